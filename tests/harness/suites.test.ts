@@ -1,0 +1,53 @@
+import { describe, expect, test } from "bun:test";
+import { parseBunTest, parseCheck, parseDenoTest, parseSummaryLine } from "./suites.ts";
+import { summaryLine } from "./run-step.ts";
+
+describe("closing lines are counted", () => {
+  test("bun test", () => {
+    const out =
+      "(pass) a\n(fail) b\n\n 12 pass\n 1 skip\n 2 fail\n 30 expect() calls\nRan 15 tests across 3 files.";
+    expect(parseBunTest(out, 1)).toEqual({ passed: 12, failed: 2, skipped: 1 });
+  });
+  test("a crashed runner counts as a failure even without a closing line", () => {
+    expect(parseBunTest("Segmentation fault", 139)).toEqual({ passed: 0, failed: 1, skipped: 0 });
+    expect(parseDenoTest("error: Module not found", 1)).toEqual({
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+    });
+    expect(parseSummaryLine("boom", 2)).toEqual({ passed: 0, failed: 1, skipped: 0 });
+  });
+  test("deno test", () => {
+    expect(parseDenoTest("ok | 9 passed | 0 failed (2s)", 0)).toEqual({
+      passed: 9,
+      failed: 0,
+      skipped: 0,
+    });
+    expect(parseDenoTest("FAILED | 7 passed (3 steps) | 2 failed | 1 ignored (1s)", 1)).toEqual({
+      passed: 7,
+      failed: 2,
+      skipped: 1,
+    });
+  });
+  test("our own runners", () => {
+    expect(parseSummaryLine("db: 40 passed, 0 failed", 0)).toEqual({
+      passed: 40,
+      failed: 0,
+      skipped: 0,
+    });
+  });
+  test("checks", () => {
+    expect(parseCheck("", 0)).toEqual({ passed: 1, failed: 0, skipped: 0 });
+    expect(parseCheck("", 3)).toEqual({ passed: 0, failed: 1, skipped: 0 });
+  });
+  test("summary line", () => {
+    expect(
+      summaryLine([{ passed: 3, failed: 0, skipped: 0 }, { passed: 2, failed: 1, skipped: 0 }]),
+    ).toBe(
+      "5 passed, 1 failed",
+    );
+    expect(summaryLine([{ passed: 1, failed: 0, skipped: 2 }])).toBe(
+      "1 passed, 0 failed, 2 skipped",
+    );
+  });
+});

@@ -1,0 +1,17 @@
+// `npm test`: format and lint check, typechecks, then every suite; closes with one `N passed, N failed` line.
+import { checks, SUITE_ORDER, suites } from "./harness/suites.ts";
+import { runStep, type StepResult, summaryLine } from "./harness/run-step.ts";
+
+const onlyChecks = process.argv.includes("--only-checks");
+const steps = onlyChecks ? checks : [...checks, ...SUITE_ORDER.map((s) => suites[s]!)];
+const results: StepResult[] = [];
+for (const step of steps) results.push(await runStep(step));
+
+console.log("\n── summary ──");
+for (const r of results) {
+  const mark = r.failed > 0 ? "✘" : "✔";
+  const detail = r.note ? ` (${r.note})` : "";
+  console.log(`${mark} ${r.name.padEnd(28)} ${summaryLine([r]).padEnd(32)} ${r.seconds}s${detail}`);
+}
+console.log(`\n${summaryLine(results)}`);
+process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
