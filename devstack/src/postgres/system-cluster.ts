@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
+import { cleanupWhenOwnerExits } from "../process-guard.ts";
 
 export const DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin";
 
@@ -48,6 +49,16 @@ function run(argv: string[], asPostgres: boolean): { ok: boolean; output: string
     ok: result.exitCode === 0,
     output: `${result.stdout.toString()}${result.stderr.toString()}`,
   };
+}
+
+/**
+ * The server outlives a killed test runner (pg_ctl detaches it), so a watchdog stops the cluster
+ * and removes its files once the process that started it is gone.
+ */
+function watchOwner(binDir: string, dataDir: string, asPostgres: boolean): void {
+  const stop = [join(binDir, "pg_ctl"), "-D", join(dataDir, "data"), "-m", "immediate", "stop"];
+  const stopCommand = (asPostgres ? ["runuser", "-u", "postgres", "--", ...stop] : stop).join(" ");
+  cleanupWhenOwnerExits(`[ -d ${dataDir}/data ]`, `${stopCommand}; rm -rf ${dataDir}`);
 }
 
 /** Starts a fresh cluster; `settings` become `-c key=value` server options. */
@@ -115,6 +126,7 @@ export async function startSystemCluster(
     rmSync(dataDir, { recursive: true, force: true });
     throw new PostgresUnavailable(`pg_ctl start failed: ${start.output.trim()}`);
   }
+  watchOwner(binDir, dataDir, asPostgres);
   let stopped = false;
   return {
     kind: "system",

@@ -1,0 +1,85 @@
+// `bun tests/db/run-pgtap.ts`: the database suite. Starts a fresh Postgres, applies the Supabase base
+// and every migration, installs pgTAP, runs each supabase/tests/*.sql with psql and parses its TAP,
+// then runs the concurrent-claim proof. Ends with `db: N passed, N failed`; exits non-zero on failure.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import postgres from "postgres";
+import { applyMigrations, startPostgres } from "../../devstack/src/postgres/index.ts";
+import { parseTap, type TapResult } from "./tap.ts";
+import { proveClaimExactlyOnce } from "./claim-concurrency.ts";
+
+const root = join(import.meta.dir, "..", "..");
+const testsDir = join(root, "supabase", "tests");
+const psql = process.env.PUENTE_PSQL ?? "/usr/bin/psql";
+const only = process.argv.slice(2);
+
+class PgTapMissing extends Error {
+  override name = "PgTapMissing";
+}
+
+async function installPgTap(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`create extension if not exists pgtap`;
+  } catch (error) {
+    throw new PgTapMissing(
+      `pgTAP is not installed (${
+        (error as Error).message
+      }); run: apt-get install -y postgresql-15-pgtap`,
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
+function runFile(url: string, file: string): TapResult {
+  const result = Bun.spawnSync({
+    cmd: [psql, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", file],
+    cwd: testsDir,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return parseTap(result.stdout.toString(), result.stderr.toString(), result.exitCode ?? 1);
+}
+
+const pg = await startPostgres();
+let passed = 0;
+let failed = 0;
+try {
+  console.log(
+    `db: running on ${pg.kind === "system" ? "system PostgreSQL" : "PGlite"} (${pg.description})`,
+  );
+  await applyMigrations(pg.url);
+  await installPgTap(pg.url);
+  const files = readdirSync(testsDir)
+    .filter((f) => f.endsWith(".sql") && !f.startsWith("_"))
+    .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+    .sort();
+  for (const file of files) {
+    const tap = runFile(pg.url, join(testsDir, file));
+    passed += tap.passed;
+    failed += tap.failed;
+    console.log(
+      `${tap.failed === 0 ? "PASS" : "FAIL"} ${file}: ${tap.passed} passed, ${tap.failed} failed`,
+    );
+    for (const problem of tap.problems) console.log(`  ${problem}`);
+  }
+  if (only.length === 0 || only.some((o) => "claim-concurrency".includes(o))) {
+    const proof = await proveClaimExactlyOnce(pg.url);
+    passed += proof.passed;
+    failed += proof.failed;
+    console.log(
+      `${
+        proof.failed === 0 ? "PASS" : "FAIL"
+      } claim-concurrency: ${proof.passed} passed, ${proof.failed} failed`,
+    );
+    for (const problem of proof.problems) console.log(`  ${problem}`);
+  }
+} catch (error) {
+  failed++;
+  console.error(`db: ${(error as Error).message}`);
+} finally {
+  await pg.stop();
+}
+console.log(`db: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
