@@ -1,0 +1,238 @@
+// The FerraWin source: reads planillas from FerraWin's SQL Server in the mode's order and yields each
+// as a Planilla (or as a reject saying why not). Flow of one extraction:
+//   1. headers of the selected planillas with their obra and source fingerprint (one small query);
+//   2. in incremental mode, keep only those whose fingerprint differs from the stored one;
+//   3. stream the bars of the kept planillas in the same order and cut them into planillas.
+// Resuming: given cursor.lastCode it yields only planillas strictly after it in the mode's order.
+import { type FerrawinParams, normalizePlanillaCode, type RunCursor } from "@puente/protocol";
+import type {
+  ExtractOptions,
+  FerrawinSource,
+  FerrawinSourceOptions,
+  PlanillaItem,
+} from "../source.ts";
+import { FerrawinConnection, type QueryParams } from "./connection.ts";
+import {
+  type BarRow,
+  buildPlanilla,
+  fingerprintOf,
+  hasChanged,
+  type HeaderRow,
+  rejectFor,
+  stripLeadingZeros,
+} from "./mapping.ts";
+import { barsQuery, type CodeFilter, headersQuery, SPIRAL_PREFIX } from "./queries.ts";
+
+export { FerrawinConnectionLost, SourceQueryFailed, SourceUnavailable } from "./errors.ts";
+
+/** Raw codes per bars query in incremental mode (SQL Server allows 2,100 parameters). */
+const INCREMENTAL_CHUNK = 500;
+
+export interface FerrawinSourceDeps {
+  /**
+   * The fingerprints Puente stores, keyed by planilla code (and by reject record key for refused
+   * planillas); the incremental mode yields only what is missing or differs. Defaults to none stored.
+   */
+  storedFingerprints?: (signal: AbortSignal) => Promise<ReadonlyMap<string, string>>;
+}
+
+type FerrawinCursor = Extract<RunCursor, { source: "ferrawin" }>;
+
+interface Selection {
+  filter: CodeFilter;
+  params: QueryParams;
+}
+
+function selectionFor(params: FerrawinParams, afterCode: string | null): Selection {
+  const base: QueryParams = { spiralPrefix: SPIRAL_PREFIX, spiralLength: SPIRAL_PREFIX.length };
+  const descending = params.mode === "year";
+  const filter: CodeFilter = { descending };
+  if (afterCode) {
+    filter.afterCode = true;
+    base.afterCode = afterCode;
+  }
+  if (params.mode === "year") {
+    filter.zconta = true;
+    base.zconta = String(params.year);
+    if (params.fromCode) {
+      filter.fromCode = true;
+      base.fromCode = params.fromCode;
+    }
+  } else if (params.mode === "one") {
+    // `2026-886` means `2026-000886`; anything else is passed through as a (never matching) value.
+    const code = normalizePlanillaCode(params.code) ?? params.code;
+    filter.zconta = true;
+    filter.code = true;
+    base.zconta = code.slice(0, 4);
+    base.code = code;
+  }
+  return { filter, params: base };
+}
+
+const label = (h: HeaderRow) => ({
+  code: h.codigo,
+  cliente: (h.zcliente ?? "").trim() || null,
+  obra: (h.obra_nombre ?? "").trim() || stripLeadingZeros(h.obra_codigo),
+});
+
+export class FerrawinSqlSource implements FerrawinSource {
+  readonly name = "ferrawin" as const;
+  private readonly connection: FerrawinConnection;
+
+  constructor(options: FerrawinSourceOptions, private readonly deps: FerrawinSourceDeps = {}) {
+    this.connection = new FerrawinConnection(options);
+  }
+
+  /** Headers of the planillas a mode selects, in its order, with incremental filtering applied. */
+  private async selectHeaders(
+    params: FerrawinParams,
+    afterCode: string | null,
+    signal: AbortSignal,
+  ): Promise<HeaderRow[]> {
+    const selection = selectionFor(params, afterCode);
+    const headers: HeaderRow[] = [];
+    const sql = headersQuery(selection.filter);
+    for await (const row of this.connection.query("headers", sql, selection.params, signal)) {
+      headers.push(row as unknown as HeaderRow);
+    }
+    if (params.mode !== "incremental") return headers;
+    const stored = (await this.deps.storedFingerprints?.(signal)) ?? new Map<string, string>();
+    return headers.filter((h) => {
+      const reject = rejectFor(h);
+      return hasChanged(stored, reject?.record_key ?? h.codigo, fingerprintOf(h));
+    });
+  }
+
+  async count(params: FerrawinParams): Promise<number | null> {
+    const headers = await this.selectHeaders(params, null, new AbortController().signal);
+    return headers.length;
+  }
+
+  async *extract(
+    params: FerrawinParams,
+    options: ExtractOptions<FerrawinCursor>,
+  ): AsyncGenerator<PlanillaItem> {
+    const { signal, log } = options;
+    const afterCode = options.cursor?.lastCode ?? null;
+    const headers = await this.selectHeaders(params, afterCode, signal);
+    // Headers without a usable code cannot carry a cursor: they are reported once, on a fresh (not
+    // resumed) run, each right after the first item, sharing its code so the cursor stays valid.
+    const blank = afterCode ? [] : headers.filter((h) => rejectFor(h)?.reason === "blank_key");
+    const selected = headers.filter((h) => rejectFor(h)?.reason !== "blank_key");
+    if (afterCode) {
+      const skipped = headers.length - selected.length;
+      if (skipped) log("debug", `${skipped} headers with blank keys were already reported`);
+    }
+    log("info", `ferrawin ${params.mode}: ${selected.length} planillas selected`);
+    let lastCode: string | null = null;
+    let pendingBlank = blank;
+    const flushBlank = function* (code: string): Generator<PlanillaItem> {
+      for (const h of pendingBlank) {
+        signal.throwIfAborted();
+        yield { kind: "reject", code, reject: rejectFor(h)! };
+      }
+      pendingBlank = [];
+    };
+    const wanted = selected.filter((h) => rejectFor(h) === null);
+    const bars = this.barsFor(params, afterCode, wanted, signal, () => lastCode);
+    let next = await bars.next();
+    const order = params.mode === "year" ? -1 : 1;
+    for (const header of selected) {
+      signal.throwIfAborted();
+      const reject = rejectFor(header);
+      if (reject) {
+        yield { kind: "reject", code: header.codigo, reject, label: label(header) };
+      } else {
+        while (!next.done && compareCodes(next.value.codigo, header.codigo) * order < 0) {
+          next = await bars.next();
+        }
+        const rows: BarRow[] = [];
+        while (!next.done && next.value.codigo === header.codigo) {
+          rows.push(next.value);
+          next = await bars.next();
+        }
+        yield {
+          kind: "planilla",
+          code: header.codigo,
+          planilla: buildPlanilla(header, rows),
+          label: label(header),
+        };
+      }
+      lastCode = header.codigo;
+      yield* flushBlank(header.codigo);
+    }
+    await bars.return(undefined);
+    if (pendingBlank.length) {
+      log("warn", `${pendingBlank.length} FerraWin headers with blank keys were not reported`);
+    }
+  }
+
+  /** Bars of the wanted planillas in the mode's order: one streamed query, or IN-list chunks. */
+  private async *barsFor(
+    params: FerrawinParams,
+    afterCode: string | null,
+    wanted: HeaderRow[],
+    signal: AbortSignal,
+    lastCode: () => string | null,
+  ): AsyncGenerator<BarRow> {
+    if (wanted.length === 0) return;
+    const base = selectionFor(params, afterCode);
+    if (params.mode === "year" || params.mode === "one") {
+      yield* this.barRows(barsQuery(base.filter), base.params, signal, lastCode);
+      return;
+    }
+    if (params.mode === "all") {
+      // One query per year, in code order: each sorts one year's bars instead of all two million.
+      const years = [...new Set(wanted.map((h) => h.zconta!))];
+      for (const zconta of years) {
+        const filter: CodeFilter = { ...base.filter, zconta: true };
+        yield* this.barRows(barsQuery(filter), { ...base.params, zconta }, signal, lastCode);
+      }
+      return;
+    }
+    // Incremental: only the changed planillas, in code order, chunked per year.
+    let i = 0;
+    while (i < wanted.length) {
+      const zconta = wanted[i]!.zconta!;
+      const chunk: HeaderRow[] = [];
+      while (
+        i < wanted.length && wanted[i]!.zconta === zconta && chunk.length < INCREMENTAL_CHUNK
+      ) {
+        chunk.push(wanted[i++]!);
+      }
+      const filter: CodeFilter = { descending: false, zconta: true, rawCodes: chunk.length };
+      const chunkParams: QueryParams = { ...base.params, zconta };
+      delete chunkParams.afterCode;
+      chunk.forEach((h, k) => (chunkParams[`k${k}`] = h.zcodigo));
+      yield* this.barRows(barsQuery(filter), chunkParams, signal, lastCode);
+    }
+  }
+
+  private async *barRows(
+    sql: string,
+    params: QueryParams,
+    signal: AbortSignal,
+    lastCode: () => string | null,
+  ): AsyncGenerator<BarRow> {
+    for await (const row of this.connection.query("bars", sql, params, signal, lastCode)) {
+      yield row as unknown as BarRow;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+/** The factory the runner's registry calls. */
+export function createFerrawinSource(
+  options: FerrawinSourceOptions,
+  deps: FerrawinSourceDeps = {},
+): FerrawinSource {
+  return new FerrawinSqlSource(options, deps);
+}
+
+/** Codes are fixed-width ASCII (`YYYY-NNNNNN`): plain comparison is SQL Server's order. */
+function compareCodes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,183 @@
+// The FerraWin SqlExecutor: translates each T-SQL query (tsql.ts), runs it against the fixture tables
+// in Postgres and streams the rows back through a server-side cursor, so two million bars never sit in
+// memory; an abort (client ATTENTION or disconnect) closes the cursor.
+import postgres from "postgres";
+import type { Sql } from "postgres";
+import {
+  type ColumnSpec,
+  type ParamValue,
+  type QueryResult,
+  type SqlExecutor,
+  SqlServerError,
+} from "../sqlserver/executor.ts";
+import { translateTsql, TsqlUnsupported } from "./tsql.ts";
+
+export interface FerrawinExecutorOptions {
+  /** Postgres URL of the database holding the FerraWin schema (see load.ts). */
+  url: string;
+  schema?: string;
+  /** Rows fetched per cursor round trip (default 2000). */
+  cursorRows?: number;
+  /** Pool size (default 4). */
+  max?: number;
+}
+
+/** Postgres column OIDs → TDS column types. */
+function columnSpec(name: string, oid: number, typmod: number): ColumnSpec {
+  switch (oid) {
+    case 23:
+      return { name, type: "int" };
+    case 21:
+      return { name, type: "smallint" };
+    case 20:
+      return { name, type: "bigint" };
+    case 16:
+      return { name, type: "bit" };
+    case 700:
+    case 701:
+      return { name, type: "float" };
+    case 1700:
+      // numeric(p,s) keeps its precision; a computed numeric without one goes as float, which
+      // is what SQL Server gives for most aggregates the agent reads.
+      if (typmod >= 4) {
+        const mod = typmod - 4;
+        return { name, type: "decimal", precision: (mod >> 16) & 0xffff, scale: mod & 0xffff };
+      }
+      return { name, type: "float" };
+    case 1043:
+    case 1042:
+      return { name, type: "nvarchar", length: typmod > 4 ? Math.min(typmod - 4, 4000) : 4000 };
+    case 25:
+      return { name, type: "nvarchar", length: 4000 };
+    case 1114:
+    case 1184:
+      return { name, type: "datetime" };
+    case 1082:
+      return { name, type: "date" };
+    default:
+      throw new SqlServerError(
+        `result column "${name}" has a type (oid ${oid}) the stand-in cannot send`,
+        {
+          number: 50001,
+        },
+      );
+  }
+}
+
+function paramValue(p: ParamValue): string | null {
+  if (p.value === null) return null;
+  if (p.value instanceof Date) return p.value.toISOString().replace("T", " ").replace("Z", "");
+  return String(p.value);
+}
+
+/** Wraps a Postgres error as a SQL Server one, keeping the message a person can act on. */
+function asSqlServerError(error: unknown): Error {
+  if (error instanceof SqlServerError) return error;
+  if (error instanceof postgres.PostgresError) {
+    const number = error.code === "42P01" ? 208 : error.code === "42703" ? 207 : 50000;
+    return new SqlServerError(error.message, { number });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export class FerrawinExecutor implements SqlExecutor {
+  private readonly sql: Sql;
+  private readonly cursorRows: number;
+  private readonly typmods = new Map<string, number>();
+
+  constructor(options: FerrawinExecutorOptions) {
+    const schema = options.schema ?? "ferrawin";
+    this.cursorRows = options.cursorRows ?? 2000;
+    this.sql = postgres(options.url, {
+      max: options.max ?? 4,
+      onnotice: () => {},
+      connection: {
+        search_path: `${schema},public`,
+        application_name: "ferrawin-standin",
+        // The bars query sorts the whole result by planilla code; keep that sort in memory.
+        work_mem: "128MB",
+      },
+      types: {
+        // Timestamps stay wall-clock values read as UTC (what tedious's useUTC expects), whatever TZ is.
+        timestamp: {
+          to: 1114,
+          from: [1114],
+          serialize: (x: unknown) => String(x),
+          parse: (x: string) => new Date(`${x.replace(" ", "T")}Z`),
+        },
+      },
+    });
+  }
+
+  async execute(sqlText: string, params: ParamValue[], signal: AbortSignal): Promise<QueryResult> {
+    const translation = translateTsql(sqlText, params);
+    const values = translation.paramIndexes.map((i) => paramValue(params[i]!));
+    let described;
+    try {
+      described = await this.sql.unsafe(translation.text, values as never[]).describe();
+    } catch (error) {
+      throw asSqlServerError(error);
+    }
+    const columns = await this.columnSpecs(
+      described.columns as unknown as {
+        name: string;
+        type: number;
+        table: number;
+        number: number;
+      }[],
+    );
+    return { columns, rows: this.stream(translation.text, values, signal) };
+  }
+
+  private async columnSpecs(
+    cols: { name: string; type: number; table: number; number: number }[],
+  ): Promise<ColumnSpec[]> {
+    const missing = cols.filter((c) =>
+      c.table !== 0 && !this.typmods.has(`${c.table}:${c.number}`)
+    );
+    if (missing.length) {
+      const rows = await this.sql`
+        select attrelid, attnum, atttypmod from pg_attribute
+        where attrelid = any(${missing.map((c) => c.table)}::oid[])`;
+      for (const r of rows) this.typmods.set(`${r.attrelid}:${r.attnum}`, Number(r.atttypmod));
+    }
+    return cols.map((c) =>
+      columnSpec(c.name, c.type, c.table ? this.typmods.get(`${c.table}:${c.number}`) ?? -1 : -1)
+    );
+  }
+
+  private async *stream(
+    text: string,
+    values: (string | null)[],
+    signal: AbortSignal,
+  ): AsyncGenerator<unknown[]> {
+    if (signal.aborted) return;
+    const iterator = this.sql.unsafe(text, values as never[]).values().cursor(this.cursorRows)
+      [Symbol.asyncIterator]();
+    // A client that disconnects may never pull again: close the portal as soon as the signal fires,
+    // so the pooled connection is released instead of waiting on a cursor forever.
+    const onAbort = () => void iterator.return?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        const chunk = await iterator.next();
+        if (chunk.done) return;
+        for (const row of chunk.value) {
+          if (signal.aborted) return;
+          yield row as unknown[];
+        }
+      }
+    } catch (error) {
+      throw asSqlServerError(error);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      await iterator.return?.();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+}
+
+export { TsqlUnsupported };
