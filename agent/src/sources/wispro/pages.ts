@@ -1,0 +1,86 @@
+// Streams every Wispro client as mapped customer pages: page 1 (or the page after the cursor) tells
+// how many pages there are, the rest are fetched a few at a time, and pages are yielded strictly in
+// order so "every page up to N acknowledged" is always a valid resume cursor.
+import type { Customer, SourceReject } from "@puente/protocol";
+import type { ClientsPage, WisproClient } from "./client.ts";
+import { mapClientsPage, type MappingOptions } from "./map-client.ts";
+
+/** Four pages in flight keeps 10,000 clients at 150 ms a page under 10 s without crowding Wispro. */
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_PER_PAGE = 500;
+
+export interface CustomerPage {
+  page: number;
+  totalPages: number;
+  totalRecords: number;
+  customers: Customer[];
+  rejects: SourceReject[];
+}
+
+export interface FetchCustomerPagesOptions {
+  client: WisproClient;
+  /** Clients per request, 1–1000. A resume cursor is only valid with the same value. */
+  perPage?: number;
+  /** Pages in flight at once. */
+  concurrency?: number;
+  /** Resume: pages up to and including this one were already delivered. Default 0. */
+  afterPage?: number;
+  mapping?: MappingOptions;
+  signal?: AbortSignal;
+}
+
+export async function* fetchCustomerPages(
+  options: FetchCustomerPagesOptions,
+): AsyncGenerator<CustomerPage, void, undefined> {
+  const perPage = options.perPage ?? DEFAULT_PER_PAGE;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const firstPage = (options.afterPage ?? 0) + 1;
+  const controller = new AbortController();
+  const stop = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  if (options.signal?.aborted) stop();
+
+  const toCustomerPage = (raw: ClientsPage, totalPages: number, totalRecords: number) => ({
+    page: raw.page,
+    totalPages,
+    totalRecords,
+    ...mapClientsPage(raw.clients, options.mapping),
+  });
+  const fetched = new Map<number, Promise<ClientsPage>>();
+  let unsettled = 0;
+  let nextToLaunch = firstPage + 1;
+  let totalPages = 0;
+  /** Whole pages fetched ahead of the consumer are bounded too, so a slow ingest cannot buffer everything. */
+  let yielding = firstPage;
+  const launch = () => {
+    while (
+      unsettled < concurrency && nextToLaunch <= totalPages &&
+      nextToLaunch <= yielding + 2 * concurrency && !controller.signal.aborted
+    ) {
+      const request = options.client.fetchClientsPage(nextToLaunch, perPage, controller.signal);
+      unsettled++;
+      // Failures surface when their page's turn comes; the pool only needs to know a slot is free.
+      request.then(() => {}, () => {}).finally(() => {
+        unsettled--;
+        launch();
+      });
+      fetched.set(nextToLaunch++, request);
+    }
+  };
+
+  try {
+    const first = await options.client.fetchClientsPage(firstPage, perPage, controller.signal);
+    totalPages = first.totalPages;
+    const { totalRecords } = first;
+    for (let page = firstPage; page <= totalPages; page++) {
+      yielding = page;
+      launch();
+      const raw = page === firstPage ? first : await fetched.get(page);
+      fetched.delete(page);
+      if (raw) yield toCustomerPage(raw, totalPages, totalRecords);
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+    controller.abort();
+  }
+}
