@@ -1,0 +1,314 @@
+// The gateway driven by the official supabase-js client, against a real throwaway Postgres.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { type Gateway, signJwt, startGateway } from "./index.ts";
+import { type GatewayTestDatabase, startGatewayTestDatabase } from "./test-database.ts";
+
+const JWT_SECRET = "test-secret-with-at-least-32-characters!!";
+let db: GatewayTestDatabase;
+let gateway: Gateway;
+let upstream: ReturnType<typeof Bun.serve>;
+
+const clientOptions = { auth: { persistSession: false, autoRefreshToken: false } };
+const anonClient = () => createClient(gateway.url, gateway.anonKey, clientOptions);
+const serviceClient = () => createClient(gateway.url, gateway.serviceRoleKey, clientOptions);
+
+beforeAll(async () => {
+  db = await startGatewayTestDatabase();
+  upstream = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      const url = new URL(request.url);
+      if (url.pathname === "/tiny/teapot") {
+        return new Response("short and stout", {
+          status: 418,
+          headers: { "Content-Type": "text/plain" },
+        });
+      }
+      return Response.json({
+        method: request.method,
+        path: url.pathname,
+        search: url.search,
+        authorization: request.headers.get("authorization"),
+        body: await request.text(),
+      }, { status: 201 });
+    },
+  });
+  gateway = await startGateway({
+    dbUrl: db.cluster.url,
+    jwtSecret: JWT_SECRET,
+    functionsUpstream: `http://127.0.0.1:${upstream.port}`,
+  });
+  const admin = serviceClient();
+  const { error } = await admin.auth.admin.createUser({
+    email: "staff@example.com",
+    password: "correct horse",
+    email_confirm: true,
+    app_metadata: { role: "staff" },
+  });
+  if (error) throw error;
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  upstream?.stop(true);
+  await db?.stop();
+});
+
+async function signedIn(): Promise<SupabaseClient> {
+  const client = anonClient();
+  const { error } = await client.auth.signInWithPassword({
+    email: "staff@example.com",
+    password: "correct horse",
+  });
+  if (error) throw error;
+  return client;
+}
+
+describe("auth", () => {
+  test("signInWithPassword with good credentials returns a GoTrue session", async () => {
+    const client = anonClient();
+    const { data, error } = await client.auth.signInWithPassword({
+      email: "STAFF@example.com",
+      password: "correct horse",
+    });
+    expect(error).toBeNull();
+    expect(data.session?.expires_in).toBe(3600);
+    expect(data.user?.email).toBe("staff@example.com");
+    expect(data.user?.app_metadata).toMatchObject({ role: "staff", provider: "email" });
+    const claims = JSON.parse(
+      atob(data.session!.access_token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")),
+    );
+    expect(claims).toMatchObject({
+      aud: "authenticated",
+      role: "authenticated",
+      sub: data.user!.id,
+      email: "staff@example.com",
+      app_metadata: { role: "staff" },
+      aal: "aal1",
+      is_anonymous: false,
+    });
+    expect(typeof claims.session_id).toBe("string");
+    expect(claims.exp - claims.iat).toBe(3600);
+  });
+
+  test("bad credentials are 400 invalid_credentials", async () => {
+    const { data, error } = await anonClient().auth.signInWithPassword({
+      email: "staff@example.com",
+      password: "wrong",
+    });
+    expect(data.session).toBeNull();
+    expect(error?.status).toBe(400);
+    expect(error?.code).toBe("invalid_credentials");
+    expect(error?.message).toBe("Invalid login credentials");
+  });
+
+  test("getUser, refreshSession rotation and signOut", async () => {
+    const client = await signedIn();
+    const user = await client.auth.getUser();
+    expect(user.error).toBeNull();
+    expect(user.data.user?.email).toBe("staff@example.com");
+
+    const before = (await client.auth.getSession()).data.session!;
+    const refreshed = await client.auth.refreshSession();
+    expect(refreshed.error).toBeNull();
+    expect(refreshed.data.session?.refresh_token).not.toBe(before.refresh_token);
+
+    const reuse = await anonClient().auth.refreshSession({ refresh_token: before.refresh_token });
+    expect(reuse.error?.code).toBe("refresh_token_already_used");
+
+    const token = refreshed.data.session!.access_token;
+    expect((await client.auth.signOut()).error).toBeNull();
+    const after = await anonClient().auth.getUser(token);
+    expect(after.data.user).toBeNull();
+    expect(after.error?.name).toBe("AuthSessionMissingError");
+  });
+
+  test("admin createUser: duplicate is 422 email_exists, anon key is 403 not_admin", async () => {
+    const duplicate = await serviceClient().auth.admin.createUser({
+      email: "staff@example.com",
+      password: "x",
+    });
+    expect(duplicate.error?.status).toBe(422);
+    expect(duplicate.error?.code).toBe("email_exists");
+    const notAdmin = await anonClient().auth.admin.createUser({
+      email: "x@example.com",
+      password: "x",
+    });
+    expect(notAdmin.error?.status).toBe(403);
+    expect(notAdmin.error?.code).toBe("not_admin");
+  });
+});
+
+describe("rpc", () => {
+  test("anon, authenticated and service role each run as their role with their claims", async () => {
+    const anon = await anonClient().schema("gw_test").rpc("whoami");
+    expect(anon.error).toBeNull();
+    expect(anon.data).toMatchObject({ uid: null, role: "anon", claimRole: "anon", method: "POST" });
+    expect(anon.data.path).toBe("/rpc/whoami");
+    expect(anon.data.clientInfo).toContain("supabase-js");
+    expect(anon.data.readOnly).toBe("on");
+    expect(anon.data.timeout).toBe("3s");
+
+    const user = await (await signedIn()).schema("gw_test").rpc("whoami");
+    const { data: session } = await anonClient().auth.signInWithPassword({
+      email: "staff@example.com",
+      password: "correct horse",
+    });
+    expect(user.data).toMatchObject({
+      uid: session.user!.id,
+      role: "authenticated",
+      timeout: "8s",
+    });
+
+    const service = await serviceClient().schema("gw_test").rpc("whoami");
+    expect(service.data).toMatchObject({ role: "service_role", timeout: "0" });
+  });
+
+  test("void is 204 and commits; volatile functions write", async () => {
+    const { data, error, status } = await serviceClient().schema("gw_test").rpc("touch", {
+      p_note: "it's here",
+    });
+    expect(error).toBeNull();
+    expect(status).toBe(204);
+    expect(data).toBeNull();
+    const rows = await db.sql`select note, by_role from gw_test.notes where note = 'it''s here'`;
+    expect([...rows]).toEqual([{ note: "it's here", by_role: "service_role" }]);
+  });
+
+  test("setof and table functions answer arrays; GET passes query parameters", async () => {
+    const series = await anonClient().schema("gw_test").rpc("series", { p_n: 3 });
+    expect(series.data).toEqual([1, 2, 3]);
+    const empty = await anonClient().schema("gw_test").rpc("series", { p_n: 0 });
+    expect(empty.data).toEqual([]);
+    const pairs = await anonClient().schema("gw_test").rpc("pairs", { p_n: 2 }, { get: true });
+    expect(pairs.data).toEqual([{ a: 1, b: "n1" }, { a: 2, b: "n2" }]);
+    const defaulted = await anonClient().schema("gw_test").rpc("pairs");
+    expect(defaulted.data).toHaveLength(2);
+  });
+
+  test("jsonb arguments arrive intact, strings stay JSON strings", async () => {
+    const elementos = Array.from(
+      { length: 10_000 },
+      (_, i) => ({ ferrawin_id: `${i}-1`, marca: `M"${i}` }),
+    );
+    const { data, error } = await serviceClient().schema("gw_test").rpc("echo_batch", {
+      p_key: "agent-key",
+      p_seq: 7,
+      p_batch: { elementos },
+      p_label: "just text",
+    });
+    expect(error).toBeNull();
+    expect(data).toEqual({
+      key: "agent-key",
+      seq: 7,
+      n: 10_000,
+      first: { ferrawin_id: "0-1", marca: 'M"0' },
+      labelType: "string",
+      label: "just text",
+    });
+    const whole = await serviceClient().schema("gw_test").rpc("whole", { any: [1, "two"] });
+    expect(whole.data).toEqual({ any: [1, "two"] });
+  });
+
+  test("errors follow PostgREST's status map", async () => {
+    const pt = await anonClient().schema("gw_test").rpc("forbidden");
+    expect(pt.status).toBe(403);
+    expect(pt.error).toMatchObject({
+      code: "PT403",
+      message: "staff may not do this",
+      hint: "ask an admin",
+    });
+
+    const raised = await anonClient().schema("gw_test").rpc("complain", {
+      p_msg: "fix the params",
+    });
+    expect(raised.status).toBe(400);
+    expect(raised.error).toMatchObject({ code: "P0001", message: "fix the params" });
+
+    const missing = await anonClient().schema("gw_test").rpc("nope", { p_x: 1 });
+    expect(missing.status).toBe(404);
+    expect(missing.error?.code).toBe("PGRST202");
+
+    const denied = await anonClient().schema("gw_test").rpc("only_signed_in");
+    expect(denied.status).toBe(401);
+    expect(denied.error?.code).toBe("42501");
+    const allowed = await (await signedIn()).schema("gw_test").rpc("only_signed_in");
+    expect(allowed.data).toBe(1);
+
+    const readOnly = await serviceClient().schema("gw_test").rpc("write_from_stable");
+    expect(readOnly.error?.code).toBe("25006");
+  });
+
+  test("bad and expired JWTs are 401 PGRST301", async () => {
+    const forged = signJwt({ role: "service_role" }, "another-secret-another-secret-12345");
+    const bad = await createClient(gateway.url, forged, clientOptions).schema("gw_test").rpc(
+      "whoami",
+    );
+    expect(bad.status).toBe(401);
+    expect(bad.error?.code).toBe("PGRST301");
+    const expired = signJwt({ role: "anon", exp: Math.floor(Date.now() / 1000) - 10 }, JWT_SECRET);
+    const old = await createClient(gateway.url, expired, clientOptions).schema("gw_test").rpc(
+      "whoami",
+    );
+    expect(old.status).toBe(401);
+  });
+
+  test("anon statements time out after 3 s", async () => {
+    const started = Date.now();
+    const slow = await anonClient().schema("gw_test").rpc("slow", { p_s: 5 });
+    expect(slow.error?.code).toBe("57014");
+    expect(Date.now() - started).toBeLessThan(4500);
+  }, 10_000);
+});
+
+describe("functions and CORS", () => {
+  test("functions.invoke goes through the proxy with the session's token", async () => {
+    const client = await signedIn();
+    const { data, error } = await client.functions.invoke("tiny/echo?x=1", {
+      body: { hello: "edge" },
+    });
+    expect(error).toBeNull();
+    expect(data.method).toBe("POST");
+    expect(data.path).toBe("/tiny/echo");
+    expect(data.search).toBe("?x=1");
+    expect(data.authorization).toMatch(/^Bearer ey/);
+    expect(JSON.parse(data.body)).toEqual({ hello: "edge" });
+  });
+
+  test("upstream status and Content-Type pass through", async () => {
+    const { error } = await anonClient().functions.invoke("tiny/teapot", { method: "GET" });
+    const response = (error as { context: Response }).context;
+    expect(response.status).toBe(418);
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(await response.text()).toBe("short and stout");
+  });
+
+  test("preflight allows supabase-js's headers", async () => {
+    const response = await fetch(`${gateway.url}/rest/v1/rpc/whoami`, {
+      method: "OPTIONS",
+      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    const allowed = response.headers.get("access-control-allow-headers") ?? "";
+    for (
+      const h of [
+        "authorization",
+        "apikey",
+        "x-client-info",
+        "content-type",
+        "x-supabase-api-version",
+        "content-profile",
+        "prefer",
+        "x-retry-count",
+      ]
+    ) {
+      expect(allowed).toContain(h);
+    }
+    expect(response.headers.get("access-control-expose-headers")).toContain(
+      "X-Supabase-Api-Version",
+    );
+  });
+});

@@ -1,0 +1,119 @@
+// The edge function's configuration: read once at start from the environment and validated with zod, so
+// a missing or malformed variable stops the function with a message naming it.
+import { z } from "zod";
+
+export class EnvInvalid extends Error {
+  override name = "EnvInvalid";
+}
+
+const optional = z.string().trim().min(1).optional();
+
+const RawEnv = z.object({
+  SUPABASE_URL: z.url({
+    error: "SUPABASE_URL must be the project URL, e.g. https://xyz.supabase.co",
+  }),
+  SUPABASE_ANON_KEY: optional,
+  SUPABASE_PUBLISHABLE_KEYS: optional,
+  SUPABASE_SERVICE_ROLE_KEY: optional,
+  SUPABASE_SECRET_KEYS: optional,
+  PUENTE_JWT_SECRET: optional,
+  SUPABASE_JWT_SECRET: optional,
+  SUPABASE_JWKS: optional,
+  PUENTE_JWKS_URL: z.url().optional(),
+  PUSHER_APP_ID: z.string({ error: "PUSHER_APP_ID is required" }).min(1),
+  PUSHER_KEY: z.string({ error: "PUSHER_KEY is required" }).min(1),
+  PUSHER_SECRET: z.string({ error: "PUSHER_SECRET is required" }).min(1),
+  PUSHER_CLUSTER: optional,
+  PUSHER_HOST: optional,
+  PUSHER_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  PUSHER_USE_TLS: z.enum(["true", "false", "1", "0"]).optional(),
+  PUENTE_WEB_ORIGIN: z.string().default("*"),
+  PUENTE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+});
+
+export type JwtVerification =
+  | { kind: "hs256"; secret: string }
+  | { kind: "jwks"; jwks?: string; jwksUrl?: string };
+
+export type PusherConfig =
+  & { appId: string; key: string; secret: string }
+  & ({ cluster: string } | { host: string; port?: number; useTLS: boolean });
+
+export interface EdgeEnv {
+  supabaseUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwt: JwtVerification;
+  pusher: PusherConfig;
+  /** Allowed browser origins; `["*"]` allows any. */
+  webOrigins: string[];
+  maxBodyBytes: number;
+}
+
+/** The first value of a Supabase key dictionary such as `{"default":"sb_secret_..."}`. */
+function firstKey(dictionary: string | undefined, name: string): string | undefined {
+  if (!dictionary) return undefined;
+  try {
+    const values = Object.values(JSON.parse(dictionary) as Record<string, unknown>);
+    return values.find((v): v is string => typeof v === "string" && v.length > 0);
+  } catch {
+    throw new EnvInvalid(`${name} must be a JSON object of keys`);
+  }
+}
+
+export function loadEnv(source: Record<string, string | undefined>): EdgeEnv {
+  const parsed = RawEnv.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = issue.path.map(String).join(".");
+    throw new EnvInvalid(
+      source[variable] === undefined
+        ? `missing environment variable ${variable}`
+        : `environment variable ${variable} is invalid: ${issue.message}`,
+    );
+  }
+  const raw = parsed.data;
+  const anonKey = raw.SUPABASE_ANON_KEY ??
+    firstKey(raw.SUPABASE_PUBLISHABLE_KEYS, "SUPABASE_PUBLISHABLE_KEYS");
+  if (!anonKey) throw new EnvInvalid("missing environment variable SUPABASE_ANON_KEY");
+  const serviceRoleKey = raw.SUPABASE_SERVICE_ROLE_KEY ??
+    firstKey(raw.SUPABASE_SECRET_KEYS, "SUPABASE_SECRET_KEYS");
+  if (!serviceRoleKey) {
+    throw new EnvInvalid("missing environment variable SUPABASE_SERVICE_ROLE_KEY");
+  }
+  const secret = raw.PUENTE_JWT_SECRET ?? raw.SUPABASE_JWT_SECRET;
+  let jwt: JwtVerification;
+  if (secret) jwt = { kind: "hs256", secret };
+  else if (raw.SUPABASE_JWKS || raw.PUENTE_JWKS_URL) {
+    jwt = { kind: "jwks", jwks: raw.SUPABASE_JWKS, jwksUrl: raw.PUENTE_JWKS_URL };
+  } else {
+    throw new EnvInvalid(
+      "missing environment variable PUENTE_JWT_SECRET (HS256, devstack) or SUPABASE_JWKS / PUENTE_JWKS_URL (production)",
+    );
+  }
+  const credentials = { appId: raw.PUSHER_APP_ID, key: raw.PUSHER_KEY, secret: raw.PUSHER_SECRET };
+  let pusher: PusherConfig;
+  if (raw.PUSHER_HOST) {
+    pusher = {
+      ...credentials,
+      host: raw.PUSHER_HOST,
+      port: raw.PUSHER_PORT,
+      useTLS: raw.PUSHER_USE_TLS === "true" || raw.PUSHER_USE_TLS === "1",
+    };
+  } else if (raw.PUSHER_CLUSTER) {
+    pusher = { ...credentials, cluster: raw.PUSHER_CLUSTER };
+  } else {
+    throw new EnvInvalid(
+      "missing environment variable PUSHER_CLUSTER (hosted Pusher) or PUSHER_HOST (self-hosted)",
+    );
+  }
+  return {
+    supabaseUrl: raw.SUPABASE_URL.replace(/\/$/, ""),
+    anonKey,
+    serviceRoleKey,
+    jwt,
+    pusher,
+    webOrigins: raw.PUENTE_WEB_ORIGIN.split(",").map((o) => o.trim()).filter(Boolean),
+    maxBodyBytes: raw.PUENTE_MAX_BODY_BYTES,
+  };
+}

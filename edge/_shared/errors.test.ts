@@ -1,0 +1,32 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { apiErrorFromRpc, errorEnvelope } from "./errors.ts";
+
+Deno.test("RPC errors map to statuses and codes a client can act on", () => {
+  const cases: [string, number, number, string][] = [
+    ["PT401", 401, 401, "unauthorized"],
+    ["PT403", 403, 403, "forbidden"],
+    ["PT404", 404, 404, "not_found"],
+    ["PT409", 409, 409, "conflict"],
+    ["PT422", 422, 422, "unprocessable"],
+    ["23505", 409, 409, "conflict"],
+    ["42501", 403, 403, "forbidden"],
+    ["P0001", 400, 422, "unprocessable"],
+    ["XX000", 500, 502, "internal"],
+    ["PGRST202", 404, 502, "internal"],
+  ];
+  for (const [sqlState, httpStatus, status, code] of cases) {
+    const error = apiErrorFromRpc("fn", { code: sqlState, message: "m" }, httpStatus);
+    assertEquals([sqlState, error.status, error.code], [sqlState, status, code]);
+  }
+});
+
+Deno.test("the envelope carries issues only when there are some", () => {
+  const error = apiErrorFromRpc("fn", {
+    code: "PT404",
+    message: "run not found",
+    hint: "check the id",
+  }, 404);
+  assertEquals(errorEnvelope(error, "req-1"), {
+    error: { code: "not_found", message: "run not found. check the id", requestId: "req-1" },
+  });
+});

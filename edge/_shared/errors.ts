@@ -1,0 +1,67 @@
+// The one error envelope every route answers with, and the mapping from database (RPC) errors to it.
+import type { ErrorCode, ErrorEnvelope, ErrorIssue } from "../../protocol/src/index.ts";
+
+/** A failure a caller can act on: status, stable code and a message that says what to do. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: ErrorIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export function errorEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.issues ? { issues: error.issues } : {}),
+      requestId,
+    },
+  };
+}
+
+const CODE_FOR_STATUS: Record<number, ErrorCode> = {
+  400: "invalid_json",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  422: "unprocessable",
+  429: "rate_limited",
+};
+
+/** What PostgREST (through supabase-js) reports for a failed RPC. */
+export interface RpcFailure {
+  code?: string;
+  message?: string;
+  details?: string | null;
+  hint?: string | null;
+}
+
+/** The database raised it on purpose (`PTxyz`), or a constraint/privilege error; anything else is ours. */
+export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: number): ApiError {
+  const sqlState = failure.code ?? "";
+  const custom = /^PT(\d{3})$/.exec(sqlState);
+  let status = custom ? Number(custom[1]) : 500;
+  if (sqlState === "23505" || sqlState === "23503") status = 409;
+  if (sqlState === "42501") status = 403;
+  if (sqlState === "P0001" || sqlState === "22P02" || sqlState === "23514") status = 422;
+  if (status === 400) status = 422;
+  const code = CODE_FOR_STATUS[status];
+  if (!code) {
+    return new ApiError(
+      502,
+      "internal",
+      `database call ${fn} failed (${sqlState || `HTTP ${httpStatus}`}); see the edge logs`,
+    );
+  }
+  const message = [failure.message, failure.hint].filter(Boolean).join(". ");
+  return new ApiError(status, code, message || `database call ${fn} was refused`);
+}

@@ -1,0 +1,15 @@
+// POST /agent/runs: open a run for a claimed command (or a scheduled run), or reopen a paused one.
+import { Hono } from "hono";
+import { RunOpenRequest, type RunSummary } from "../../../../protocol/src/index.ts";
+import { readJson } from "../../../_shared/body.ts";
+import type { SyncEnv } from "../../context.ts";
+import { requireAgent } from "../../middleware/require-agent.ts";
+
+export const openRun = new Hono<SyncEnv>().post("/agent/runs", requireAgent, async (c) => {
+  const request = await readJson(c.req.raw, RunOpenRequest, c.var.deps.maxBodyBytes);
+  const run = await c.var.agentRpc.call<RunSummary>("open_run", {
+    p_agent_key: c.var.agent.key,
+    p_request: request,
+  });
+  return c.json(run, request.resumeRunId ? 200 : 201);
+});

@@ -1,0 +1,98 @@
+// POST /pusher/auth: signs channel subscriptions. People (JWT) may watch private-sync-status and
+// presence-agents; an agent (key) may join only its own private-agent-<id> and presence-agents.
+import { Hono } from "hono";
+import { Channels } from "../../../protocol/src/index.ts";
+import { agentKeyOf, authenticateUser, type UserRole } from "../../_shared/auth.ts";
+import { parseJsonText, readBodyText } from "../../_shared/body.ts";
+import { ApiError } from "../../_shared/errors.ts";
+import type { SyncEnv } from "../context.ts";
+
+export type ChannelCaller =
+  | { kind: "user"; id: string; role: UserRole | null }
+  | { kind: "agent"; id: string; name: string };
+
+export type ChannelAccess =
+  | { allowed: false; reason: string }
+  | { allowed: true; presence?: { user_id: string; user_info: Record<string, unknown> } };
+
+/** The whole channel policy in one pure function. */
+export function channelAccess(caller: ChannelCaller, channel: string): ChannelAccess {
+  if (caller.kind === "user") {
+    if (caller.role === null) return { allowed: false, reason: "your account has no Puente role" };
+    if (channel === Channels.syncStatus) return { allowed: true };
+    if (channel === Channels.agentsPresence) {
+      return {
+        allowed: true,
+        presence: { user_id: `user:${caller.id}`, user_info: { kind: "user", role: caller.role } },
+      };
+    }
+    return { allowed: false, reason: `people may not subscribe to ${channel}` };
+  }
+  if (channel === Channels.agent(caller.id)) return { allowed: true };
+  if (channel === Channels.agentsPresence) {
+    return {
+      allowed: true,
+      presence: { user_id: caller.id, user_info: { kind: "agent", name: caller.name } },
+    };
+  }
+  return {
+    allowed: false,
+    reason: `an agent may subscribe only to ${
+      Channels.agent(caller.id)
+    } and ${Channels.agentsPresence}`,
+  };
+}
+
+const SOCKET_ID = /^\d+\.\d+$/;
+const CHANNEL = /^[A-Za-z0-9_\-=@,.;]{1,164}$/;
+
+/** pusher-js sends a form (`socket_id=…&channel_name=…`); other clients may send JSON. */
+async function readAuthRequest(request: Request, maxBytes: number) {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  let fields: Record<string, unknown>;
+  if (type === "application/x-www-form-urlencoded") {
+    fields = Object.fromEntries(new URLSearchParams(await request.text()));
+  } else {
+    const parsed = parseJsonText(await readBodyText(request, maxBytes));
+    fields = typeof parsed === "object" && parsed !== null ? parsed as Record<string, unknown> : {};
+  }
+  const socketId = String(fields.socket_id ?? "");
+  const channel = String(fields.channel_name ?? "");
+  const issues = [
+    ...(SOCKET_ID.test(socketId) ? [] : [{ path: "socket_id", message: "must look like 123.456" }]),
+    ...(CHANNEL.test(channel)
+      ? []
+      : [{ path: "channel_name", message: "must be a Pusher channel name" }]),
+  ];
+  if (issues.length > 0) {
+    throw new ApiError(422, "validation_failed", "socket_id and channel_name are required", issues);
+  }
+  return { socketId, channel, info: fields };
+}
+
+export const pusherAuth = new Hono<SyncEnv>().post("/pusher/auth", async (c) => {
+  const { deps } = c.var;
+  const key = agentKeyOf(c.req.raw);
+  let caller: ChannelCaller;
+  if (key) {
+    const { agent } = await deps.db.authenticateAgent(key);
+    caller = { kind: "agent", id: agent.agentId, name: agent.name };
+  } else {
+    const user = await authenticateUser(c.req.raw, deps.verifyJwt);
+    caller = { kind: "user", id: user.id, role: user.role };
+  }
+  const { socketId, channel, info } = await readAuthRequest(c.req.raw, 16 * 1024);
+  const access = channelAccess(caller, channel);
+  if (!access.allowed) throw new ApiError(403, "forbidden", access.reason);
+  const presence = access.presence && caller.kind === "agent"
+    ? {
+      ...access.presence,
+      user_info: {
+        ...access.presence.user_info,
+        hostname: String(info.hostname ?? "").slice(0, 255),
+        version: String(info.version ?? "").slice(0, 64),
+      },
+    }
+    : access.presence;
+  return c.json(deps.authorizer.authorize(socketId, channel, presence));
+});
