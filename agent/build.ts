@@ -1,0 +1,78 @@
+// `npm run build:agent`: compiles the agent into one executable per platform with `bun build --compile`:
+// dist/puente-agent-linux-x64 and dist/puente-agent-windows-x64.exe. The Windows build needs Bun's
+// Windows runtime; it is fetched with `npm pack @oven/bun-windows-x64@<this Bun's version>` (the npm
+// registry, which is reachable where GitHub downloads are not) and passed as --compile-executable-path.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const dist = join(root, "dist");
+const entry = join(import.meta.dir, "src", "main.ts");
+const bun = process.execPath;
+
+interface Target {
+  name: string;
+  bunTarget: string;
+  outfile: string;
+  /** Fetches the runtime to embed when it is not this machine's; returns its path. */
+  runtime?: (workDir: string) => string;
+}
+
+function run(argv: string[], cwd = root) {
+  const result = Bun.spawnSync(argv, { cwd, stdout: "inherit", stderr: "inherit" });
+  if (result.exitCode !== 0) throw new Error(`\`${argv.join(" ")}\` failed (${result.exitCode})`);
+}
+
+/** Bun's Windows runtime of the same version, from the npm registry. */
+function windowsRuntime(workDir: string): string {
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  run([npm, "pack", `@oven/bun-windows-x64@${Bun.version}`, "--silent"], workDir);
+  const tarball = [...new Bun.Glob("oven-bun-windows-x64-*.tgz").scanSync(workDir)][0];
+  if (!tarball) throw new Error("npm pack produced no tarball");
+  run(["tar", "-xzf", tarball], workDir);
+  const exe = join(workDir, "package", "bin", "bun.exe");
+  if (!existsSync(exe)) throw new Error(`${exe} is missing from the package`);
+  return exe;
+}
+
+const targets: Target[] = [
+  { name: "linux-x64", bunTarget: "bun-linux-x64", outfile: join(dist, "puente-agent-linux-x64") },
+  {
+    name: "windows-x64",
+    bunTarget: "bun-windows-x64",
+    outfile: join(dist, "puente-agent-windows-x64.exe"),
+    runtime: windowsRuntime,
+  },
+];
+
+const only = process.argv.slice(2);
+mkdirSync(dist, { recursive: true });
+const results: { name: string; file: string; sizeMb: string; seconds: string }[] = [];
+for (const target of targets.filter((t) => only.length === 0 || only.includes(t.name))) {
+  const started = performance.now();
+  const workDir = mkdtempSync(join(tmpdir(), `puente-build-${target.name}-`));
+  try {
+    const args = [
+      bun,
+      "build",
+      entry,
+      "--compile",
+      "--minify",
+      `--target=${target.bunTarget}`,
+      `--outfile=${target.outfile}`,
+    ];
+    if (target.runtime) args.push(`--compile-executable-path=${target.runtime(workDir)}`);
+    console.log(`building ${target.name}…`);
+    run(args);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  results.push({
+    name: target.name,
+    file: target.outfile,
+    sizeMb: (statSync(target.outfile).size / 1024 / 1024).toFixed(1),
+    seconds: ((performance.now() - started) / 1000).toFixed(1),
+  });
+}
+for (const r of results) console.log(`${r.name}: ${r.file} ${r.sizeMb} MB in ${r.seconds} s`);

@@ -1,0 +1,54 @@
+// `status`: the configuration (secrets masked), whether an agent holds the lock here, and the runs this
+// agent left unfinished (paused, or interrupted by a stop).
+import { existsSync } from "node:fs";
+import { type AgentConfig, describeConfig } from "../config.ts";
+import { isProcessAlive, readLockOwner } from "../lock.ts";
+import { lockPath, runStatePath } from "../daemon.ts";
+import { RunStateStore } from "../run-state.ts";
+import { AGENT_VERSION } from "../version.ts";
+
+export function collectStatus(config: AgentConfig) {
+  const owner = existsSync(lockPath(config)) ? readLockOwner(lockPath(config)) : null;
+  const state = new RunStateStore(runStatePath(config));
+  const unfinished = [
+    ...state.interrupted(),
+    ...(["ferrawin", "wispro"] as const).flatMap((s) => {
+      const paused = state.lastPaused(s);
+      return paused ? [paused] : [];
+    }),
+  ];
+  return {
+    version: AGENT_VERSION,
+    config: describeConfig(config),
+    agentProcess: owner !== null && isProcessAlive(owner) ? { pid: owner } : null,
+    unfinishedRuns: unfinished.map((r) => ({
+      runId: r.runId,
+      source: r.source,
+      status: r.status === "running" ? "interrupted" : "paused",
+      since: r.updatedAt,
+    })),
+  };
+}
+
+export function statusCommand(config: AgentConfig, options: { json: boolean }): number {
+  const status = collectStatus(config);
+  if (options.json) {
+    console.log(JSON.stringify(status, null, 2));
+    return 0;
+  }
+  const width = Math.max(...Object.keys(status.config).map((k) => k.length));
+  console.log(`puente-agent ${status.version}`);
+  for (const [key, value] of Object.entries(status.config)) {
+    console.log(`  ${key.padEnd(width)}  ${value}`);
+  }
+  console.log(
+    status.agentProcess
+      ? `Agent process: running (PID ${status.agentProcess.pid})`
+      : "Agent process: not running on this machine",
+  );
+  if (status.unfinishedRuns.length === 0) console.log("Unfinished runs: none");
+  for (const run of status.unfinishedRuns) {
+    console.log(`Unfinished run: ${run.runId} ${run.source} ${run.status} since ${run.since}`);
+  }
+  return 0;
+}

@@ -1,0 +1,110 @@
+// `sync <ferrawin|wispro>`: one run from this terminal, without a command: a progress bar while it runs,
+// a summary table at the end. Ctrl-C cancels at the next batch boundary.
+import { FerrawinParams, formatIssues, WisproParams } from "@puente/protocol";
+import type { AgentConfig } from "../config.ts";
+import { acquireLock } from "../lock.ts";
+import { lockPath, runStatePath } from "../daemon.ts";
+import { createEdgeClient } from "../sink/edge-client.ts";
+import { RunStateStore } from "../run-state.ts";
+import { Runner, type RunSnapshot, type StartRequest } from "../runner.ts";
+import { createSourceOpener } from "../sources/registry.ts";
+import type { Logger } from "../status/log.ts";
+import { renderProgressLine, renderSummary } from "./progress-bar.ts";
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Turns `sync`'s arguments into the run to start, validated by the protocol's schemas. */
+export function startRequestFromFlags(
+  source: string | undefined,
+  values: Record<string, string | boolean | undefined>,
+): StartRequest {
+  const text = (name: string) => (typeof values[name] === "string" ? values[name] : undefined);
+  if (source === "wispro") {
+    const parsed = WisproParams.safeParse({ mode: text("mode") ?? "full" });
+    if (!parsed.success) throw new UsageError(`wispro: ${formatIssues(parsed.error)}`);
+    return { source: "wispro", params: parsed.data };
+  }
+  if (source !== "ferrawin") {
+    throw new UsageError(`unknown source "${source ?? ""}": use ferrawin or wispro`);
+  }
+  const mode = text("mode") ?? (text("code") ? "one" : text("year") ? "year" : "incremental");
+  const year = text("year");
+  const candidate: Record<string, unknown> = { mode };
+  if (mode === "year") {
+    candidate.year = year === undefined ? undefined : Number(year);
+    if (text("from-code")) candidate.fromCode = text("from-code");
+  } else if (mode === "one") {
+    candidate.code = text("code");
+  }
+  for (
+    const [flag, usedBy] of [["year", "year"], ["from-code", "year"], ["code", "one"]] as const
+  ) {
+    if (text(flag) !== undefined && mode !== usedBy) {
+      throw new UsageError(`--${flag} only applies to --mode ${usedBy}`);
+    }
+  }
+  const parsed = FerrawinParams.safeParse(candidate);
+  if (!parsed.success) {
+    const hint = mode === "year" && year === undefined
+      ? " (--mode year needs --year)"
+      : mode === "one" && !text("code")
+      ? " (--mode one needs --code)"
+      : "";
+    throw new UsageError(`ferrawin: ${formatIssues(parsed.error)}${hint}`);
+  }
+  return { source: "ferrawin", params: parsed.data };
+}
+
+export async function syncCommand(
+  config: AgentConfig,
+  logger: Logger,
+  request: StartRequest,
+  options: { json: boolean },
+): Promise<number> {
+  const lock = acquireLock(lockPath(config));
+  const isTty = Boolean(process.stderr.isTTY);
+  let lastDraw = 0;
+  const draw = (snapshot: RunSnapshot, isFinal = false) => {
+    const now = Date.now();
+    if (!isTty || (!isFinal && now - lastDraw < 100)) return;
+    lastDraw = now;
+    process.stderr.write(`\r\x1b[2K${renderProgressLine(snapshot, process.stderr.columns ?? 80)}`);
+  };
+  const runner = new Runner({
+    edge: createEdgeClient({
+      baseUrl: config.api.url,
+      agentKey: config.api.agentKey,
+      timeoutMs: config.http.timeoutMs,
+      retry: { limit: config.http.retryLimit },
+      onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
+    }),
+    openSource: createSourceOpener(config),
+    logger,
+    state: new RunStateStore(runStatePath(config)),
+    batch: config.batch,
+    progressIntervalMs: config.intervals.progressMs,
+    redact: (text) => text.split(config.api.agentKey).join("***"),
+    onUpdate: draw,
+  });
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write("\ncancelling at the next batch boundary (Ctrl-C again to quit now)\n");
+    void runner.cancel();
+  };
+  process.on("SIGINT", onInterrupt);
+  logger.echo = !isTty;
+  try {
+    const outcome = await runner.start(request);
+    draw(outcome, true);
+    if (isTty) process.stderr.write("\n");
+    console.log(options.json ? JSON.stringify(outcome, null, 2) : renderSummary(outcome));
+    return outcome.status === "completed" ? 0 : outcome.status === "cancelled" ? 130 : 1;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    lock.release();
+  }
+}

@@ -1,0 +1,283 @@
+// The agent's configuration: one zod-validated object from the environment and the .env file, loaded once.
+// Every problem names its variable; `redact` keeps the secrets out of logs, errors and run events.
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { z } from "zod";
+import { ConfigInvalid } from "./errors/config-invalid.ts";
+import { parseDotenv } from "./dotenv.ts";
+import type { FerrawinSourceOptions, WisproSourceOptions } from "./sources/source.ts";
+
+/** Variables whose values are secrets: never printed, never logged, written with 0600 permissions. */
+export const SECRET_VARIABLES = [
+  "PUENTE_AGENT_KEY",
+  "FERRAWIN_PASSWORD",
+  "WISPRO_API_TOKEN",
+] as const;
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const boolean = (fallback: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z.enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ["true", "1", "yes"].includes(v))),
+  );
+const integer = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" })
+      .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })
+      .default(fallback),
+  );
+const httpUrl = z.preprocess(
+  blankToUndefined,
+  z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((u) =>
+    u.replace(/\/+$/, "")
+  ),
+);
+
+/**
+ * Every variable the agent reads, with its default. The .env file that `puente-agent init` writes uses
+ * the same names.
+ */
+const EnvSchema = z.object({
+  /** The edge function's base, e.g. https://<project>.supabase.co/functions/v1/sync. */
+  PUENTE_API_URL: httpUrl,
+  /** This agent's key, created in the panel. */
+  PUENTE_AGENT_KEY: z.preprocess(
+    blankToUndefined,
+    z.string({ error: "is required (create a key in the panel)" }).trim().min(
+      16,
+      { error: "is too short to be an agent key" },
+    ),
+  ),
+  /** This agent's id (shown next to its key in the panel); the listener needs it for its channel. */
+  PUENTE_AGENT_ID: z.preprocess(blankToUndefined, z.uuid({ error: "must be a UUID" }).optional()),
+  PUENTE_AGENT_NAME: optionalString,
+  FERRAWIN_HOST: optionalString,
+  FERRAWIN_PORT: integer(1433, 1, 65535),
+  FERRAWIN_DATABASE: z.preprocess(blankToUndefined, z.string().trim().default("FERRAWIN")),
+  FERRAWIN_USERNAME: optionalString,
+  FERRAWIN_PASSWORD: z.preprocess(blankToUndefined, z.string().optional()),
+  /** Off by default: office SQL Servers rarely have a certificate; turn it on where they do. */
+  FERRAWIN_ENCRYPT: boolean(false),
+  FERRAWIN_TRUST_SERVER_CERTIFICATE: boolean(true),
+  WISPRO_API_URL: z.preprocess(
+    blankToUndefined,
+    httpUrl.default("https://www.cloud.wispro.co/api/v1"),
+  ),
+  WISPRO_API_TOKEN: optionalString,
+  WISPRO_DEFAULT_NATIONALITY: z.preprocess(
+    (v) => (typeof v === "string" ? blankToUndefined(v.toUpperCase()) : v),
+    z.enum(["V", "E", "J", "G", "P"], { error: "must be one of V, E, J, G, P" }).default("V"),
+  ),
+  WISPRO_PER_PAGE: integer(1000, 1, 1000),
+  WISPRO_CONCURRENCY: integer(3, 1, 16),
+  PUSHER_APP_KEY: optionalString,
+  PUSHER_APP_CLUSTER: z.preprocess(blankToUndefined, z.string().trim().default("mt1")),
+  /** Set for a self-hosted Pusher-protocol server (soketi, the devstack); otherwise Pusher's cluster host. */
+  PUSHER_HOST: optionalString,
+  PUSHER_PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int().min(1).max(65535).optional(),
+  ),
+  PUSHER_USE_TLS: boolean(true),
+  PUENTE_LOG_DIR: optionalString,
+  PUENTE_STATE_DIR: optionalString,
+  PUENTE_BATCH_PLANILLAS: integer(50, 1, 500),
+  PUENTE_BATCH_ELEMENTOS: integer(5000, 100, 100_000),
+  PUENTE_MAX_IN_FLIGHT: integer(3, 1, 16),
+  PUENTE_HEARTBEAT_SECONDS: integer(15, 1, 3600),
+  PUENTE_CLAIM_INTERVAL_SECONDS: integer(60, 5, 3600),
+  PUENTE_REQUEST_TIMEOUT_SECONDS: integer(60, 1, 600),
+  PUENTE_RETRY_LIMIT: integer(6, 0, 50),
+  /** Minutes between automatic FerraWin incremental syncs run by the agent itself; 0 turns it off. */
+  PUENTE_SCHEDULE_FERRAWIN_MINUTES: integer(0, 0, 24 * 60),
+});
+
+export interface AgentConfig {
+  api: { url: string; agentKey: string; agentId: string | null; agentName: string | null };
+  /** Null when FERRAWIN_HOST is not set: FerraWin syncs are then refused with a clear message. */
+  ferrawin: FerrawinSourceOptions | null;
+  /** Null when WISPRO_API_TOKEN is not set. */
+  wispro: WisproSourceOptions | null;
+  /** Null when PUSHER_APP_KEY is not set: the daemon then only polls for commands. */
+  pusher: {
+    key: string;
+    cluster: string;
+    host: string | null;
+    port: number | null;
+    useTLS: boolean;
+  } | null;
+  logDir: string;
+  stateDir: string;
+  batch: { planillas: number; elementos: number; maxInFlight: number };
+  intervals: { heartbeatMs: number; claimMs: number; progressMs: number };
+  http: { timeoutMs: number; retryLimit: number };
+  schedule: { ferrawinMinutes: number };
+  /** The .env file that was read, if any. */
+  envFile: string | null;
+  /** Secret values, for `redact`. */
+  secrets: string[];
+}
+
+/** True when running as the compiled `puente-agent` executable rather than `bun agent/src/main.ts`. */
+export function isCompiled(execPath = process.execPath): boolean {
+  return !/^bun(\.exe)?$/i.test(basename(execPath));
+}
+
+/** Where the agent keeps logs and state by default: next to the executable, or the current folder. */
+export function defaultHomeDir(): string {
+  return isCompiled() ? dirname(process.execPath) : process.cwd();
+}
+
+/** The .env file to read: the explicit one, else `./.env`, else `.env` next to the executable. */
+export function findEnvFile(explicit?: string): string | null {
+  if (explicit) return resolve(explicit);
+  const candidates = [join(process.cwd(), ".env"), join(defaultHomeDir(), ".env")];
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+/**
+ * Builds the configuration from `env` (process.env by default) over the .env file's values.
+ * Throws `ConfigInvalid` listing every variable that is missing or wrong.
+ */
+export function loadConfig(
+  options: { env?: Record<string, string | undefined>; envFile?: string | null } = {},
+): AgentConfig {
+  const envFile = options.envFile === undefined ? findEnvFile() : options.envFile;
+  let fileValues: Record<string, string> = {};
+  if (envFile) {
+    if (!existsSync(envFile)) {
+      throw new ConfigInvalid([`the .env file ${envFile} does not exist`]);
+    }
+    fileValues = parseDotenv(readFileSync(envFile, "utf8"));
+  }
+  const merged: Record<string, string | undefined> = { ...fileValues };
+  for (const [key, value] of Object.entries(options.env ?? process.env)) {
+    if (value !== undefined && value !== "") merged[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const secrets = SECRET_VARIABLES.map((name) => merged[name]).filter(isSecretValue);
+    throw new ConfigInvalid(parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "(config)");
+      const message = issue.code === "invalid_type" && merged[name] === undefined
+        ? "is required"
+        : issue.message;
+      return redact(`${name} ${message}`, secrets);
+    }));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  if (env.FERRAWIN_HOST && (!env.FERRAWIN_USERNAME || env.FERRAWIN_PASSWORD === undefined)) {
+    problems.push("FERRAWIN_USERNAME and FERRAWIN_PASSWORD are required when FERRAWIN_HOST is set");
+  }
+  if (env.PUSHER_HOST && !env.PUSHER_APP_KEY) {
+    problems.push("PUSHER_APP_KEY is required when PUSHER_HOST is set");
+  }
+  if (problems.length) throw new ConfigInvalid(problems);
+
+  const home = defaultHomeDir();
+  const secrets = [env.PUENTE_AGENT_KEY, env.FERRAWIN_PASSWORD, env.WISPRO_API_TOKEN].filter(
+    isSecretValue,
+  );
+  return {
+    api: {
+      url: env.PUENTE_API_URL,
+      agentKey: env.PUENTE_AGENT_KEY,
+      agentId: env.PUENTE_AGENT_ID ?? null,
+      agentName: env.PUENTE_AGENT_NAME ?? null,
+    },
+    ferrawin: env.FERRAWIN_HOST
+      ? {
+        host: env.FERRAWIN_HOST,
+        port: env.FERRAWIN_PORT,
+        database: env.FERRAWIN_DATABASE,
+        username: env.FERRAWIN_USERNAME!,
+        password: env.FERRAWIN_PASSWORD!,
+        encrypt: env.FERRAWIN_ENCRYPT,
+        trustServerCertificate: env.FERRAWIN_TRUST_SERVER_CERTIFICATE,
+      }
+      : null,
+    wispro: env.WISPRO_API_TOKEN
+      ? {
+        baseUrl: env.WISPRO_API_URL,
+        token: env.WISPRO_API_TOKEN,
+        defaultNationality: env.WISPRO_DEFAULT_NATIONALITY,
+        perPage: env.WISPRO_PER_PAGE,
+        concurrency: env.WISPRO_CONCURRENCY,
+      }
+      : null,
+    pusher: env.PUSHER_APP_KEY
+      ? {
+        key: env.PUSHER_APP_KEY,
+        cluster: env.PUSHER_APP_CLUSTER,
+        host: env.PUSHER_HOST ?? null,
+        port: env.PUSHER_PORT ?? null,
+        useTLS: env.PUSHER_USE_TLS,
+      }
+      : null,
+    logDir: resolve(env.PUENTE_LOG_DIR ?? join(home, "logs")),
+    stateDir: resolve(env.PUENTE_STATE_DIR ?? join(home, "state")),
+    batch: {
+      planillas: env.PUENTE_BATCH_PLANILLAS,
+      elementos: env.PUENTE_BATCH_ELEMENTOS,
+      maxInFlight: env.PUENTE_MAX_IN_FLIGHT,
+    },
+    intervals: {
+      heartbeatMs: env.PUENTE_HEARTBEAT_SECONDS * 1000,
+      claimMs: env.PUENTE_CLAIM_INTERVAL_SECONDS * 1000,
+      progressMs: 1000,
+    },
+    http: {
+      timeoutMs: env.PUENTE_REQUEST_TIMEOUT_SECONDS * 1000,
+      retryLimit: env.PUENTE_RETRY_LIMIT,
+    },
+    schedule: { ferrawinMinutes: env.PUENTE_SCHEDULE_FERRAWIN_MINUTES },
+    envFile,
+    secrets,
+  };
+}
+
+const isSecretValue = (value: string | undefined): value is string =>
+  typeof value === "string" && value.length >= 4;
+
+/** Replaces every secret value in `text` with `***`, so it can go to a log, an error or the panel. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 4) out = out.split(secret).join("***");
+  }
+  return out;
+}
+
+/** The configuration as `status` and `doctor` print it: every secret masked. */
+export function describeConfig(config: AgentConfig): Record<string, string> {
+  return {
+    "API": config.api.url,
+    "Agent key": mask(config.api.agentKey),
+    "Agent id": config.api.agentId ?? "(not set: PUENTE_AGENT_ID)",
+    "FerraWin": config.ferrawin
+      ? `${config.ferrawin.username}@${config.ferrawin.host}:${config.ferrawin.port}/${config.ferrawin.database}`
+      : "(not configured)",
+    "Wispro": config.wispro ? config.wispro.baseUrl : "(not configured)",
+    "Pusher": config.pusher
+      ? config.pusher.host
+        ? `${config.pusher.useTLS ? "wss" : "ws"}://${config.pusher.host}:${
+          config.pusher.port ?? ""
+        }`
+        : `cluster ${config.pusher.cluster}`
+      : "(not configured: commands are polled)",
+    "Logs": config.logDir,
+    "State": config.stateDir,
+    ".env": config.envFile ?? "(none)",
+  };
+}
+
+/** `abcd…wxyz` for long secrets, `***` for short ones. */
+export function mask(secret: string): string {
+  return secret.length >= 16 ? `${secret.slice(0, 4)}…${secret.slice(-2)}` : "***";
+}

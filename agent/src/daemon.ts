@@ -1,0 +1,113 @@
+// `puente-agent run`: the long-lived agent. Reads top-down: take the lock, wire the runner, resume a
+// run a crash left behind, start the heartbeat, the listener and the schedule, then wait for a signal
+// and stop in order (pause the active run so it can continue later).
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { AgentConfig } from "./config.ts";
+import { acquireLock } from "./lock.ts";
+import { createEdgeClient } from "./sink/edge-client.ts";
+import { RunStateStore } from "./run-state.ts";
+import { Runner } from "./runner.ts";
+import { createSourceOpener } from "./sources/registry.ts";
+import { startHeartbeat } from "./status/heartbeat.ts";
+import { startListener } from "./listener.ts";
+import type { Logger } from "./status/log.ts";
+import { AGENT_VERSION } from "./version.ts";
+import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
+import { EXIT_KEY_INVALID } from "./cli/service-units.ts";
+
+export const lockPath = (config: AgentConfig) => join(config.stateDir, "agent.lock");
+export const runStatePath = (config: AgentConfig) => join(config.stateDir, "runs.json");
+
+/** Runs until `stop` aborts (SIGINT / SIGTERM) or the key is refused; resolves with the exit code. */
+export async function runDaemon(
+  config: AgentConfig,
+  logger: Logger,
+  stop: AbortSignal,
+): Promise<number> {
+  const lock = acquireLock(lockPath(config));
+  const fatal = new AbortController();
+  try {
+    const edge = createEdgeClient({
+      baseUrl: config.api.url,
+      agentKey: config.api.agentKey,
+      timeoutMs: config.http.timeoutMs,
+      retry: { limit: config.http.retryLimit },
+      onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
+    });
+    const state = new RunStateStore(runStatePath(config));
+    const runner = new Runner({
+      edge,
+      openSource: createSourceOpener(config),
+      logger,
+      state,
+      batch: config.batch,
+      progressIntervalMs: config.intervals.progressMs,
+      redact: (text) => text.split(config.api.agentKey).join("***"),
+    });
+    logger.info(`puente-agent ${AGENT_VERSION} starting (pid ${process.pid}, ${hostname()})`);
+
+    for (const interrupted of state.interrupted()) {
+      logger.info(`resuming run ${interrupted.runId} left running by the last stop`);
+      runner.enqueue({ resume: { runId: interrupted.runId } });
+    }
+
+    const onFatal = (error: Error) => {
+      if (error instanceof AgentKeyInvalid) {
+        logger.error(error.message);
+        fatal.abort(error);
+      }
+    };
+    const stopHeartbeat = startHeartbeat({
+      send: (heartbeat) => edge.heartbeat(heartbeat),
+      info: () => ({
+        version: AGENT_VERSION,
+        hostname: hostname(),
+        activeRunId: runner.activeRunId,
+      }),
+      intervalMs: config.intervals.heartbeatMs,
+      onError: (error) => {
+        onFatal(error);
+        logger.warn(`heartbeat failed: ${error.message}`);
+      },
+    });
+    const listener = startListener({
+      pusher: config.pusher,
+      agentId: config.api.agentId,
+      authorize: (socketId, channel) => edge.authorizeChannel(socketId, channel),
+      claim: () => edge.claimCommands(),
+      dispatch: (command) => runner.handle(command),
+      claimIntervalMs: config.intervals.claimMs,
+      logger,
+      onFatal,
+    });
+    const schedule = config.schedule.ferrawinMinutes > 0
+      ? setInterval(() => {
+        if (runner.activeRunId || runner.queued > 0) return;
+        logger.info("scheduled FerraWin incremental sync");
+        runner.enqueue({ source: "ferrawin", params: { mode: "incremental" }, scheduled: true });
+      }, config.schedule.ferrawinMinutes * 60_000)
+      : null;
+
+    await new Promise<void>((resolve) => {
+      if (stop.aborted || fatal.signal.aborted) return resolve();
+      stop.addEventListener("abort", () => resolve(), { once: true });
+      fatal.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+
+    logger.info("stopping: no new commands; pausing the active run, if any");
+    if (schedule) clearInterval(schedule);
+    listener.stop();
+    stopHeartbeat();
+    const pausedRunId = await runner.shutdown();
+    const paused = pausedRunId ? state.get(pausedRunId) : null;
+    if (paused?.status === "paused") {
+      // Paused by the shutdown, not by a person: the next start continues it.
+      state.save({ ...paused, status: "running" });
+    }
+    logger.info("stopped");
+    return fatal.signal.aborted ? EXIT_KEY_INVALID : 0;
+  } finally {
+    lock.release();
+  }
+}

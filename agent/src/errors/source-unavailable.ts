@@ -1,0 +1,14 @@
+// SourceUnavailable: a source system (FerraWin's SQL Server, the Wispro API) cannot be reached or refuses the login.
+
+export class SourceUnavailable extends Error {
+  override readonly name = "SourceUnavailable";
+  readonly code = "source_unavailable";
+  constructor(
+    readonly source: "ferrawin" | "wispro",
+    /** What went wrong and what to check, e.g. "login failed for user 'sa': check FERRAWIN_PASSWORD". */
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${source}: ${message}`, options);
+  }
+}

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { ClaimedCommand } from "@puente/protocol";
+import { startListener } from "./listener.ts";
+import { Logger } from "./status/log.ts";
+import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
+import { type FakePusher, startFakePusher } from "../test/fake-pusher.ts";
+
+const AGENT = "6f1c2d7e-4b0a-4c1e-9a55-1d2b3c4d5e6f";
+let pusher: FakePusher;
+beforeAll(() => {
+  pusher = startFakePusher();
+});
+afterAll(() => pusher.stop());
+
+async function waitFor(check: () => boolean, timeoutMs = 5000) {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await Bun.sleep(10);
+  }
+}
+
+const command = (): ClaimedCommand => ({
+  id: crypto.randomUUID(),
+  requestId: crypto.randomUUID(),
+  agentId: AGENT,
+  source: "ferrawin",
+  action: "start",
+  params: { mode: "incremental" },
+  scheduled: false,
+  createdAt: new Date().toISOString(),
+  expiresAt: new Date().toISOString(),
+});
+
+function listen(claimIntervalMs = 60_000, claim?: () => Promise<ClaimedCommand[]>) {
+  const claims: string[] = [];
+  const dispatched: ClaimedCommand[] = [];
+  const pending: ClaimedCommand[] = [];
+  const authorized: string[] = [];
+  const listener = startListener({
+    pusher: { key: "app-key", cluster: "mt1", host: "127.0.0.1", port: pusher.port, useTLS: false },
+    agentId: AGENT,
+    authorize: (socketId, channel) => {
+      authorized.push(channel);
+      return Promise.resolve({
+        auth: `app-key:sig-${socketId}`,
+        ...(channel.startsWith("presence-")
+          ? { channel_data: JSON.stringify({ user_id: AGENT, user_info: { name: "agent" } }) }
+          : {}),
+      });
+    },
+    claim: claim ?? (() => {
+      claims.push("claim");
+      return Promise.resolve(pending.splice(0));
+    }),
+    dispatch: (c) => dispatched.push(c),
+    claimIntervalMs,
+    logger: new Logger({ dir: null }),
+  });
+  return { listener, claims, dispatched, pending, authorized };
+}
+
+describe("listener", () => {
+  test("subscribes its private channel and joins presence through the edge's authorization", async () => {
+    const { listener, authorized } = listen();
+    try {
+      await waitFor(() => pusher.subscriptions.length >= 2);
+      expect(authorized.sort()).toEqual([`presence-agents`, `private-agent-${AGENT}`]);
+      const presence = pusher.subscriptions.find((s) => s.channel === "presence-agents")!;
+      expect(presence.auth).toMatch(/^app-key:sig-\d+\.\d+$/);
+      expect(JSON.parse(presence.channelData!).user_id).toBe(AGENT);
+    } finally {
+      listener.stop();
+    }
+  });
+
+  test("the doorbell claims and dispatches; Pusher's payload is not trusted as a command", async () => {
+    const { listener, claims, dispatched, pending } = listen();
+    try {
+      await waitFor(() => pusher.subscribers(`private-agent-${AGENT}`) === 1 && claims.length >= 2);
+      const before = claims.length;
+      const waiting = command();
+      pending.push(waiting);
+      pusher.send(`private-agent-${AGENT}`, "command.available", {
+        commandId: crypto.randomUUID(),
+      });
+      await waitFor(() => dispatched.length === 1);
+      expect(dispatched[0]!.id).toBe(waiting.id);
+      expect(claims.length).toBeGreaterThan(before);
+    } finally {
+      listener.stop();
+    }
+  });
+
+  test("claims again after the connection drops and comes back", async () => {
+    const { listener, claims, dispatched, pending } = listen();
+    try {
+      await waitFor(() => listener.connectionState === "connected");
+      const connectionsBefore = pusher.connections;
+      const claimsBefore = claims.length;
+      pending.push(command());
+      pusher.dropAll(4200);
+      await waitFor(() => pusher.connections > connectionsBefore && dispatched.length === 1);
+      expect(claims.length).toBeGreaterThan(claimsBefore);
+    } finally {
+      listener.stop();
+    }
+  });
+
+  test("claims on a timer regardless of Pusher", async () => {
+    const { listener, claims } = listen(100);
+    try {
+      await Bun.sleep(500);
+      expect(claims.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      listener.stop();
+    }
+  });
+
+  test("a full claim is followed by another; a refused key is fatal", async () => {
+    let calls = 0;
+    const fatal: Error[] = [];
+    const listener = startListener({
+      pusher: null,
+      agentId: null,
+      authorize: () => Promise.reject(new Error("unused")),
+      claim: () => {
+        calls++;
+        if (calls === 1) return Promise.resolve(Array.from({ length: 10 }, command));
+        if (calls === 2) return Promise.resolve([command()]);
+        return Promise.reject(new AgentKeyInvalid());
+      },
+      dispatch: () => undefined,
+      claimIntervalMs: 60_000,
+      logger: new Logger({ dir: null }),
+      onFatal: (e) => fatal.push(e),
+    });
+    try {
+      await waitFor(() => calls === 2);
+      await listener.claimNow("interval");
+      expect(fatal[0]).toBeInstanceOf(AgentKeyInvalid);
+      expect(listener.connectionState).toBe("polling");
+    } finally {
+      listener.stop();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const main = join(import.meta.dir, "main.ts");
+const cwd = mkdtempSync(join(tmpdir(), "puente-main-"));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: cwd };
+  const result = Bun.spawnSync([process.execPath, main, ...args], { cwd, env });
+  return { code: result.exitCode, out: result.stdout.toString(), err: result.stderr.toString() };
+}
+
+describe("puente-agent CLI", () => {
+  test("version and --help", () => {
+    expect(cli("version").out).toMatch(/^puente-agent \d+\.\d+\.\d+ \(protocol v1/);
+    const help = cli("--help");
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("Usage: puente-agent <command>");
+    expect(cli("service", "--help").out).toContain("--print");
+  });
+
+  test("usage errors exit 2 with help", () => {
+    const result = cli("frobnicate");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('unknown command "frobnicate"');
+    const sync = cli("sync", "ferrawin", "--mode", "year");
+    expect(sync.code).toBe(2);
+    expect(sync.err).toContain("--mode year needs --year");
+  });
+
+  test("a command that needs configuration names the missing variables", () => {
+    const result = cli("status");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("PUENTE_API_URL is required");
+    expect(result.err).toContain("PUENTE_AGENT_KEY is required");
+  });
+
+  test("service install --print shows the unit without installing", () => {
+    const result = cli("service", "install", "--print", "--platform", "linux", "--user", "puente");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("# /etc/systemd/system/puente-agent.service");
+    expect(result.out).toContain(`ExecStart=${process.execPath} ${main} run`);
+    expect(result.out).toContain("$ systemctl enable --now puente-agent.service");
+    const windows = cli("service", "install", "--print", "--platform", "windows");
+    expect(windows.out).toContain("<RestartOnFailure>");
+    expect(windows.out).toContain('> schtasks.exe /Create /TN "Puente Agent" /XML task.xml /F');
+  });
+
+  test("init writes a .env that status then reads", () => {
+    const env = join(cwd, "agent.env");
+    const init = cli(
+      "init",
+      "--yes",
+      "--output",
+      env,
+      "--api-url",
+      "http://127.0.0.1:9/functions/v1/sync",
+      "--agent-key",
+      "pk_cli_test_0123456789abcdef",
+    );
+    expect(init.code).toBe(0);
+    const status = cli("status", "--env-file", env, "--json");
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out).config.API).toBe("http://127.0.0.1:9/functions/v1/sync");
+    expect(status.out).not.toContain("pk_cli_test_0123456789abcdef");
+  });
+});

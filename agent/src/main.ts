@@ -1,0 +1,95 @@
+// puente-agent's entry: parse the command line, load the configuration once, run one command.
+// `bun agent/src/main.ts <command>` from source is the same as the compiled `puente-agent <command>`.
+import { parseCommandLine } from "./cli/args.ts";
+import { type AgentConfig, loadConfig, redact } from "./config.ts";
+import { Logger } from "./status/log.ts";
+import { runDaemon } from "./daemon.ts";
+import { startRequestFromFlags, syncCommand, UsageError } from "./cli/sync.ts";
+import { statusCommand } from "./cli/status.ts";
+import { doctorCommand } from "./cli/doctor.ts";
+import { initCommand } from "./cli/init.ts";
+import { serviceCommand } from "./cli/service.ts";
+import { versionLine } from "./version.ts";
+import { ConfigInvalid } from "./errors/config-invalid.ts";
+import { LockHeld } from "./errors/lock-held.ts";
+import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
+import { EXIT_KEY_INVALID } from "./cli/service-units.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === "help") {
+    console.log(parsed.text);
+    return 0;
+  }
+  if (parsed.kind === "usage-error") {
+    console.error(`puente-agent: ${parsed.message}\n\n${parsed.text}`);
+    return 2;
+  }
+  const { command, values, positionals } = parsed;
+  const envFile = typeof values["env-file"] === "string" ? values["env-file"] : undefined;
+  let config: AgentConfig | null = null;
+  try {
+    switch (command) {
+      case "version":
+        console.log(versionLine());
+        return 0;
+      case "init":
+        return initCommand(values);
+      case "service":
+        return serviceCommand({
+          action: positionals[0]!,
+          print: Boolean(values.print),
+          name: values.name as string | undefined,
+          user: values.user as string | undefined,
+          platform: values.platform as string | undefined,
+          envFile: envFile ?? null,
+        });
+      case "doctor":
+        return await doctorCommand({
+          envFile,
+          timeoutMs: Number(values.timeout ?? 10) * 1000,
+        });
+    }
+    // Arguments are checked before the configuration, so a typo is reported as such.
+    const request = command === "sync" ? startRequestFromFlags(positionals[0], values) : null;
+    config = loadConfig({ envFile });
+    switch (command) {
+      case "status":
+        return statusCommand(config, { json: Boolean(values.json) });
+      case "sync": {
+        const logger = new Logger({ dir: config.logDir, secrets: config.secrets });
+        return await syncCommand(config, logger, request!, { json: Boolean(values.json) });
+      }
+      case "run": {
+        const logger = new Logger({
+          dir: config.logDir,
+          secrets: config.secrets,
+          echo: !values.quiet,
+        });
+        const stop = new AbortController();
+        for (const signal of ["SIGINT", "SIGTERM"] as const) {
+          process.once(signal, () => stop.abort(signal));
+        }
+        return await runDaemon(config, logger, stop.signal);
+      }
+    }
+    console.error(`puente-agent: command "${command}" is not implemented`);
+    return 2;
+  } catch (error) {
+    const message = redact((error as Error).message ?? String(error), config?.secrets ?? []);
+    if (error instanceof UsageError) {
+      console.error(`puente-agent ${command}: ${message}\nRun \`puente-agent ${command} --help\`.`);
+      return 2;
+    }
+    console.error(`puente-agent ${command}: ${message}`);
+    if (error instanceof AgentKeyInvalid) return EXIT_KEY_INVALID;
+    if (error instanceof ConfigInvalid || error instanceof LockHeld) return 1;
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  // pusher-js's Node transport calls url.parse(); its deprecation notice would only clutter service logs.
+  process.noDeprecation = true;
+  process.exit(await main(process.argv.slice(2)));
+}

@@ -1,0 +1,156 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+import { createEdgeClient } from "./edge-client.ts";
+import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
+import { IngestRejected } from "../errors/ingest-rejected.ts";
+import { RunConflict } from "../errors/run-conflict.ts";
+import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
+
+let edge: FakeEdge;
+beforeAll(() => {
+  edge = startFakeEdge();
+});
+afterAll(() => edge.stop());
+afterEach(() => edge.reset());
+
+const fast = { limit: 4, baseDelayMs: 5, backoffLimitMs: 50, maxRetryAfterMs: 5000 };
+const client = (key = AGENT_KEY) =>
+  createEdgeClient({ baseUrl: edge.url, agentKey: key, retry: fast, timeoutMs: 2000 });
+
+const batch = (seq: number) => ({
+  v: 1 as const,
+  seq,
+  kind: "customers" as const,
+  rejects: [],
+  customers: [{
+    wispro_id: "0b6c3a3e-8a4e-4c44-a1f5-0d6f4d1b2c3a",
+    public_id: 1,
+    custom_id: null,
+    name: "Ana",
+    email: null,
+    phone: null,
+    phone_mobile: null,
+    national_id_raw: "12.345.678",
+    id_number: "V-12345678",
+    zone: null,
+    address: null,
+    city: null,
+    details: null,
+    wispro_created_at: null,
+    wispro_updated_at: null,
+  }],
+});
+
+describe("edge client", () => {
+  test("sends batches gzipped with Content-Encoding: gzip and the bearer key", async () => {
+    const run = await client().openRun({ source: "wispro", params: { mode: "full" } });
+    const result = await client().sendBatch(run.id, batch(0));
+    expect(result).toMatchObject({ seq: 0, replayed: false });
+    const sent = edge.requests.find((r) => r.path.endsWith("/batches"))!;
+    expect(sent.contentEncoding).toBe("gzip");
+    expect((sent.body as { seq: number }).seq).toBe(0);
+  });
+
+  test("a replayed seq gets the first answer", async () => {
+    const run = await client().openRun({ source: "wispro", params: { mode: "full" } });
+    const first = await client().sendBatch(run.id, batch(7));
+    const again = await client().sendBatch(run.id, batch(7));
+    expect(again.replayed).toBe(true);
+    expect(again.counts).toEqual(first.counts);
+  });
+
+  test("retries 5xx with backoff and succeeds", async () => {
+    edge.fault = (r, attempt) =>
+      r.path === "/agent/heartbeat" && attempt <= 2 ? { status: 503 } : null;
+    await client().heartbeat({ version: "t", hostname: "h" });
+    expect(edge.requests.filter((r) => r.path === "/agent/heartbeat")).toHaveLength(3);
+  });
+
+  test("honours Retry-After on 429 instead of its own short backoff", async () => {
+    edge.fault = (r, attempt) =>
+      r.path === "/agent/heartbeat" && attempt === 1 ? { status: 429, retryAfter: "1" } : null;
+    const started = Date.now();
+    await client().heartbeat({ version: "t", hostname: "h" });
+    const calls = edge.requests.filter((r) => r.path === "/agent/heartbeat");
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  test("gives up after the retry limit with EdgeUnavailable", async () => {
+    edge.fault = (r) => r.path === "/agent/heartbeat" ? { status: 502 } : null;
+    const error = await client().heartbeat({ version: "t", hostname: "h" }).catch((e) => e);
+    expect(error).toBeInstanceOf(EdgeUnavailable);
+    expect(edge.requests.filter((r) => r.path === "/agent/heartbeat")).toHaveLength(1 + fast.limit);
+  });
+
+  test("401 is AgentKeyInvalid, not retried, and says what to do", async () => {
+    const error = await client("pk_wrong_key_0000000000000000").claimCommands().catch((e) => e);
+    expect(error).toBeInstanceOf(AgentKeyInvalid);
+    expect(error.message).toContain("Create a new key");
+    expect(edge.requests).toHaveLength(1);
+  });
+
+  test("a 422 validation error is IngestRejected with the server's issues, not retried", async () => {
+    const run = await client().openRun({ source: "wispro", params: { mode: "full" } });
+    const bad = { ...batch(1), customers: [{ ...batch(1).customers[0]!, id_number: "12345678" }] };
+    const error = await client().sendBatch(run.id, bad).catch((e) => e);
+    expect(error).toBeInstanceOf(IngestRejected);
+    expect(error.status).toBe(422);
+    expect(error.issues[0].path).toContain("id_number");
+    expect(edge.requests.filter((r) => r.path.endsWith("/batches"))).toHaveLength(1);
+  });
+
+  test("409 from opening a run is RunConflict", async () => {
+    await client().openRun({ source: "wispro", params: { mode: "full" } });
+    const error = await client().openRun({ source: "wispro", params: { mode: "full" } }).catch((
+      e,
+    ) => e);
+    expect(error).toBeInstanceOf(RunConflict);
+  });
+
+  test("channel authorization posts the form pusher-js would send", async () => {
+    const auth = await client().authorizeChannel("1.2", "private-agent-x");
+    expect(auth.auth).toBe("key:signed-1.2-private-agent-x");
+  });
+
+  test("probe reads the server's Date header", async () => {
+    const probe = await client().probe();
+    expect(probe.status).toBe(200);
+    expect(Math.abs(probe.serverDate!.getTime() - Date.now())).toBeLessThan(5000);
+  });
+});
+
+describe("edge client over a flaky network", () => {
+  test("retries connections that drop without an answer, then succeeds", async () => {
+    let connections = 0;
+    const body = JSON.stringify({ v: 1, commands: [] });
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket) {
+          connections++;
+          if (connections <= 2) {
+            socket.end();
+            return;
+          }
+          socket.end(
+            `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+          );
+        },
+      },
+    });
+    try {
+      const flaky = createEdgeClient({
+        baseUrl: `http://127.0.0.1:${server.port}/functions/v1/sync`,
+        agentKey: AGENT_KEY,
+        retry: fast,
+      });
+      expect(await flaky.claimCommands()).toEqual([]);
+      expect(connections).toBe(3);
+    } finally {
+      server.stop(true);
+    }
+  });
+});

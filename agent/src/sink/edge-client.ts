@@ -1,0 +1,228 @@
+// The agent's HTTP client for the edge API: one ky instance with the agent key, retries with jittered
+// backoff (network errors, 408, 429, 5xx; Retry-After honoured), gzip batch bodies, and named errors.
+import ky, { HTTPError, isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
+import {
+  BatchResult,
+  type ClaimedCommand,
+  ClaimResponse,
+  ErrorEnvelope,
+  Heartbeat,
+  type IngestBatch,
+  RunFinish,
+  RunOpenRequest,
+  RunProgress,
+  RunSummary,
+} from "@puente/protocol";
+import { z } from "zod";
+import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
+import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
+import { IngestRejected } from "../errors/ingest-rejected.ts";
+import { RunConflict } from "../errors/run-conflict.ts";
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. Default 6. */
+  limit: number;
+  /** First backoff; doubles each retry, with full jitter. Default 500 ms. */
+  baseDelayMs: number;
+  /** Ceiling of one backoff. Default 30 s. */
+  backoffLimitMs: number;
+  /** Ceiling of a server's Retry-After. Default 120 s. */
+  maxRetryAfterMs: number;
+}
+
+export interface EdgeClientOptions {
+  /** PUENTE_API_URL: the `sync` function's base, e.g. http://127.0.0.1:54321/functions/v1/sync. */
+  baseUrl: string;
+  agentKey: string;
+  /** Per attempt. Default 60 s. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Told before each retry, so the run log says why it is slow. */
+  onRetry?: (route: string, attempt: number, reason: string) => void;
+}
+
+/** Pusher channel authorization as pusher-js expects it. */
+export const ChannelAuth = z.object({ auth: z.string(), channel_data: z.string().optional() });
+export type ChannelAuth = z.infer<typeof ChannelAuth>;
+
+/** Input shapes (defaults may be left out); the edge parses the full schemas. */
+export type RunOpenInput = z.input<typeof RunOpenRequest>;
+export type RunProgressInput = z.input<typeof RunProgress>;
+export type RunFinishInput = z.input<typeof RunFinish>;
+export type HeartbeatInput = z.input<typeof Heartbeat>;
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  limit: 6,
+  baseDelayMs: 500,
+  backoffLimitMs: 30_000,
+  maxRetryAfterMs: 120_000,
+};
+
+export interface EdgeClient {
+  claimCommands(limit?: number): Promise<ClaimedCommand[]>;
+  openRun(request: RunOpenInput): Promise<RunSummary>;
+  reportProgress(runId: string, progress: RunProgressInput): Promise<void>;
+  /** Sends one batch gzipped; a replayed seq answers the first result (`replayed: true`). */
+  sendBatch(runId: string, batch: IngestBatch): Promise<BatchResult>;
+  finishRun(runId: string, finish: RunFinishInput): Promise<void>;
+  heartbeat(heartbeat: HeartbeatInput): Promise<void>;
+  authorizeChannel(socketId: string, channelName: string): Promise<ChannelAuth>;
+  /** `GET /health` without retries: whether the API answers, and its clock (Date header). */
+  probe(): Promise<{ status: number; serverDate: Date | null; body: unknown }>;
+}
+
+export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const http: KyInstance = ky.create({
+    prefix: options.baseUrl,
+    headers: { authorization: `Bearer ${options.agentKey}`, accept: "application/json" },
+    timeout: options.timeoutMs ?? 60_000,
+    retry: {
+      limit: retry.limit,
+      methods: ["get", "post"],
+      statusCodes: [408, 429, 500, 502, 503, 504],
+      afterStatusCodes: [429, 503],
+      maxRetryAfter: retry.maxRetryAfterMs,
+      backoffLimit: retry.backoffLimitMs,
+      delay: (attempt) => retry.baseDelayMs * 2 ** (attempt - 1),
+      jitter: true,
+      retryOnTimeout: true,
+      // ky knows browsers' and undici's network error messages, not Bun's (ECONNRESET, ConnectionRefused).
+      shouldRetry: ({ error }) => (isConnectionError(error) ? true : undefined),
+    },
+    hooks: {
+      beforeRetry: [({ request, error, retryCount }) => {
+        const reason = isHTTPError(error) ? `HTTP ${error.response.status}` : error.message;
+        options.onRetry?.(new URL(request.url).pathname, retryCount, reason);
+      }],
+    },
+  });
+
+  /** Runs one call and turns ky's errors into the agent's named errors. */
+  async function call<T>(route: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toAgentError(route, error);
+    }
+  }
+
+  const postJson = (path: string, body: unknown) =>
+    call(path, () => http.post(path, { json: body }).json<unknown>());
+
+  return {
+    async claimCommands(limit = 10) {
+      const body = await postJson("agent/commands/claim", { v: 1, limit });
+      return parseAnswer("agent/commands/claim", ClaimResponse, body).commands;
+    },
+    async openRun(request) {
+      return parseAnswer("agent/runs", RunSummary, await postJson("agent/runs", request));
+    },
+    async reportProgress(runId, progress) {
+      await postJson(`agent/runs/${runId}/progress`, progress);
+    },
+    async sendBatch(runId, batch) {
+      const route = `agent/runs/${runId}/batches`;
+      const gzipped = Bun.gzipSync(new TextEncoder().encode(JSON.stringify(batch)));
+      const body = await call(route, () =>
+        http.post(route, {
+          body: gzipped,
+          headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        }).json<unknown>());
+      return parseAnswer(route, BatchResult, body);
+    },
+    async finishRun(runId, finish) {
+      await postJson(`agent/runs/${runId}/finish`, finish);
+    },
+    async heartbeat(heartbeat) {
+      await postJson("agent/heartbeat", heartbeat);
+    },
+    async authorizeChannel(socketId, channelName) {
+      const form = new URLSearchParams({ socket_id: socketId, channel_name: channelName });
+      const body = await call(
+        "pusher/auth",
+        () => http.post("pusher/auth", { body: form }).json<unknown>(),
+      );
+      return parseAnswer("pusher/auth", ChannelAuth, body);
+    },
+    async probe() {
+      const response = await call(
+        "health",
+        () => http.get("health", { retry: 0, throwHttpErrors: false }),
+      );
+      const date = response.headers.get("date");
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // A non-JSON health answer is reported as text.
+      }
+      return { status: response.status, serverDate: date ? new Date(date) : null, body };
+    },
+  };
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ConnectionRefused",
+  "ConnectionClosed",
+  "FailedToOpenSocket",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+]);
+
+/** A fetch that failed before any answer: the connection was refused, reset or never opened. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && CONNECTION_ERROR_CODES.has(code);
+}
+
+function parseAnswer<T>(route: string, schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new EdgeUnavailable(
+      route,
+      `unexpected answer: ${
+        parsed.error.issues[0]?.message ?? "invalid"
+      }; is PUENTE_API_URL the sync function?`,
+    );
+  }
+  return parsed.data;
+}
+
+function toAgentError(route: string, error: unknown): Error {
+  if (error instanceof HTTPError || isHTTPError(error)) {
+    const status = error.response.status;
+    const envelope = ErrorEnvelope.safeParse(error.data);
+    const serverCode = envelope.success ? envelope.data.error.code : `http_${status}`;
+    const serverMessage = envelope.success
+      ? envelope.data.error.message
+      : typeof error.data === "string"
+      ? error.data.slice(0, 200)
+      : error.response.statusText;
+    if (status === 401) return new AgentKeyInvalid();
+    if (status === 409) return new RunConflict(serverMessage);
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      return new IngestRejected(
+        status,
+        serverCode,
+        serverMessage,
+        envelope.success ? envelope.data.error.issues ?? [] : [],
+        route,
+      );
+    }
+    return new EdgeUnavailable(route, `HTTP ${status} ${serverMessage}`, { cause: error });
+  }
+  if (isNetworkError(error) || isTimeoutError(error) || isConnectionError(error)) {
+    return new EdgeUnavailable(route, (error as Error).message, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

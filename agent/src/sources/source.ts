@@ -1,0 +1,106 @@
+// The contract between the runner and a source: what a source yields, in which order, and how it resumes.
+// Sources know nothing about batches, HTTP or runs; the runner turns what they yield into batches.
+//
+// How to plug a source in:
+// - `agent/src/sources/ferrawin/index.ts` exports
+//   `createFerrawinSource(options: FerrawinSourceOptions): FerrawinSource`.
+// - `agent/src/sources/wispro/index.ts` exports
+//   `createWisproSource(options: WisproSourceOptions): WisproSource`.
+// - `agent/src/sources/registry.ts` (the runner's side) imports those two factories.
+//
+// Rules every source follows:
+// - `extract` yields in one stable order. Given `cursor`, it yields only what comes strictly AFTER the
+//   cursor in that order (FerraWin: after `lastCode` in the mode's order, e.g. descending for `year`;
+//   Wispro: pages after `lastPage`). The runner saves the cursor only when every earlier batch was
+//   acknowledged, so re-yielding the same items after a crash is safe (the edge upserts).
+// - It stops promptly when `signal` aborts (the runner aborts on cancel and on failure).
+// - It throws `SourceUnavailable` (agent/src/errors/source-unavailable.ts) when it cannot reach or
+//   log in to its system, with a message that says what to check. Any other throw fails the run.
+// - A record it refuses is yielded as a reject (never thrown), so one bad record never fails a run.
+// - `close()` releases connections; the runner always calls it, also after a failure.
+import type {
+  Customer,
+  FerrawinParams,
+  Planilla,
+  RunCursor,
+  SourceReject,
+  WisproParams,
+} from "@puente/protocol";
+
+/** A line the source wants in the run's log (it is shipped to the panel as a run event). */
+export type SourceLog = (level: "debug" | "info" | "warn" | "error", message: string) => void;
+
+export interface ExtractOptions<C extends RunCursor> {
+  /** Continue after this point; null starts from the beginning of the mode's order. */
+  cursor: C | null;
+  signal: AbortSignal;
+  log: SourceLog;
+}
+
+/** How a run is labelled while it passes a record: shown as "last planilla" in the panel. */
+export interface ItemLabel {
+  code: string;
+  cliente: string | null;
+  obra: string | null;
+}
+
+/** FerraWin yields one item per planilla: either the planilla to store, or why it was refused. */
+export type PlanillaItem =
+  | { kind: "planilla"; code: string; planilla: Planilla; label?: ItemLabel }
+  | { kind: "reject"; code: string; reject: SourceReject; label?: ItemLabel };
+
+export interface FerrawinSource {
+  readonly name: "ferrawin";
+  /** How many planillas `extract` will yield for these params (before the cursor), or null if unknown. */
+  count(params: FerrawinParams): Promise<number | null>;
+  extract(
+    params: FerrawinParams,
+    options: ExtractOptions<Extract<RunCursor, { source: "ferrawin" }>>,
+  ): AsyncIterable<PlanillaItem>;
+  close(): Promise<void>;
+}
+
+/** Wispro yields one page of clients at a time, already mapped to customers, plus that page's rejects. */
+export interface CustomerPage {
+  /** 1-based page number; pages are yielded in ascending order. */
+  page: number;
+  totalPages: number;
+  totalRecords: number;
+  customers: Customer[];
+  rejects: SourceReject[];
+}
+
+export interface WisproSource {
+  readonly name: "wispro";
+  /** Total client records (the run's total), or null if unknown. */
+  count(params: WisproParams): Promise<number | null>;
+  extract(
+    params: WisproParams,
+    options: ExtractOptions<Extract<RunCursor, { source: "wispro" }>>,
+  ): AsyncIterable<CustomerPage>;
+  close(): Promise<void>;
+}
+
+export type SyncSource = FerrawinSource | WisproSource;
+
+/** Connection settings the runner passes to `createFerrawinSource` (from FERRAWIN_* variables). */
+export interface FerrawinSourceOptions {
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string;
+  /** FERRAWIN_ENCRYPT; the devstack's TDS stand-in needs false. */
+  encrypt: boolean;
+  trustServerCertificate: boolean;
+}
+
+/** Settings the runner passes to `createWisproSource` (from WISPRO_* variables). */
+export interface WisproSourceOptions {
+  baseUrl: string;
+  token: string;
+  /** Nationality letter for an id number that carries none (V, E, J, G or P). */
+  defaultNationality: "V" | "E" | "J" | "G" | "P";
+  perPage: number;
+  concurrency: number;
+}

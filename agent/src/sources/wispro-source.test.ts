@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createWisproSource } from "./wispro-source.ts";
+import { Runner } from "../runner.ts";
+import { createEdgeClient } from "../sink/edge-client.ts";
+import { RunStateStore } from "../run-state.ts";
+import { Logger } from "../status/log.ts";
+import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+
+const TOKEN = "wispro-token-abc";
+const clients = Array.from({ length: 7 }, (_, i) => ({
+  id: crypto.randomUUID(),
+  public_id: i + 1,
+  custom_id: "",
+  name: `Cliente ${i + 1}`,
+  email: null,
+  phone: null,
+  phone_mobile: null,
+  // The fourth client has no id number: a reject, not a failure.
+  national_identification_number: i === 3 ? "" : `${10_000_000 + i}`,
+  details: "",
+  address: null,
+  city: null,
+  zone_name: null,
+  created_at: "2025-01-01T00:00:00-04:00",
+  updated_at: "2025-01-02T00:00:00-04:00",
+}));
+
+let wispro: ReturnType<typeof Bun.serve>;
+let edge: FakeEdge;
+let dir: string;
+beforeAll(() => {
+  edge = startFakeEdge();
+  dir = mkdtempSync(join(tmpdir(), "puente-wispro-"));
+  wispro = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(request) {
+      const url = new URL(request.url);
+      if (request.headers.get("authorization") !== TOKEN) {
+        return Response.json({ status: 401, meta: {}, message: "Unauthorized", errors: {} });
+      }
+      const page = Number(url.searchParams.get("page"));
+      const perPage = Number(url.searchParams.get("per_page"));
+      return Response.json({
+        status: 200,
+        meta: {
+          pagination: {
+            total_records: clients.length,
+            total_pages: Math.ceil(clients.length / perPage),
+            per_page: perPage,
+            current_page: page,
+          },
+        },
+        data: clients.slice((page - 1) * perPage, page * perPage),
+      });
+    },
+  });
+});
+afterAll(async () => {
+  await wispro.stop(true);
+  await edge.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const options = () => ({
+  baseUrl: `http://127.0.0.1:${wispro.port}/api/v1`,
+  token: TOKEN,
+  defaultNationality: "V" as const,
+  perPage: 3,
+  concurrency: 2,
+});
+
+describe("Wispro source adapter", () => {
+  test("counts records and yields pages strictly after the cursor", async () => {
+    const source = createWisproSource(options());
+    expect(await source.count({ mode: "full" })).toBe(7);
+    const pages = [];
+    for await (
+      const page of source.extract({ mode: "full" }, {
+        cursor: { source: "wispro", lastPage: 1 },
+        signal: new AbortController().signal,
+        log: () => undefined,
+      })
+    ) pages.push(page);
+    expect(pages.map((p) => p.page)).toEqual([2, 3]);
+    expect(pages[0]!.rejects.map((r) => r.reason)).toEqual(["missing_id_number"]);
+  });
+
+  test("a whole run through the runner: one page per batch, total in records", async () => {
+    const runner = new Runner({
+      edge: createEdgeClient({ baseUrl: edge.url, agentKey: AGENT_KEY }),
+      openSource: () => createWisproSource(options()),
+      logger: new Logger({ dir: null }),
+      state: new RunStateStore(join(dir, "runs.json")),
+      batch: { planillas: 50, elementos: 5000, maxInFlight: 3 },
+    });
+    const outcome = await runner.start({ source: "wispro", params: { mode: "full" } });
+    expect(outcome).toMatchObject({ status: "completed", total: 7, done: 7 });
+    expect(outcome.counts.customers).toMatchObject({ created: 6, rejected: 1 });
+    expect(outcome.cursor).toEqual({ source: "wispro", lastPage: 3 });
+    const batches = edge.requests.filter((r) => r.path.endsWith("/batches"));
+    expect(batches.map((b) => (b.body as { page: number }).page).sort()).toEqual([1, 2, 3]);
+  });
+});
