@@ -1,0 +1,45 @@
+// How a run is named on screen: its status badge, the old monitor's state and remote-status words, its mode.
+import type { RunSummary } from "@puente/protocol";
+import { es, type MessageKey } from "../i18n/dictionary.ts";
+import { t } from "../i18n/i18n.ts";
+
+export function statusLabel(status: string): string {
+  return t(`status.${status}` as MessageKey);
+}
+
+/** "En ejecución / Pausando… / Pausado / Detenido", as the replaced monitor named them. */
+export function runStateKey(run: RunSummary | null, isPausing: boolean): MessageKey {
+  if (!run) return "state.stopped";
+  if (run.status === "running" || run.status === "queued") {
+    return isPausing ? "state.pausing" : "state.running";
+  }
+  if (run.status === "paused") return "state.paused";
+  return "state.stopped";
+}
+
+/** The remote-status card: "Sincronizando… / Finalizado / Pausado / Error / En espera". */
+export function remoteStatusKey(run: RunSummary | null): MessageKey {
+  switch (run?.status) {
+    case "running":
+      return "remote.running";
+    case "completed":
+      return "remote.completed";
+    case "paused":
+      return "remote.paused";
+    case "failed":
+    case "stalled":
+      return "remote.error";
+    default:
+      return "remote.waiting";
+  }
+}
+
+export function modeLabel(run: RunSummary): string {
+  const key = `mode.${run.mode}` as MessageKey;
+  let label = key in es ? t(key) : run.mode;
+  const year = run.params["year"];
+  const code = run.params["code"];
+  if (typeof year === "number") label += ` ${year}`;
+  if (typeof code === "string") label += ` ${code}`;
+  return label;
+}
