@@ -97,17 +97,39 @@ const needPostgres = () =>
     ? null
     : "PostgreSQL 15 is missing: run `apt-get install -y postgresql-15`";
 
+/** Test files below `dirs` (node_modules and dist skipped), as `./relative` paths. */
+export function testFiles(dirs: string[], keep: (file: string) => boolean = () => true): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    const path = join(root, dir);
+    if (!existsSync(path)) return;
+    for (const entry of readdirSync(path)) {
+      if (entry === "node_modules" || entry === "dist") continue;
+      const rel = `${dir}/${entry}`;
+      if (statSync(join(root, rel)).isDirectory()) walk(rel);
+      else if (/\.test\.tsx?$/.test(entry) && keep(rel)) found.push(`./${rel}`);
+    }
+  };
+  dirs.forEach(walk);
+  return found.sort();
+}
+
+/** Tests beside modules that drive real servers across processes are named `*.integration.test.ts`. */
+const isIntegration = (file: string) => file.endsWith(".integration.test.ts");
+const MODULE_DIRS = ["protocol", "agent", "devstack", "web/src", "bench", "tests/harness"];
+
 const bunSuite = (
   name: string,
-  dirs: string[],
+  files: () => string[],
   timeoutS: number,
   missing?: () => string | null,
 ): Step => ({
   name,
   missing,
   command: () => {
-    const present = dirs.filter((d) => hasFiles(d, [".test.ts", ".test.tsx"]));
-    return present.length ? [bun, "test", ...present.map((d) => `./${d}`)] : null;
+    const present = files();
+    // bunfig's [test] timeout is not honoured by every Bun entry point, so it is passed here too.
+    return present.length ? [bun, "test", "--timeout", "60000", ...present] : null;
   },
   parse: parseBunTest,
   timeoutS,
@@ -131,11 +153,7 @@ export const checks: Step[] = [
 ];
 
 export const suites: Record<string, Step> = {
-  unit: bunSuite(
-    "unit",
-    ["protocol", "agent", "devstack", "web/src", "bench", "tests/harness"],
-    900,
-  ),
+  unit: bunSuite("unit", () => testFiles(MODULE_DIRS, (f) => !isIntegration(f)), 900),
   db: {
     name: "db",
     missing: needPostgres,
@@ -155,10 +173,20 @@ export const suites: Record<string, Step> = {
     parse: parseDenoTest,
     timeoutS: 600,
   },
-  integration: bunSuite("integration", ["tests/integration"], 1800, needPostgres),
-  e2e: bunSuite("e2e", ["tests/e2e"], 1200, () => needChromium() ?? needPostgres()),
-  chaos: bunSuite("chaos", ["tests/chaos"], 1800, needPostgres),
-  security: bunSuite("security", ["tests/security"], 900, needPostgres),
+  integration: bunSuite(
+    "integration",
+    () => [...testFiles(["tests/integration"]), ...testFiles(MODULE_DIRS, isIntegration)],
+    1800,
+    needPostgres,
+  ),
+  e2e: bunSuite(
+    "e2e",
+    () => testFiles(["tests/e2e"]),
+    1200,
+    () => needChromium() ?? needPostgres(),
+  ),
+  chaos: bunSuite("chaos", () => testFiles(["tests/chaos"]), 1800, needPostgres),
+  security: bunSuite("security", () => testFiles(["tests/security"]), 900, needPostgres),
 };
 
 export const SUITE_ORDER = [

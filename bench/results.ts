@@ -1,0 +1,46 @@
+// The results format every benchmark writes: bench/results/<name>.json = { name, machine, versions, metrics }.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem, type as osType } from "node:os";
+import { join } from "node:path";
+
+export interface BenchResult {
+  name: string;
+  at: string;
+  machine: { cpus: number; cpuModel: string; memory: string; os: string };
+  versions: Record<string, string>;
+  metrics: Record<string, number>;
+  notes?: Record<string, string | number>;
+}
+
+export function machineInfo(): BenchResult["machine"] {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    os: `${osType()} ${release()}`,
+  };
+}
+
+export const resultsDir = join(import.meta.dir, "results");
+
+/** Writes the result file and prints its metrics as a table. */
+export function writeResult(
+  name: string,
+  metrics: Record<string, number>,
+  versions: Record<string, string> = {},
+  notes?: BenchResult["notes"],
+): BenchResult {
+  const result: BenchResult = {
+    name,
+    at: new Date().toISOString(),
+    machine: machineInfo(),
+    versions: { bun: Bun.version, ...versions },
+    metrics,
+    ...(notes ? { notes } : {}),
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n${name}`);
+  console.table(metrics);
+  return result;
+}

@@ -1,0 +1,100 @@
+// `npm run demo [-- --planillas N]`: the whole system on this machine. The stand-ins with a generated
+// dataset, the edge function, the web app and the agent daemon with the demo key; Ctrl-C stops it all.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { agentEnv, startStack } from "./stack.ts";
+import { ensureWebBuild, startWebServer } from "./web-server.ts";
+import { killWhenOwnerExits } from "./process-guard.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+
+const { values } = parseArgs({
+  options: {
+    planillas: { type: "string", default: "2000" },
+    "wispro-clients": { type: "string", default: "1000" },
+    port: { type: "string", default: "8080" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log(`usage: npm run demo [-- --planillas N] [--wispro-clients N] [--port P]
+
+Starts every stand-in with a generated FerraWin dataset (default 2000 planillas) and Wispro
+clients (default 1000), the edge function, the web app (default port 8080, or a free one) and the
+agent daemon. Prints the web URL and the demo logins. Ctrl-C stops everything.`);
+  process.exit(0);
+}
+
+const log = (line: string) => console.log(`demo: ${line}`);
+
+function isPortFree(port: number): boolean {
+  try {
+    const probe = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    probe.stop(true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+await ensureWebBuild(log);
+log(`starting the stand-ins with ${values.planillas} planillas…`);
+const stack = await startStack({
+  planillas: Number(values.planillas),
+  wisproClients: Number(values["wispro-clients"]),
+  log,
+});
+const stops: (() => unknown)[] = [() => stack.stop()];
+try {
+  const wanted = Number(values.port);
+  const web = startWebServer({ info: stack.info, port: isPortFree(wanted) ? wanted : 0 });
+  stops.push(() => web.stop());
+
+  const logDir = mkdtempSync(join(tmpdir(), "puente-agent-logs-"));
+  const agent = Bun.spawn({
+    cmd: [process.execPath, join(ROOT, "agent", "src", "main.ts"), "run"],
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...agentEnv(stack.info),
+      PUENTE_LOG_DIR: logDir,
+      PUENTE_STATE_DIR: join(logDir, "state"),
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  killWhenOwnerExits(agent.pid);
+  stops.push(async () => {
+    agent.kill("SIGTERM");
+    await Promise.race([agent.exited, Bun.sleep(5000)]);
+    agent.kill("SIGKILL");
+  });
+
+  const { admin, staff } = stack.info.users;
+  console.log(`
+  Puente is running.
+
+  Web panel:   ${web.url}
+  Admin:       ${admin.email} / ${admin.password}
+  Staff:       ${staff.email} / ${staff.password}
+  Supabase:    ${stack.info.supabaseUrl}   (functions: ${stack.info.functionsUrl})
+  Agent logs:  ${logDir}
+
+  Press Ctrl-C to stop everything.
+`);
+} catch (error) {
+  for (const stop of stops.reverse()) await stop();
+  throw error;
+}
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  log("stopping…");
+  for (const stop of stops.reverse()) await stop();
+  process.exit(0);
+};
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());

@@ -1,0 +1,178 @@
+// Starts every local stand-in in dependency order and returns what clients need to reach them.
+// Anything started is stopped again if a later step fails, and by `stop()`.
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { applyMigrations, createDemoData, startPostgres } from "./postgres/index.ts";
+import { freePort } from "./postgres/system-cluster.ts";
+import { startPusherServer } from "./pusher/server.ts";
+import { startSqlServer } from "./sqlserver/server.ts";
+import { FerrawinExecutor } from "./ferrawin/executor.ts";
+import { FerrawinGenerator } from "./ferrawin/generator.ts";
+import { loadFixture, loadGenerated } from "./ferrawin/load.ts";
+import { generateClients, loadClientsFixture } from "./wispro/clients.ts";
+import { startWisproServer } from "./wispro/server.ts";
+import { startGateway } from "./gateway/index.ts";
+import { startEdge } from "./gateway/edge-process.ts";
+import { killWhenOwnerExits } from "./process-guard.ts";
+
+export interface StackOptions {
+  /** A FerraWin fixture JSON file; otherwise `planillas` are generated. */
+  ferrawinFixture?: string;
+  planillas?: number;
+  seed?: number;
+  /** A Wispro fixture JSON file (an array of clients); otherwise `wisproClients` are generated. */
+  wisproFixture?: string;
+  wisproClients?: number;
+  /** Where the edge function's log lines go. */
+  edgeOutput?: "inherit" | "ignore";
+  log?: (line: string) => void;
+}
+
+/** The ready line of ARCHITECTURE §8: everything a client, a test or the agent needs. */
+export interface ReadyInfo {
+  ready: true;
+  supabaseUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwtSecret: string;
+  functionsUrl: string;
+  dbUrl: string;
+  pusher: { appId: string; key: string; secret: string; host: string; port: number };
+  sqlserver: { host: string; port: number; database: string; user: string; password: string };
+  wispro: { baseUrl: string; token: string };
+  agent: { id: string; key: string };
+  users: { admin: { email: string; password: string }; staff: { email: string; password: string } };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+const secret = (bytes = 16) => randomBytes(bytes).toString("hex");
+
+/** The agent's environment for this stack (the names `puente-agent init` writes). */
+export function agentEnv(info: ReadyInfo): Record<string, string> {
+  return {
+    PUENTE_API_URL: info.functionsUrl,
+    PUENTE_AGENT_KEY: info.agent.key,
+    PUENTE_AGENT_ID: info.agent.id,
+    FERRAWIN_HOST: info.sqlserver.host,
+    FERRAWIN_PORT: String(info.sqlserver.port),
+    FERRAWIN_DATABASE: info.sqlserver.database,
+    FERRAWIN_USERNAME: info.sqlserver.user,
+    FERRAWIN_PASSWORD: info.sqlserver.password,
+    WISPRO_API_URL: info.wispro.baseUrl,
+    WISPRO_API_TOKEN: info.wispro.token,
+    PUSHER_APP_KEY: info.pusher.key,
+    PUSHER_HOST: info.pusher.host,
+    PUSHER_PORT: String(info.pusher.port),
+    PUSHER_USE_TLS: "false",
+  };
+}
+
+export async function startStack(options: StackOptions = {}) {
+  const log = options.log ?? (() => {});
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    const pg = await startPostgres();
+    stops.push(() => pg.stop());
+    log(`postgres: ${pg.description}`);
+    await applyMigrations(pg.url);
+    const demo = await createDemoData(pg.url);
+
+    // FerraWin's tables live in their own database, as they would on the office's SQL Server.
+    const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+    await admin.unsafe("create database ferrawin");
+    await admin.end();
+    const ferrawinUrl = pg.url.replace(/\/postgres$/, "/ferrawin");
+    const fixtureDb = postgres(ferrawinUrl, { max: 8, onnotice: () => {} });
+    try {
+      const counts = options.ferrawinFixture
+        ? await loadFixture(fixtureDb, options.ferrawinFixture)
+        : await loadGenerated(
+          fixtureDb,
+          new FerrawinGenerator({ planillas: options.planillas ?? 200, seed: options.seed ?? 1 }),
+        );
+      log(`ferrawin fixture: ${counts.ORD_HEAD} planillas, ${counts.ORD_BAR} bars`);
+    } finally {
+      await fixtureDb.end();
+    }
+
+    const pusher = await startPusherServer({
+      appId: "puente-local",
+      key: secret(10),
+      secret: secret(),
+    });
+    stops.push(() => pusher.stop());
+
+    const jwtSecret = secret(32);
+    const edgePort = await freePort();
+    const gateway = await startGateway({
+      dbUrl: pg.url,
+      jwtSecret,
+      functionsUpstream: `http://127.0.0.1:${edgePort}`,
+    });
+    stops.push(() => gateway.stop());
+    const edge = await startEdge({
+      port: edgePort,
+      output: options.edgeOutput ?? "ignore",
+      env: {
+        SUPABASE_URL: gateway.url,
+        SUPABASE_ANON_KEY: gateway.anonKey,
+        SUPABASE_SERVICE_ROLE_KEY: gateway.serviceRoleKey,
+        PUENTE_JWT_SECRET: jwtSecret,
+        PUSHER_APP_ID: pusher.appId,
+        PUSHER_KEY: pusher.key,
+        PUSHER_SECRET: pusher.secret,
+        PUSHER_HOST: pusher.host,
+        PUSHER_PORT: String(pusher.port),
+        PUSHER_USE_TLS: "false",
+      },
+    });
+    killWhenOwnerExits(edge.pid);
+    stops.push(() => edge.stop());
+
+    const executor = new FerrawinExecutor({ url: ferrawinUrl });
+    stops.push(() => executor.close());
+    const sqlserverLogin = { user: "puente_reader", password: secret(12), database: "FERRAWIN" };
+    const sqlserver = await startSqlServer({ ...sqlserverLogin, executor });
+    stops.push(() => sqlserver.stop());
+
+    const wisproToken = secret(20);
+    const clients = options.wisproFixture
+      ? loadClientsFixture(options.wisproFixture)
+      : generateClients(options.wisproClients ?? 500, options.seed ?? 1);
+    const wispro = startWisproServer({ token: wisproToken, clients });
+    stops.push(() => wispro.stop());
+
+    const info: ReadyInfo = {
+      ready: true,
+      supabaseUrl: gateway.url,
+      anonKey: gateway.anonKey,
+      serviceRoleKey: gateway.serviceRoleKey,
+      jwtSecret,
+      functionsUrl: `${gateway.url}/functions/v1/sync`,
+      dbUrl: pg.url,
+      pusher: {
+        appId: pusher.appId,
+        key: pusher.key,
+        secret: pusher.secret,
+        host: pusher.host,
+        port: pusher.port,
+      },
+      sqlserver: { host: sqlserver.host, port: sqlserver.port, ...sqlserverLogin },
+      wispro: { baseUrl: wispro.baseUrl, token: wisproToken },
+      agent: { id: demo.agent.id, key: demo.agent.key },
+      users: {
+        admin: { email: demo.users.admin.email, password: demo.users.admin.password },
+        staff: { email: demo.users.staff.email, password: demo.users.staff.password },
+      },
+    };
+    return { info, ferrawinUrl, pusher, sqlserver, wispro, gateway, edge, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

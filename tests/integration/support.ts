@@ -1,0 +1,133 @@
+// Shared by the whole-system tests: one devstack per test file, HTTP helpers, and table checksums
+// that prove a refused request wrote nothing.
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
+import {
+  type ReadyInfo,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from "../../devstack/src/stack.ts";
+
+export type { ReadyInfo, Stack };
+
+export async function bootStack(options: StackOptions = {}): Promise<Stack> {
+  return await startStack({ planillas: 20, wisproClients: 50, ...options });
+}
+
+export function supabaseFor(info: ReadyInfo): SupabaseClient {
+  return createClient(info.supabaseUrl, info.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}
+
+/** Signs in through the gateway's GoTrue endpoint and returns the access token. */
+export async function signIn(info: ReadyInfo, who: "admin" | "staff"): Promise<string> {
+  const client = supabaseFor(info);
+  const { data, error } = await client.auth.signInWithPassword(info.users[who]);
+  if (error || !data.session) throw new Error(`sign-in as ${who} failed: ${error?.message}`);
+  return data.session.access_token;
+}
+
+export interface ApiAnswer {
+  status: number;
+  // Answers are asserted field by field in the tests; typing every route's reply here would restate the protocol.
+  // deno-lint-ignore no-explicit-any
+  body: any;
+  headers: Headers;
+}
+
+/** Calls the edge function through the gateway, as the web or the agent would. */
+export async function callEdge(
+  info: ReadyInfo,
+  path: string,
+  init: {
+    token?: string;
+    agentKey?: string;
+    body?: unknown;
+    raw?: BodyInit;
+    headers?: Record<string, string>;
+    method?: string;
+  } = {},
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { apikey: info.anonKey, ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.agentKey) headers.authorization = `Bearer ${init.agentKey}`;
+  let body: BodyInit | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const response = await fetch(`${info.functionsUrl}${path}`, {
+    method: init.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** An md5 of every row of every table in the public schema (and auth.users), for before/after comparisons. */
+export async function tableChecksums(dbUrl: string): Promise<Record<string, string>> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const tables = await sql<{ name: string }[]>`
+      select format('%I.%I', schemaname, tablename) as name from pg_tables
+      where schemaname = 'public' or (schemaname = 'auth' and tablename = 'users')
+      order by 1`;
+    const sums: Record<string, string> = {};
+    for (const { name } of tables) {
+      const [row] = await sql.unsafe(
+        `select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as sum from ${name} t`,
+      );
+      sums[name] = String(row?.sum);
+    }
+    return sums;
+  } finally {
+    await sql.end();
+  }
+}
+
+export const uuid = () => crypto.randomUUID();
+
+/** A small valid planilla in the batch shape (protocol `Planilla`). */
+export function samplePlanilla(code: string, elementos = 3) {
+  const zconta = Number(code.slice(0, 4));
+  return {
+    codigo: code,
+    zconta,
+    descripcion: `Planilla ${code}`,
+    seccion: "Losa",
+    ensamblado: null,
+    obra: {
+      codigo: "12",
+      nombre: "Torre Norte",
+      cliente: { codigo: "7", nombre: "Construcciones Acme" },
+    },
+    fecha_creacion: "2025-03-01T08:00:00Z",
+    fecha_calculo: "2025-03-02T09:30:00Z",
+    peso_total_kg: elementos * 2.5,
+    fingerprint: `${elementos}:abc:2025-03-02T09:30:00`,
+    elementos: Array.from({ length: elementos }, (_, i) => ({
+      ferrawin_id: `1-${i + 1}`,
+      fila: i + 1,
+      marca: `M${i + 1}`,
+      descripcion_fila: "Viga",
+      diametro_mm: 12,
+      figura: "345\t90d\t200",
+      longitud_mm: 545,
+      dobleces: 1,
+      barras: 4,
+      peso_kg: 2.5,
+      dimensiones: null,
+      etiqueta: null,
+    })),
+    entidades: [],
+  };
+}
