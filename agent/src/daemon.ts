@@ -38,7 +38,7 @@ export async function runDaemon(
     const state = new RunStateStore(runStatePath(config));
     const runner = new Runner({
       edge,
-      openSource: createSourceOpener(config),
+      openSource: createSourceOpener(config, edge),
       logger,
       state,
       batch: config.batch,

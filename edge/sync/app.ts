@@ -13,6 +13,7 @@ import { progress } from "./routes/agent/progress.ts";
 import { batches } from "./routes/agent/batches.ts";
 import { finish } from "./routes/agent/finish.ts";
 import { heartbeat } from "./routes/agent/heartbeat.ts";
+import { fingerprints } from "./routes/agent/fingerprints.ts";
 
 export function createApp(deps: SyncDeps) {
   const app = new Hono<SyncEnv>().basePath("/sync");
@@ -33,6 +34,7 @@ export function createApp(deps: SyncDeps) {
   app.route("/", pusherAuth);
   // Office agents, by key: claim, then a run's lifecycle, and liveness.
   app.route("/", claim);
+  app.route("/", fingerprints);
   app.route("/", openRun);
   app.route("/", progress);
   app.route("/", batches);

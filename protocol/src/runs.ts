@@ -129,3 +129,17 @@ export const Heartbeat = z.object({
   activeRunId: Uuid.nullable().default(null),
 }).strict();
 export type Heartbeat = z.infer<typeof Heartbeat>;
+
+/** `POST /agent/fingerprints`: what the incremental mode compares the source against. */
+export const FingerprintsRequest = z.object({
+  v: ProtocolVersion,
+  year: z.number().int().min(1990).max(2200).nullable().default(null),
+}).strict();
+export type FingerprintsRequest = z.infer<typeof FingerprintsRequest>;
+
+/** Stored planillas (and planillas rejected at a fingerprint) by code: `{ "2026-000886": "v1:…" }`. */
+export const FingerprintsResponse = z.object({
+  v: ProtocolVersion,
+  fingerprints: z.record(z.string(), z.string()),
+});
+export type FingerprintsResponse = z.infer<typeof FingerprintsResponse>;

@@ -72,15 +72,16 @@ export async function syncCommand(
     lastDraw = now;
     process.stderr.write(`\r\x1b[2K${renderProgressLine(snapshot, process.stderr.columns ?? 80)}`);
   };
+  const edge = createEdgeClient({
+    baseUrl: config.api.url,
+    agentKey: config.api.agentKey,
+    timeoutMs: config.http.timeoutMs,
+    retry: { limit: config.http.retryLimit },
+    onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
+  });
   const runner = new Runner({
-    edge: createEdgeClient({
-      baseUrl: config.api.url,
-      agentKey: config.api.agentKey,
-      timeoutMs: config.http.timeoutMs,
-      retry: { limit: config.http.retryLimit },
-      onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
-    }),
-    openSource: createSourceOpener(config),
+    edge,
+    openSource: createSourceOpener(config, edge),
     logger,
     state: new RunStateStore(runStatePath(config)),
     batch: config.batch,

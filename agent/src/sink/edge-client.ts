@@ -6,6 +6,7 @@ import {
   type ClaimedCommand,
   ClaimResponse,
   ErrorEnvelope,
+  FingerprintsResponse,
   Heartbeat,
   type IngestBatch,
   RunFinish,
@@ -66,6 +67,8 @@ export interface EdgeClient {
   sendBatch(runId: string, batch: IngestBatch): Promise<BatchResult>;
   finishRun(runId: string, finish: RunFinishInput): Promise<void>;
   heartbeat(heartbeat: HeartbeatInput): Promise<void>;
+  /** Stored planilla fingerprints by code, what the incremental mode compares the source against. */
+  storedFingerprints(year?: number): Promise<Map<string, string>>;
   authorizeChannel(socketId: string, channelName: string): Promise<ChannelAuth>;
   /** `GET /health` without retries: whether the API answers, and its clock (Date header). */
   probe(): Promise<{ status: number; serverDate: Date | null; body: unknown }>;
@@ -136,6 +139,11 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     },
     async heartbeat(heartbeat) {
       await postJson("agent/heartbeat", heartbeat);
+    },
+    async storedFingerprints(year) {
+      const body = await postJson("agent/fingerprints", { v: 1, year: year ?? null });
+      const answer = parseAnswer("agent/fingerprints", FingerprintsResponse, body);
+      return new Map(Object.entries(answer.fingerprints));
     },
     async authorizeChannel(socketId, channelName) {
       const form = new URLSearchParams({ socket_id: socketId, channel_name: channelName });

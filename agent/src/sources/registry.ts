@@ -7,7 +7,15 @@ import type { SyncSource } from "./source.ts";
 import { createFerrawinSource } from "./ferrawin/index.ts";
 import { createWisproSource } from "./wispro-source.ts";
 
-export function createSourceOpener(config: AgentConfig): (source: Source) => SyncSource {
+/** What a source may ask the server: the FerraWin incremental mode needs the stored fingerprints. */
+export interface SourceServerAccess {
+  storedFingerprints(): Promise<ReadonlyMap<string, string>>;
+}
+
+export function createSourceOpener(
+  config: AgentConfig,
+  server?: SourceServerAccess,
+): (source: Source) => SyncSource {
   return (source) => {
     if (source === "ferrawin") {
       if (!config.ferrawin) {
@@ -17,7 +25,10 @@ export function createSourceOpener(config: AgentConfig): (source: Source) => Syn
             "FERRAWIN_PASSWORD (puente-agent init), then restart it",
         );
       }
-      return createFerrawinSource(config.ferrawin);
+      return createFerrawinSource(
+        config.ferrawin,
+        server ? { storedFingerprints: () => server.storedFingerprints() } : {},
+      );
     }
     if (!config.wispro) {
       throw new SourceUnavailable(

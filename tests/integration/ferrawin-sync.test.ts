@@ -1,0 +1,198 @@
+// A FerraWin sync through the whole system: SQL Server stand-in → tedious → agent → edge → gateway →
+// Postgres. What lands must equal what the source yields, and incremental runs send only changes.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { agentEnv } from "../../devstack/src/stack.ts";
+import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
+import { bootStack, type Stack, tableChecksums } from "./support.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+let stack: Stack;
+let agentHome: string;
+
+beforeAll(async () => {
+  stack = await bootStack({ planillas: 150, seed: 11 });
+  agentHome = mkdtempSync(join(tmpdir(), "puente-sync-test-"));
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Outcome {
+  runId: string;
+  status: string;
+  done: number;
+  counts: Record<
+    string,
+    { created: number; updated: number; unchanged: number; deleted: number; rejected: number }
+  >;
+}
+
+/** `puente-agent sync ferrawin --json …` from source, as an admin would run it on the office PC. */
+async function sync(...args: string[]): Promise<Outcome> {
+  const child = Bun.spawn({
+    cmd: [
+      process.execPath,
+      join(ROOT, "agent", "src", "main.ts"),
+      "sync",
+      "ferrawin",
+      "--json",
+      ...args,
+    ],
+    cwd: agentHome,
+    env: {
+      ...process.env,
+      ...agentEnv(stack.info),
+      PUENTE_LOG_DIR: agentHome,
+      PUENTE_STATE_DIR: join(agentHome, "state"),
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`sync exited ${code}: ${err.slice(-2000)}`);
+  return JSON.parse(out.slice(out.indexOf("{"))) as Outcome;
+}
+
+/** What the source yields for `all`, read through tedious independently of the agent's runner. */
+async function sourceView() {
+  const source = createFerrawinSource({
+    host: stack.info.sqlserver.host,
+    port: stack.info.sqlserver.port,
+    database: stack.info.sqlserver.database,
+    username: stack.info.sqlserver.user,
+    password: stack.info.sqlserver.password,
+    encrypt: false,
+    trustServerCertificate: true,
+  });
+  const planillas = new Map<
+    string,
+    { elementos: number; entidades: number; peso: number; fingerprint: string }
+  >();
+  let rejects = 0;
+  try {
+    const items = source.extract({ mode: "all" }, {
+      cursor: null,
+      signal: new AbortController().signal,
+      log: () => {},
+    });
+    for await (const item of items) {
+      if (item.kind === "reject") rejects++;
+      else {
+        const p = item.planilla;
+        planillas.set(p.codigo, {
+          elementos: p.elementos.length,
+          entidades: p.entidades.length,
+          peso: p.peso_total_kg,
+          fingerprint: p.fingerprint,
+        });
+      }
+    }
+  } finally {
+    await source.close();
+  }
+  return { planillas, rejects };
+}
+
+async function databaseView() {
+  const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<
+      { codigo: string; elementos: number; entidades: number; peso: string; fingerprint: string }[]
+    >`
+      select p.codigo, p.fingerprint, p.peso_total_kg::text as peso,
+        (select count(*)::int from public.elementos e where e.planilla_codigo = p.codigo) as elementos,
+        (select count(*)::int from public.entidades n where n.planilla_codigo = p.codigo) as entidades
+      from public.planillas p`;
+    return new Map(
+      rows.map((
+        r,
+      ) => [r.codigo, {
+        elementos: r.elementos,
+        entidades: r.entidades,
+        peso: Number(r.peso),
+        fingerprint: r.fingerprint,
+      }]),
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
+describe("FerraWin sync through the whole system", () => {
+  test("a full sync lands exactly what the source yields, and its counts add up", async () => {
+    const outcome = await sync("--mode", "all");
+    expect(outcome.status).toBe("completed");
+    const [expected, stored] = await Promise.all([sourceView(), databaseView()]);
+    expect(stored.size).toBe(expected.planillas.size);
+    for (const [code, want] of expected.planillas) {
+      const got = stored.get(code);
+      expect({ code, ...got, peso: Number(got?.peso.toFixed(3)) }).toEqual({
+        code,
+        ...want,
+        peso: Number(want.peso.toFixed(3)),
+      });
+    }
+    const p = outcome.counts.planillas!;
+    expect(p.created).toBe(expected.planillas.size);
+    expect(p.rejected).toBe(expected.rejects);
+    expect(outcome.counts.elementos!.created).toBe(
+      [...expected.planillas.values()].reduce((n, v) => n + v.elementos, 0),
+    );
+  }, 120_000);
+
+  test("an incremental run right after sends nothing and changes nothing", async () => {
+    const before = await tableChecksums(stack.info.dbUrl);
+    const outcome = await sync("--mode", "incremental");
+    expect(outcome.status).toBe("completed");
+    expect(outcome.done).toBe(0);
+    const after = await tableChecksums(stack.info.dbUrl);
+    for (
+      const table of [
+        "public.planillas",
+        "public.elementos",
+        "public.entidades",
+        "public.clientes",
+        "public.obras",
+      ]
+    ) {
+      expect({ table, sum: after[table] }).toEqual({ table, sum: before[table] });
+    }
+  }, 120_000);
+
+  test("after a planilla changes in FerraWin, incremental sends that one only", async () => {
+    const stored = await databaseView();
+    const code = [...stored.entries()].find(([, v]) => v.elementos > 0)![0];
+    const [year, number] = code.split("-");
+    const ferrawin = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
+    await ferrawin`update ferrawin.ord_bar set zcantidad = zcantidad + 1
+      where zconta = ${year!} and ltrim(zcodigo, '0') = ${String(Number(number))}`;
+    await ferrawin.end();
+    const outcome = await sync("--mode", "incremental");
+    expect(outcome.status).toBe("completed");
+    const p = outcome.counts.planillas!;
+    // Exactly one planilla went out; blank-key headers have no code to remember, so they are reported again.
+    expect({ created: p.created, updated: p.updated, unchanged: p.unchanged }).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+    });
+    const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
+    const reasons = await sql<
+      { reason: string }[]
+    >`select reason from public.run_rejects where run_id = ${outcome.runId}`;
+    await sql.end();
+    expect(reasons.length).toBe(p.rejected);
+    expect(reasons.filter((r) => r.reason !== "blank_key")).toEqual([]);
+    expect(outcome.done).toBe(1 + p.rejected);
+    expect((await databaseView()).get(code)?.fingerprint).not.toBe(stored.get(code)?.fingerprint);
+  }, 120_000);
+});
