@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../../devstack/src/chromium.ts";
 import postgres from "postgres";
 import { agentEnv, type Stack, startStack } from "../../devstack/src/stack.ts";
 import { ensureWebBuild, startWebServer } from "../../devstack/src/web-server.ts";
@@ -12,15 +13,6 @@ import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const SHOTS = join(ROOT, "web", "test-results");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 let stack: Stack;
 let web: ReturnType<typeof startWebServer>;
@@ -46,10 +38,7 @@ beforeAll(async () => {
     stdio: ["ignore", "ignore", "inherit"],
   });
   killWhenOwnerExits(agent.pid);
-  browser = await chromium.launch({
-    executablePath: process.env.PUENTE_CHROMIUM ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
   const sql = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
   const [row] =
     await sql`select zconta::int as year from ferrawin.ord_head group by 1 order by count(*) desc limit 1`;

@@ -2,13 +2,14 @@
 // joining presence-agents with pusher-js, and run events triggered with the pusher SDK. It proves the
 // realtime store follows events, presence, and re-reads the database after the socket drops.
 // Run: `npx bun web/scripts/live-check.ts` after a build. Exits 1 on the first failed expectation.
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import PusherServerSdk from "pusher";
 import PusherClient from "pusher-js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startPusherServer } from "../../devstack/src/pusher/server.ts";
 import { activeRun, AGENT, rpc, RUN, signChannel, startFakeBackend } from "./fake-backend.ts";
+import { launchChromium } from "../../devstack/src/chromium.ts";
 
 const webDir = join(import.meta.dirname, "..");
 const out = join(webDir, "test-results");
@@ -35,18 +36,7 @@ const sdk = new PusherServerSdk({
   port: String(pusherServer.port),
   useTLS: false,
 });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium();
 let agent: PusherClient | null = null;
 
 async function expectAttr(page: Page, selector: string, name: string, value: string, what: string) {

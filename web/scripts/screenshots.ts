@@ -1,10 +1,11 @@
 // Visual check of the built app: serves web/dist beside a fake backend (fake-backend.ts), drives
 // Chromium with playwright-core, and saves screenshots to web/test-results/.
 // Also fails when a screen scrolls sideways at 360 px. Run: `npx bun web/scripts/screenshots.ts` after a build.
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeBackend } from "./fake-backend.ts";
+import { launchChromium } from "../../devstack/src/chromium.ts";
 
 const webDir = join(import.meta.dirname, "..");
 const dist = join(webDir, "dist");
@@ -14,18 +15,7 @@ if (!existsSync(join(dist, "index.html"))) throw new Error("build first: npm run
 
 const server = startFakeBackend(dist);
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium();
 const problems: string[] = [];
 
 async function noSideScroll(page: Page, label: string) {
