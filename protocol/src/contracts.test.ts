@@ -90,6 +90,56 @@ const progress = {
   cursor: { source: "ferrawin", lastCode: "2025-000010" },
 };
 const finish = { status: "completed", done: 100, total: 100, counts };
+const claimed = {
+  id: uuid(),
+  requestId: uuid(),
+  agentId: uuid(),
+  source: "ferrawin",
+  action: "start",
+  params: { mode: "incremental" },
+  scheduled: false,
+  createdAt: iso,
+  expiresAt: iso,
+};
+const summary = {
+  id: uuid(),
+  agentId: uuid(),
+  commandId: null,
+  source: "ferrawin",
+  mode: "year",
+  params: { mode: "year", year: 2025 },
+  status: "running",
+  scheduled: false,
+  total: 10,
+  done: 3,
+  counts,
+  cursor: { source: "ferrawin", lastCode: "2025-000010" },
+  ratePerS: 2.5,
+  lastItem: null,
+  error: null,
+  createdAt: iso,
+  startedAt: iso,
+  updatedAt: iso,
+  finishedAt: null,
+};
+const finishedEvent = {
+  runId: uuid(),
+  agentId: uuid(),
+  source: "ferrawin",
+  status: "completed",
+  done: 1,
+  total: 1,
+  counts,
+  error: null,
+  finishedAt: iso,
+};
+const heartbeatEvent = {
+  agentId: uuid(),
+  version: "0.1.0",
+  hostname: "PC",
+  activeRunId: null,
+  at: iso,
+};
 const planillaBatch = { kind: "planillas", seq: 0, planillas: [planilla] };
 const customerBatch = { kind: "customers", seq: 3, page: 4, customers: [customer] };
 
@@ -248,6 +298,110 @@ const cases: Record<string, Case> = {
       },
     },
   },
+  CommandAccepted: {
+    schema: p.CommandAccepted,
+    valid: { commandId: uuid(), status: "pending", duplicate: false, expiresAt: iso },
+    invalid: {
+      "missing commandId": { status: "pending", duplicate: false, expiresAt: iso },
+      "wrong type": { commandId: uuid(), status: "pending", duplicate: "no", expiresAt: iso },
+      "unknown status": { commandId: uuid(), status: "exploded", duplicate: false, expiresAt: iso },
+      "bad date": { commandId: uuid(), status: "pending", duplicate: false, expiresAt: "soon" },
+      "bad id": { commandId: "1", status: "pending", duplicate: false, expiresAt: iso },
+    },
+  },
+  ClaimResponse: {
+    schema: p.ClaimResponse,
+    valid: { commands: [claimed] },
+    invalid: {
+      "missing commands": {},
+      "wrong type": { commands: "none" },
+      "unknown action": { commands: [{ ...claimed, action: "explode" }] },
+      "unknown source": { commands: [{ ...claimed, source: "sap" }] },
+      "bad expiry": { commands: [{ ...claimed, expiresAt: "later" }] },
+    },
+  },
+  RunSummary: {
+    schema: p.RunSummary,
+    valid: summary,
+    invalid: {
+      "missing id": without(summary, "id"),
+      "wrong type": { ...summary, done: "3" },
+      "unknown status": { ...summary, status: "exploded" },
+      "oversize mode": { ...summary, mode: long },
+      "bad cursor code": { ...summary, cursor: { source: "ferrawin", lastCode: "x" } },
+    },
+  },
+  BatchResult: {
+    schema: p.BatchResult,
+    valid: {
+      seq: 3,
+      replayed: false,
+      counts,
+      rejects: [{ record_key: "2025-000001", reason: "missing_obra" }],
+    },
+    invalid: {
+      "missing seq": { replayed: false, counts },
+      "wrong type": { seq: 3, replayed: "no", counts },
+      "negative seq": { seq: -1, replayed: false, counts },
+      "unknown count kind": { seq: 3, replayed: false, counts: { widgets: {} } },
+      "bad rejects": { seq: 3, replayed: false, counts, rejects: [{ reason: 1 }] },
+    },
+  },
+  RunFinishedEvent: {
+    schema: p.RunFinishedEvent,
+    valid: finishedEvent,
+    invalid: {
+      "missing runId": without(finishedEvent, "runId"),
+      "wrong type": { ...finishedEvent, done: "1" },
+      "unknown status": { ...finishedEvent, status: "exploded" },
+      "unknown source": { ...finishedEvent, source: "sap" },
+      "bad date": { ...finishedEvent, finishedAt: "now" },
+    },
+  },
+  AgentHeartbeatEvent: {
+    schema: p.AgentHeartbeatEvent,
+    valid: heartbeatEvent,
+    invalid: {
+      "missing agentId": without(heartbeatEvent, "agentId"),
+      "wrong type": { ...heartbeatEvent, version: 1 },
+      "oversize hostname": { ...heartbeatEvent, hostname: long },
+      "bad run id": { ...heartbeatEvent, activeRunId: "run-1" },
+      "bad date": { ...heartbeatEvent, at: "now" },
+    },
+  },
+  CommandAvailableEvent: {
+    schema: p.CommandAvailableEvent,
+    valid: { commandId: uuid() },
+    invalid: {
+      "missing commandId": {},
+      "wrong type": { commandId: 5 },
+      "not a uuid": { commandId: "abc" },
+      "null": { commandId: null },
+      "sql in id": { commandId: "1; drop table commands" },
+    },
+  },
+  FingerprintsRequest: {
+    schema: p.FingerprintsRequest,
+    valid: { year: 2025 },
+    invalid: {
+      "wrong type": { year: "2025" },
+      "fraction": { year: 2025.5 },
+      "too old": { year: 1000 },
+      "unknown field": { year: 2025, codes: [] },
+      "wrong version": { v: 9 },
+    },
+  },
+  FingerprintsResponse: {
+    schema: p.FingerprintsResponse,
+    valid: { fingerprints: { "2025-000001": "v1:1:2:3" } },
+    invalid: {
+      "missing fingerprints": {},
+      "wrong type": { fingerprints: [] },
+      "non-string value": { fingerprints: { "2025-000001": 5 } },
+      "null": { fingerprints: null },
+      "wrong version": { v: 2, fingerprints: {} },
+    },
+  },
   ErrorEnvelope: {
     schema: p.ErrorEnvelope,
     valid: {
@@ -281,7 +435,7 @@ describe("protocol schemas", () => {
           expect(result.success).toBe(false);
           if (result.success) return;
           const message = p.formatIssues(result.error);
-          expect(message).toMatch(/^[\w.()]+: .{3,}/);
+          expect(message).toMatch(/^[\w.()-]+: .{3,}/);
           expect(message.length).toBeLessThan(2000);
         });
       }
