@@ -100,12 +100,24 @@ describe("admin on a desktop", () => {
           .waitFor({ timeout: 30_000 });
         await page.screenshot({ path: join(SHOTS, "e2e-admin-home.png") });
         await page.getByTestId("year-select").selectOption(String(busiestYear));
+        // Slow the source a little so progress is visible on screen before the run completes.
+        stack.sqlserver.setRowDelay(4);
         await page.getByTestId("start-year").click();
         await page.getByTestId("year-restart").click();
         await page.getByTestId("command-accepted").waitFor();
         const liveRun = page.getByTestId("live-run");
         await liveRun.waitFor({ timeout: 30_000 });
         await page.screenshot({ path: join(SHOTS, "e2e-admin-running.png") });
+        const shown = new Set<string>();
+        const progress = page.getByTestId("run-done-total");
+        for (let i = 0; i < 400 && !/(\d[\d.,]*) de \1\b/.test([...shown].at(-1) ?? ""); i++) {
+          const text = await progress.first().textContent({ timeout: 1000 }).catch(() => null);
+          if (text) shown.add(text.trim());
+          await Bun.sleep(50);
+        }
+        stack.sqlserver.setRowDelay(0);
+        // The screen moved through more than one progress value, ending at done = total.
+        expect(shown.size).toBeGreaterThanOrEqual(2);
         const run = await waitForRun((r) => r.status === "completed");
         await page.getByTestId("history-row-" + run.id).or(
           page.getByTestId("live-run").filter({ hasText: /Finalizado|Completed|Completado/i }),
