@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { createClient } from "@supabase/supabase-js";
-import { agentEnv, startStack } from "../../devstack/src/stack.ts";
+import { startStack } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 import { writeResult } from "../results.ts";
+import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 const COMMANDS = 200;
 const TARGET_P95_MS = 1000;
@@ -49,14 +50,7 @@ try {
 
   let output = "";
   daemon = Bun.spawn({
-    cmd: [process.execPath, join(root, "agent", "src", "main.ts"), "run"],
-    cwd: root,
-    env: {
-      ...process.env,
-      ...agentEnv(stack.info),
-      PUENTE_LOG_DIR: agentHome,
-      PUENTE_STATE_DIR: join(agentHome, "state"),
-    },
+    ...agentSpawnOptions(stack.info, ["run"], agentHome),
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -1,14 +1,10 @@
 // `npm run demo [-- --planillas N]`: the whole system on this machine. The stand-ins with a generated
 // dataset, the edge function, the web app and the agent daemon with the demo key; Ctrl-C stops it all.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { agentEnv, startStack } from "./stack.ts";
+import { startStack } from "./stack.ts";
+import { agentSpawnOptions, newAgentHome } from "./agent-process.ts";
 import { ensureWebBuild, startWebServer } from "./web-server.ts";
 import { killWhenOwnerExits } from "./process-guard.ts";
-
-const ROOT = join(import.meta.dir, "..", "..");
 
 const { values } = parseArgs({
   options: {
@@ -52,16 +48,9 @@ try {
   const web = startWebServer({ info: stack.info, port: isPortFree(wanted) ? wanted : 0 });
   stops.push(() => web.stop());
 
-  const logDir = mkdtempSync(join(tmpdir(), "puente-agent-logs-"));
+  const logDir = newAgentHome();
   const agent = Bun.spawn({
-    cmd: [process.execPath, join(ROOT, "agent", "src", "main.ts"), "run"],
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...agentEnv(stack.info),
-      PUENTE_LOG_DIR: logDir,
-      PUENTE_STATE_DIR: join(logDir, "state"),
-    },
+    ...agentSpawnOptions(stack.info, ["run"], logDir),
     stdio: ["ignore", "inherit", "inherit"],
   });
   killWhenOwnerExits(agent.pid);

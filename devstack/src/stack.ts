@@ -3,7 +3,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { applyMigrations, createDemoData, startPostgres } from "./postgres/index.ts";
-import { freePort } from "./postgres/system-cluster.ts";
 import { startPusherServer } from "./pusher/server.ts";
 import { startSqlServer } from "./sqlserver/server.ts";
 import { FerrawinExecutor } from "./ferrawin/executor.ts";
@@ -11,8 +10,7 @@ import { FerrawinGenerator } from "./ferrawin/generator.ts";
 import { loadFixture, loadGenerated } from "./ferrawin/load.ts";
 import { generateClients, loadClientsFixture } from "./wispro/clients.ts";
 import { startWisproServer } from "./wispro/server.ts";
-import { startGateway } from "./gateway/index.ts";
-import { startEdge } from "./gateway/edge-process.ts";
+import { startSupabaseStack } from "./gateway/stack.ts";
 import { killWhenOwnerExits } from "./process-guard.ts";
 
 export interface StackOptions {
@@ -108,31 +106,15 @@ export async function startStack(options: StackOptions = {}) {
     stops.push(() => pusher.stop());
 
     const jwtSecret = secret(32);
-    const edgePort = await freePort();
-    const gateway = await startGateway({
+    const supabase = await startSupabaseStack({
       dbUrl: pg.url,
       jwtSecret,
-      functionsUpstream: `http://127.0.0.1:${edgePort}`,
+      pusher,
+      edgeOutput: options.edgeOutput ?? "ignore",
     });
-    stops.push(() => gateway.stop());
-    const edge = await startEdge({
-      port: edgePort,
-      output: options.edgeOutput ?? "ignore",
-      env: {
-        SUPABASE_URL: gateway.url,
-        SUPABASE_ANON_KEY: gateway.anonKey,
-        SUPABASE_SERVICE_ROLE_KEY: gateway.serviceRoleKey,
-        PUENTE_JWT_SECRET: jwtSecret,
-        PUSHER_APP_ID: pusher.appId,
-        PUSHER_KEY: pusher.key,
-        PUSHER_SECRET: pusher.secret,
-        PUSHER_HOST: pusher.host,
-        PUSHER_PORT: String(pusher.port),
-        PUSHER_USE_TLS: "false",
-      },
-    });
-    killWhenOwnerExits(edge.pid);
-    stops.push(() => edge.stop());
+    killWhenOwnerExits(supabase.edge.pid);
+    stops.push(() => supabase.stop());
+    const { gateway, edge } = supabase;
 
     const executor = new FerrawinExecutor({ url: ferrawinUrl });
     stops.push(() => executor.close());
@@ -153,7 +135,7 @@ export async function startStack(options: StackOptions = {}) {
       anonKey: gateway.anonKey,
       serviceRoleKey: gateway.serviceRoleKey,
       jwtSecret,
-      functionsUrl: `${gateway.url}/functions/v1/sync`,
+      functionsUrl: supabase.functionsUrl,
       dbUrl: pg.url,
       pusher: {
         appId: pusher.appId,

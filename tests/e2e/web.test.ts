@@ -1,13 +1,13 @@
 // The web panel and the field-staff PWA in headless Chromium, against the devstack with the agent
 // daemon running: people press the buttons, the agent syncs, the screens follow live.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../devstack/src/chromium.ts";
 import postgres from "postgres";
-import { agentEnv, type Stack, startStack } from "../../devstack/src/stack.ts";
+import { type Stack, startStack } from "../../devstack/src/stack.ts";
+import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { ensureWebBuild, startWebServer } from "../../devstack/src/web-server.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 
@@ -25,16 +25,8 @@ beforeAll(async () => {
   await ensureWebBuild();
   stack = await startStack({ planillas: 80, seed: 7 });
   web = startWebServer({ info: stack.info });
-  const agentHome = mkdtempSync(join(tmpdir(), "puente-e2e-agent-"));
   agent = Bun.spawn({
-    cmd: [process.execPath, join(ROOT, "agent", "src", "main.ts"), "run"],
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...agentEnv(stack.info),
-      PUENTE_LOG_DIR: agentHome,
-      PUENTE_STATE_DIR: join(agentHome, "state"),
-    },
+    ...agentSpawnOptions(stack.info, ["run"], newAgentHome()),
     stdio: ["ignore", "ignore", "inherit"],
   });
   killWhenOwnerExits(agent.pid);

@@ -24,19 +24,26 @@ const bun = join(root, "node_modules", ".bin", "bun");
 const deno = join(root, "node_modules", ".bin", "deno");
 const tsc = join(root, "node_modules", ".bin", "tsc");
 
-/** True when some file below `dir` ends with one of `suffixes` (node_modules skipped). */
-export function hasFiles(dir: string, suffixes: string[]): boolean {
-  const path = join(root, dir);
-  if (!existsSync(path)) return false;
-  for (const entry of readdirSync(path)) {
-    if (entry === "node_modules" || entry === "dist") continue;
-    const full = join(path, entry);
-    if (statSync(full).isDirectory()) {
-      if (hasFiles(join(dir, entry), suffixes)) return true;
-    } else if (suffixes.some((s) => entry.endsWith(s))) return true;
-  }
-  return false;
+/** Files below `dirs` (node_modules and dist skipped) that `keep` accepts, as sorted `./relative` paths. */
+export function filesUnder(dirs: string[], keep: (file: string) => boolean): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    const path = join(root, dir);
+    if (!existsSync(path)) return;
+    for (const entry of readdirSync(path)) {
+      if (entry === "node_modules" || entry === "dist") continue;
+      const rel = `${dir}/${entry}`;
+      if (statSync(join(root, rel)).isDirectory()) walk(rel);
+      else if (keep(rel)) found.push(`./${rel}`);
+    }
+  };
+  dirs.forEach(walk);
+  return found.sort();
 }
+
+/** True when some file below `dir` ends with one of `suffixes`. */
+export const hasFiles = (dir: string, suffixes: string[]): boolean =>
+  filesUnder([dir], (f) => suffixes.some((s) => f.endsWith(s))).length > 0;
 
 const count = (output: string, pattern: RegExp) => {
   let total = 0;
@@ -97,22 +104,9 @@ const needPostgres = () =>
     ? null
     : "PostgreSQL 15 is missing: run `apt-get install -y postgresql-15`";
 
-/** Test files below `dirs` (node_modules and dist skipped), as `./relative` paths. */
-export function testFiles(dirs: string[], keep: (file: string) => boolean = () => true): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    const path = join(root, dir);
-    if (!existsSync(path)) return;
-    for (const entry of readdirSync(path)) {
-      if (entry === "node_modules" || entry === "dist") continue;
-      const rel = `${dir}/${entry}`;
-      if (statSync(join(root, rel)).isDirectory()) walk(rel);
-      else if (/\.test\.tsx?$/.test(entry) && keep(rel)) found.push(`./${rel}`);
-    }
-  };
-  dirs.forEach(walk);
-  return found.sort();
-}
+/** Bun test files below `dirs` that `keep` accepts. */
+export const testFiles = (dirs: string[], keep: (file: string) => boolean = () => true): string[] =>
+  filesUnder(dirs, (f) => /\.test\.tsx?$/.test(f) && keep(f));
 
 /** Tests beside modules that drive real servers across processes are named `*.integration.test.ts`. */
 const isIntegration = (file: string) => file.endsWith(".integration.test.ts");

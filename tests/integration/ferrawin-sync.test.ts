@@ -5,11 +5,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { agentEnv } from "../../devstack/src/stack.ts";
 import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
 import { bootStack, type Stack, tableChecksums } from "./support.ts";
+import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
 let stack: Stack;
 let agentHome: string;
 
@@ -35,21 +34,7 @@ interface Outcome {
 /** `puente-agent sync ferrawin --json …` from source, as an admin would run it on the office PC. */
 async function sync(...args: string[]): Promise<Outcome> {
   const child = Bun.spawn({
-    cmd: [
-      process.execPath,
-      join(ROOT, "agent", "src", "main.ts"),
-      "sync",
-      "ferrawin",
-      "--json",
-      ...args,
-    ],
-    cwd: agentHome,
-    env: {
-      ...process.env,
-      ...agentEnv(stack.info),
-      PUENTE_LOG_DIR: agentHome,
-      PUENTE_STATE_DIR: join(agentHome, "state"),
-    },
+    ...agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
     stdout: "pipe",
     stderr: "pipe",
   });

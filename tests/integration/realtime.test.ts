@@ -7,11 +7,10 @@ import { join } from "node:path";
 import postgres from "postgres";
 import Pusher from "pusher-js";
 import type { Channel } from "pusher-js";
-import { agentEnv } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 import { bootStack, callEdge, signIn, type Stack, uuid } from "./support.ts";
+import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
 let stack: Stack;
 let sql: postgres.Sql;
 let adminToken: string;
@@ -26,14 +25,7 @@ class Daemon {
 
   start(): void {
     const child = Bun.spawn({
-      cmd: [process.execPath, join(ROOT, "agent", "src", "main.ts"), "run"],
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...agentEnv(stack.info),
-        PUENTE_LOG_DIR: agentHome,
-        PUENTE_STATE_DIR: join(agentHome, "state"),
-      },
+      ...agentSpawnOptions(stack.info, ["run"], agentHome),
       stdout: "pipe",
       stderr: "pipe",
     });

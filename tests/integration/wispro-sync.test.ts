@@ -6,12 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { agentEnv } from "../../devstack/src/stack.ts";
 import { loadClientsFixture, type WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
 import { startWisproServer, type WisproServer } from "../../devstack/src/wispro/server.ts";
 import { bootStack, type Stack, tableChecksums } from "./support.ts";
-
-const ROOT = join(import.meta.dir, "..", "..");
+import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 interface Outcome {
   runId: string;
@@ -96,16 +94,10 @@ async function sync(
   extraEnv: Record<string, string> = {},
 ): Promise<Outcome> {
   const child = Bun.spawn({
-    cmd: [process.execPath, join(ROOT, "agent", "src", "main.ts"), "sync", "wispro", "--json"],
-    cwd: home,
-    env: {
-      ...process.env,
-      ...agentEnv(stack.info),
+    ...agentSpawnOptions(stack.info, ["sync", "wispro", "--json"], home, {
       WISPRO_PER_PAGE: "5",
-      PUENTE_LOG_DIR: home,
-      PUENTE_STATE_DIR: join(home, "state"),
       ...extraEnv,
-    },
+    }),
     stdout: "pipe",
     stderr: "pipe",
   });
