@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { etaSeconds, formatDuration, formatRate, formatRelative, percent } from "./progress.ts";
+import {
+  displayRate,
+  etaSeconds,
+  formatAgo,
+  formatDuration,
+  formatRate,
+  formatRelative,
+  percent,
+} from "./progress.ts";
 
 describe("rate", () => {
   test("one decimal below 10/s, whole numbers above, localized", () => {
@@ -48,5 +56,21 @@ describe("percent and relative time", () => {
     expect(formatRelative("2026-11-23T09:59:55Z", now, "en")).toBe("5 s ago");
     expect(formatRelative("2026-11-23T10:03:00Z", now, "es")).toBe("en 3 min");
     expect(formatRelative(null, now, "es")).toBe("—");
+  });
+});
+
+describe("formatAgo and displayRate", () => {
+  const now = Date.parse("2026-11-23T10:00:00Z");
+  test("a timestamp slightly ahead of this clock reads 'ahora', not a future time", () => {
+    expect(formatAgo("2026-11-23T10:00:00.800Z", now, "es")).toBe("ahora");
+    expect(formatAgo("2026-11-23T10:00:00.400Z", now, "en")).toBe("just now");
+    expect(formatAgo("2026-11-23T09:59:55Z", now, "es")).toBe("hace 5 s");
+    expect(formatAgo(null, now, "es")).toBe("—");
+  });
+  test("a finished run shows its average speed, a live one its current speed", () => {
+    const base = { done: 1200, ratePerS: 0, startedAt: "2026-11-23T09:59:00Z" };
+    expect(displayRate({ ...base, finishedAt: "2026-11-23T10:00:00Z" })).toBe(20);
+    expect(displayRate({ ...base, ratePerS: 35, finishedAt: null })).toBe(35);
+    expect(displayRate({ ...base, startedAt: null, finishedAt: "2026-11-23T10:00:00Z" })).toBe(0);
   });
 });

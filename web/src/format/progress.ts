@@ -57,6 +57,37 @@ export function formatRelative(iso: string | null, now: number, lang: Lang): str
   return lang === "es" ? `en ${text}` : `in ${text}`;
 }
 
+/**
+ * "hace 5 s" for something that already happened (an update, a heartbeat). A timestamp slightly ahead
+ * of this device's clock (skew between the server and the phone) reads "ahora", never "en 1 s".
+ */
+export function formatAgo(iso: string | null, now: number, lang: Lang): string {
+  if (!iso) return "—";
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "—";
+  if (now - at < 1000) return lang === "es" ? "ahora" : "just now";
+  return formatRelative(iso, now, lang);
+}
+
+/**
+ * The speed to show for a run: the live rate while it runs; once it has ended, the average over the
+ * whole run (a finished run's last live rate is 0, which says nothing).
+ */
+export function displayRate(
+  run: {
+    done: number;
+    ratePerS: number | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  },
+): number | null {
+  if (!run.finishedAt) return run.ratePerS;
+  const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
+  const seconds = (Date.parse(run.finishedAt) - started) / 1000;
+  if (!Number.isFinite(seconds) || seconds <= 0) return run.ratePerS;
+  return run.done / seconds;
+}
+
 export function formatDateTime(iso: string | null, lang: Lang): string {
   if (!iso) return "—";
   const at = new Date(iso);

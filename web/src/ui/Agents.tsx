@@ -3,7 +3,7 @@
 import { createSignal, For, Show } from "solid-js";
 import { SCHEDULE_INTERVALS } from "@puente/protocol";
 import type { CreatedAgent } from "../api/rpc-shapes.ts";
-import { formatDateTime, formatRelative } from "../format/progress.ts";
+import { formatAgo, formatDateTime, formatRelative } from "../format/progress.ts";
 import { lang, t } from "../i18n/i18n.ts";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { useApp } from "./context.ts";
@@ -99,7 +99,7 @@ export function Agents() {
                     data-testid="agent-last-seen"
                     title={formatDateTime(agent.lastSeenAt, lang())}
                   >
-                    {formatRelative(agent.lastSeenAt, app.now(), lang())}
+                    {formatAgo(agent.lastSeenAt, app.now(), lang())}
                   </td>
                   <td data-testid="agent-version">{agent.version ?? "—"}</td>
                   <td data-testid="agent-host">{agent.hostname ?? "—"}</td>

@@ -1,6 +1,6 @@
 // The top bar: app name, target badge (PRODUCCIÓN/LOCAL), live-connection badge, refresh, language, sign out.
 import { Show } from "solid-js";
-import { formatRelative } from "../format/progress.ts";
+import { formatAgo } from "../format/progress.ts";
 import { lang, setLang, t } from "../i18n/i18n.ts";
 import type { MessageKey } from "../i18n/dictionary.ts";
 import type { AppContextValue } from "./context.ts";
@@ -47,7 +47,7 @@ export function Header(
                 data-testid="connection-badge"
                 data-state={connection()}
                 title={t("updatedAgo", {
-                  ago: formatRelative(app().store.state.reconciledAt, app().now(), lang()),
+                  ago: formatAgo(app().store.state.reconciledAt, app().now(), lang()),
                 })}
               >
                 {t(`conn.${connection()}` as MessageKey)}

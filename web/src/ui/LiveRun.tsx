@@ -3,11 +3,12 @@
 import { createSignal, Show } from "solid-js";
 import type { EntityCounts, RunSummary } from "@puente/protocol";
 import {
+  displayRate,
   etaSeconds,
+  formatAgo,
   formatDuration,
   formatNumber,
   formatRate,
-  formatRelative,
   percent,
 } from "../format/progress.ts";
 import { lang, t } from "../i18n/i18n.ts";
@@ -70,7 +71,7 @@ export function LiveRun(props: { run: RunSummary | null; canCancel: boolean; com
                   {t(remoteStatusKey(run()))}
                 </span>
                 <span class="muted small" data-testid="run-updated">
-                  {t("updatedAgo", { ago: formatRelative(run().updatedAt, app.now(), lang()) })}
+                  {t("updatedAgo", { ago: formatAgo(run().updatedAt, app.now(), lang()) })}
                 </span>
               </div>
             </header>
@@ -107,7 +108,7 @@ export function LiveRun(props: { run: RunSummary | null; canCancel: boolean; com
               </div>
               <div>
                 <dt>{t("run.rate")}</dt>
-                <dd data-testid="run-rate">{formatRate(run().ratePerS, lang())}</dd>
+                <dd data-testid="run-rate">{formatRate(displayRate(run()), lang())}</dd>
               </div>
               <div>
                 <dt>{t("run.eta")}</dt>
