@@ -2,12 +2,19 @@
 // dist/puente-agent-linux-x64 and dist/puente-agent-windows-x64.exe. The Windows build needs Bun's
 // Windows runtime; it is fetched with `npm pack @oven/bun-windows-x64@<this Bun's version>` (the npm
 // registry, which is reachable where GitHub downloads are not) and passed as --compile-executable-path.
+// Then the Linux binary is smoke-tested against a booted devstack (agent/test/smoke-binary.ts).
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 
 const root = join(import.meta.dir, "..");
-const dist = join(root, "dist");
+// `[linux-x64] [windows-x64] [--out-dir DIR] [--no-smoke]`: which targets, where, and whether to smoke.
+const { values: flags, positionals: only } = parseArgs({
+  options: { "out-dir": { type: "string" }, "no-smoke": { type: "boolean" } },
+  allowPositionals: true,
+});
+const dist = resolve(flags["out-dir"] ?? join(root, "dist"));
 const entry = join(import.meta.dir, "src", "main.ts");
 const bun = process.execPath;
 
@@ -46,7 +53,6 @@ const targets: Target[] = [
   },
 ];
 
-const only = process.argv.slice(2);
 mkdirSync(dist, { recursive: true });
 const results: { name: string; file: string; sizeMb: string; seconds: string }[] = [];
 for (const target of targets.filter((t) => only.length === 0 || only.includes(t.name))) {
@@ -76,3 +82,9 @@ for (const target of targets.filter((t) => only.length === 0 || only.includes(t.
   });
 }
 for (const r of results) console.log(`${r.name}: ${r.file} ${r.sizeMb} MB in ${r.seconds} s`);
+
+// The Linux binary is smoked against a booted devstack where it can run (`--no-smoke` skips it).
+const linux = results.find((r) => r.name === "linux-x64");
+if (linux && process.platform === "linux" && process.arch === "x64" && !flags["no-smoke"]) {
+  run([bun, join(import.meta.dir, "test", "smoke-binary.ts"), linux.file]);
+}

@@ -36,7 +36,8 @@ export async function* planillaBatches(
   let planillas: PlanillaBatch["planillas"] = [];
   let rejects: PlanillaBatch["rejects"] = [];
   let elementos = 0;
-  let last: { code: string; label: ItemLabel | null } | null = null;
+  // Widened on purpose: `flush` resets it, so TypeScript must not narrow it to null in the loop.
+  let last = null as { code: string; label: ItemLabel | null } | null;
   const codes = new Set<string>();
 
   const flush = (): BatchDraft | null => {
@@ -56,24 +57,25 @@ export async function* planillaBatches(
   };
 
   for await (const item of items) {
-    if (codes.has(item.code)) {
+    // A full batch closes before the next code, not between items sharing one (a planilla and the
+    // blank-key rejects reported with it): a cursor at a code must mean all of that code was acked,
+    // or a resume after it would skip the rest. The same planilla twice still needs two batches.
+    const isFull = planillas.length >= maxPlanillas || elementos >= limits.elementos;
+    if (
+      (isFull && item.code !== last?.code) || rejects.length >= MAX_REJECTS_PER_BATCH ||
+      (item.kind === "planilla" && codes.has(item.code))
+    ) {
       const draft = flush();
       if (draft) yield draft;
     }
-    codes.add(item.code);
     if (item.kind === "planilla") {
+      codes.add(item.code);
       planillas.push(item.planilla);
       elementos += item.planilla.elementos.length;
     } else {
       rejects.push(item.reject);
     }
     last = { code: item.code, label: item.label ?? { code: item.code, cliente: null, obra: null } };
-    if (
-      planillas.length >= maxPlanillas || elementos >= limits.elementos ||
-      rejects.length >= MAX_REJECTS_PER_BATCH
-    ) {
-      yield flush()!;
-    }
   }
   const rest = flush();
   if (rest) yield rest;

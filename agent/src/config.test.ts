@@ -27,7 +27,7 @@ describe("config", () => {
     const config = loadConfig({ env: base, envFile: null });
     expect(config.api.url).toBe("http://127.0.0.1:9/functions/v1/sync");
     expect(config.batch).toEqual({ planillas: 50, elementos: 5000, maxInFlight: 3 });
-    expect(config.intervals).toEqual({ heartbeatMs: 15_000, claimMs: 60_000, progressMs: 1000 });
+    expect(config.intervals).toEqual({ heartbeatMs: 15_000, claimMs: 30_000, progressMs: 1000 });
     expect(config.ferrawin).toBeNull();
     expect(config.wispro).toBeNull();
     expect(config.pusher).toBeNull();

@@ -1,6 +1,7 @@
 // `puente-agent run`: the long-lived agent. Reads top-down: take the lock, wire the runner, resume a
-// run a crash left behind, start the heartbeat, the listener and the schedule, then wait for a signal
-// and stop in order (pause the active run so it can continue later).
+// run a crash left behind, start the heartbeat and the listener, then wait for a signal and stop in
+// order (pause the active run so it can continue later). Schedules live in the database only: a due
+// one comes back from a claim as a scheduled start, so the listener's periodic claim is what runs it.
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
@@ -81,14 +82,6 @@ export async function runDaemon(
       logger,
       onFatal,
     });
-    const schedule = config.schedule.ferrawinMinutes > 0
-      ? setInterval(() => {
-        if (runner.activeRunId || runner.queued > 0) return;
-        logger.info("scheduled FerraWin incremental sync");
-        runner.enqueue({ source: "ferrawin", params: { mode: "incremental" }, scheduled: true });
-      }, config.schedule.ferrawinMinutes * 60_000)
-      : null;
-
     await new Promise<void>((resolve) => {
       if (stop.aborted || fatal.signal.aborted) return resolve();
       stop.addEventListener("abort", () => resolve(), { once: true });
@@ -96,7 +89,6 @@ export async function runDaemon(
     });
 
     logger.info("stopping: no new commands; pausing the active run, if any");
-    if (schedule) clearInterval(schedule);
     listener.stop();
     stopHeartbeat();
     const pausedRunId = await runner.shutdown();

@@ -1,6 +1,7 @@
 // The doorbell listener: keeps a Pusher connection, subscribes `private-agent-<agentId>`, joins
 // `presence-agents`, and claims pending commands on every doorbell, on every (re)connect and every
-// 60 s regardless. Pusher carries no payload the agent trusts: commands come only from the claim.
+// 30 s regardless (that periodic claim is also what starts a due schedule, which nothing rings for).
+// Pusher carries no payload the agent trusts: commands come only from the claim.
 import Pusher from "pusher-js";
 import { Channels, type ClaimedCommand, EventNames } from "@puente/protocol";
 import type { ChannelAuth } from "./sink/edge-client.ts";
@@ -23,7 +24,7 @@ export interface ListenerOptions {
   authorize: (socketId: string, channelName: string) => Promise<ChannelAuth>;
   claim: () => Promise<ClaimedCommand[]>;
   dispatch: (command: ClaimedCommand) => void;
-  /** Default 60 s. */
+  /** Default 30 s (PUENTE_CLAIM_INTERVAL_SECONDS). */
   claimIntervalMs?: number;
   /** The number of commands one claim asks for; a full answer is followed by another claim. */
   claimLimit?: number;
@@ -102,7 +103,7 @@ export function startListener(options: ListenerOptions): Listener {
     return claiming;
   };
 
-  const timer = setInterval(() => void claimNow("interval"), options.claimIntervalMs ?? 60_000);
+  const timer = setInterval(() => void claimNow("interval"), options.claimIntervalMs ?? 30_000);
   let pusher: Pusher | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let reconnectAttempt = 0;

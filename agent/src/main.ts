@@ -10,10 +10,10 @@ import { doctorCommand } from "./cli/doctor.ts";
 import { initCommand } from "./cli/init.ts";
 import { serviceCommand } from "./cli/service.ts";
 import { versionLine } from "./version.ts";
-import { ConfigInvalid } from "./errors/config-invalid.ts";
 import { LockHeld } from "./errors/lock-held.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
-import { EXIT_KEY_INVALID } from "./cli/service-units.ts";
+import { RunConflict } from "./errors/run-conflict.ts";
+import { EXIT_ALREADY_RUNNING, EXIT_KEY_INVALID } from "./cli/service-units.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv);
@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`puente-agent ${command}: ${message}`);
     if (error instanceof AgentKeyInvalid) return EXIT_KEY_INVALID;
-    if (error instanceof ConfigInvalid || error instanceof LockHeld) return 1;
+    if (error instanceof LockHeld || error instanceof RunConflict) return EXIT_ALREADY_RUNNING;
     return 1;
   }
 }

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Runner, type RunOutcome, type RunSnapshot } from "./runner.ts";
+import { resumeSeq, Runner, type RunOutcome, type RunSnapshot } from "./runner.ts";
+import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
 import { createEdgeClient } from "./sink/edge-client.ts";
 import { RunStateStore } from "./run-state.ts";
 import { Logger } from "./status/log.ts";
@@ -150,6 +151,35 @@ describe("runner", () => {
     expect(edge.seqReuses).toEqual([]);
   });
 
+  test("a run whose state file was lost resumes from the server's lastSeq, never reusing a seq", async () => {
+    const first = setup({ planillas: 30, delayMs: 5 }, { planillasPerBatch: 2 });
+    const running = first.runner.start({ source: "ferrawin", params: { mode: "all" } });
+    await waitFor(() => edge.stored.size >= 8);
+    first.runner.pause();
+    const paused = await running;
+    const seqsBefore = batchesOf(paused.runId).map((r) => (r.body as { seq: number }).seq);
+
+    // A fresh state file: the agent knows the run only by the id the panel's resume command carries.
+    const second = setup({ planillas: 30 }, { planillasPerBatch: 2 });
+    expect(second.state.get(paused.runId)).toBeNull();
+    const resumed = await second.runner.resume({ runId: paused.runId, source: "ferrawin" });
+    expect(resumed.status).toBe("completed");
+    expect(edge.stored.size).toBe(30);
+    expect(edge.seqReuses).toEqual([]);
+    const seqsAfter = batchesOf(paused.runId).map((r) => (r.body as { seq: number }).seq)
+      .slice(seqsBefore.length);
+    // Past the server's highest seq and a whole in-flight window the lost process may still land.
+    expect(Math.min(...seqsAfter)).toBe(Math.max(...seqsBefore) + 1 + MAX_IN_FLIGHT_LIMIT);
+  });
+
+  test("resumeSeq continues after the larger of the local and the server's highest seq", () => {
+    expect(resumeSeq(7, 3)).toBe(8);
+    expect(resumeSeq(3, 7)).toBe(8);
+    expect(resumeSeq(-1, null)).toBe(0);
+    expect(resumeSeq(null, null)).toBe(MAX_IN_FLIGHT_LIMIT);
+    expect(resumeSeq(null, 9)).toBe(10 + MAX_IN_FLIGHT_LIMIT);
+  });
+
   test("cancel stops at a batch boundary and finishes cancelled", async () => {
     const { runner } = setup({ planillas: 200, delayMs: 3 });
     const running = runner.start({ source: "ferrawin", params: { mode: "all" } });
@@ -255,6 +285,16 @@ describe("runner", () => {
       "completed",
     ]]);
     expect(runs[1]!.params).toEqual({ mode: "one", code: "2025-000003" });
+  });
+
+  test("a start delivered again while it waits its turn is queued once", async () => {
+    const { runner } = setup({ planillas: 30, delayMs: 2 });
+    runner.handle(command("start", { mode: "all" }));
+    const waiting = command("start", { mode: "one", code: "2025-3" });
+    runner.handle(waiting);
+    runner.handle(waiting);
+    await runner.idle();
+    expect([...edge.runs.values()].map((r) => r.mode)).toEqual(["all", "one"]);
   });
 
   test("pause and resume commands act on the active run and continue it", async () => {

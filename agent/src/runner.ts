@@ -13,14 +13,15 @@ import {
   WisproParams,
 } from "@puente/protocol";
 import { type BatchDraft, customerPageBatches, planillaBatches } from "./batching.ts";
-import { BatchPipeline } from "./sink/batch-pipeline.ts";
+import { BatchPipeline, MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
 import type { EdgeClient } from "./sink/edge-client.ts";
 import type { ItemLabel, SyncSource } from "./sources/source.ts";
 import { type Logger, RunEventBuffer } from "./status/log.ts";
-import type { RunStateStore } from "./run-state.ts";
+import type { RunRecord, RunStateStore } from "./run-state.ts";
 import { addRunCounts } from "./run-counts.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
 import { RunConflict } from "./errors/run-conflict.ts";
+import { collectGarbageWhileRunning } from "./memory.ts";
 
 export type StartRequest =
   & { commandId?: string | null; scheduled?: boolean }
@@ -79,6 +80,12 @@ interface ActiveRun {
   controller: AbortController;
   control: Control | null;
   doneAtStart: number;
+  /**
+   * Items in the batches up to the cursor (every one acknowledged, with all before it). Progress
+   * reports this with the cursor, since a resume continues after the cursor from this count: an
+   * answer that came back out of order is counted once its predecessors are in, never twice.
+   */
+  doneAtCursor: number;
   fatal: Error | null;
 }
 
@@ -130,19 +137,15 @@ export class Runner {
 
   /**
    * Reopens a paused or interrupted run of this agent and continues after its saved cursor.
-   * Without `runId`, the last paused run of `source`.
+   * Without `runId`, the last paused run of `source`. A run this agent has no local record of (its
+   * state file was lost) is reopened from what the server knows, given its `runId` and `source`.
    */
   async resume(
     target: { runId?: string; source?: Source; commandId?: string | null },
   ): Promise<RunOutcome> {
     this.#assertIdle();
     const record = this.#findRecord(target.runId, target.source);
-    const run = await this.#options.edge.openRun({
-      commandId: target.commandId ?? null,
-      source: record.source,
-      params: record.params as FerrawinParams | WisproParams,
-      resumeRunId: record.runId,
-    });
+    const run = await this.#reopen(record, target.commandId ?? null);
     const params = parseRunParams(record.source, run.params, record.params);
     const cursor = run.cursor?.source === record.source ? run.cursor : null;
     this.#options.logger.info(
@@ -152,7 +155,7 @@ export class Runner {
     );
     return await this.#execute(run, record.source, params, {
       cursor,
-      firstSeq: record.lastSeq + 1,
+      firstSeq: resumeSeq(record.lastSeq, run.lastSeq),
       done: run.done,
       counts: run.counts,
       total: run.total,
@@ -178,12 +181,7 @@ export class Runner {
       return false;
     }
     const { edge, state, logger } = this.#options;
-    const run = await edge.openRun({
-      commandId: null,
-      source: record.source,
-      params: record.params as FerrawinParams | WisproParams,
-      resumeRunId: record.runId,
-    });
+    const run = await this.#reopen(record, null);
     await edge.finishRun(run.id, {
       status: "cancelled",
       total: run.total,
@@ -210,6 +208,12 @@ export class Runner {
     }
     logger.info(`command ${command.id}: ${command.action} ${command.source}`);
     if (parsed.kind !== "control") {
+      // The server delivers a start again when its run is not open a minute after the claim (the
+      // claim's answer may have been lost); one still waiting here behind another run is that case.
+      if (this.#queue.some((job) => !("resume" in job) && job.commandId === command.id)) {
+        logger.debug(`command ${command.id}: already waiting its turn`);
+        return;
+      }
       this.enqueue({
         commandId: command.id,
         scheduled: command.scheduled,
@@ -296,9 +300,16 @@ export class Runner {
     return true;
   }
 
-  #findRecord(runId: string | undefined, source: Source | undefined) {
+  /** The local record of a run to reopen; for a known run without one, what the server will fill in. */
+  #findRecord(runId: string | undefined, source: Source | undefined): Reopenable {
     const { state } = this.#options;
     const record = runId ? state.get(runId) : source ? state.lastPaused(source) : null;
+    if (!record && runId && source) {
+      this.#options.logger.warn(
+        `run ${runId} has no local record (was the state file lost?): reopening it from the server`,
+      );
+      return { runId, source, params: null, lastSeq: null };
+    }
     if (!record) {
       throw new Error(
         runId
@@ -307,6 +318,15 @@ export class Runner {
       );
     }
     return record;
+  }
+
+  #reopen(record: Reopenable, commandId: string | null): Promise<RunSummary> {
+    return this.#options.edge.openRun({
+      commandId,
+      source: record.source,
+      ...(record.params ? { params: record.params as FerrawinParams | WisproParams } : {}),
+      resumeRunId: record.runId,
+    });
   }
 
   async #execute(
@@ -341,12 +361,14 @@ export class Runner {
       controller: new AbortController(),
       control: null,
       doneAtStart: from.done,
+      doneAtCursor: from.done,
       fatal: null,
     };
     this.#active = active;
     if (this.#isClosed) active.control = "pause";
     const events = new RunEventBuffer(logger);
     const progress = new ProgressReporter(this.#options, active, events);
+    const stopCollecting = collectGarbageWhileRunning();
     state.save({ runId: run.id, source, params, status: "running", lastSeq: from.firstSeq - 1 });
 
     let sourceHandle: SyncSource | null = null;
@@ -354,17 +376,30 @@ export class Runner {
     try {
       sourceHandle = await this.#options.openSource(source);
       if (active.snapshot.total === null) {
-        active.snapshot.total = await countItems(sourceHandle, params);
+        const counting = sourceHandle;
+        active.snapshot.total = await withSourceResumes(
+          () => countItems(counting, params),
+          (error, attempt) =>
+            logger.warn(
+              `run ${run.id}: ${error.message}; counting again (${attempt} of ${SOURCE_RESUMES})`,
+            ),
+        );
         logger.info(`run ${run.id}: ${active.snapshot.total ?? "unknown"} to process`);
       }
       progress.report(true);
 
       let highestAckedSeq = -1;
+      // Acknowledged batches past the cursor, waiting for their predecessors (seq → draft).
+      const ackedAhead = new Map<number, BatchDraft>();
+      let nextCursorSeq = from.firstSeq;
       const sending = new BatchPipeline<BatchDraft>({
         maxInFlight: batch.maxInFlight,
         firstSeq: from.firstSeq,
         send: (seq, draft) => edge.sendBatch(run.id, { v: 1, seq, ...draft.body }),
         onAck: (seq, draft, result) => {
+          if (result.replayed) {
+            logger.info(`run ${run.id}: batch ${seq} was already stored; its first answer counts`);
+          }
           const snapshot = active.snapshot;
           snapshot.done += draft.units;
           snapshot.counts = addRunCounts(snapshot.counts, result.counts);
@@ -374,29 +409,53 @@ export class Runner {
             snapshot.lastItem = draft.label;
           }
           if (draft.totalRecords !== undefined) snapshot.total = draft.totalRecords;
-          snapshot.cursor = sending.ackedCursor ?? snapshot.cursor;
+          ackedAhead.set(seq, draft);
+          for (
+            let next = ackedAhead.get(nextCursorSeq);
+            next;
+            next = ackedAhead.get(nextCursorSeq)
+          ) {
+            ackedAhead.delete(nextCursorSeq++);
+            active.doneAtCursor += next.units;
+            snapshot.cursor = next.cursor;
+          }
           progress.report(false);
         },
       });
       pipeline = sending;
       const signal = active.controller.signal;
-      const drafts = extractDrafts(sourceHandle, params, from.cursor, signal, logger, batch);
-      try {
-        for await (const draft of drafts) {
-          if (active.control || active.fatal) break;
-          state.save({
-            runId: run.id,
-            source,
-            params,
-            status: "running",
-            lastSeq: sending.nextSeq,
-          });
-          await sending.push(draft);
-          if (active.control || active.fatal) break;
+      let cursor = from.cursor;
+      for (let attempt = 1;; attempt++) {
+        const drafts = extractDrafts(sourceHandle, params, cursor, signal, logger, batch);
+        try {
+          for await (const draft of drafts) {
+            if (active.control || active.fatal) break;
+            state.save({
+              runId: run.id,
+              source,
+              params,
+              status: "running",
+              lastSeq: sending.nextSeq,
+            });
+            await sending.push(draft);
+            if (active.control || active.fatal) break;
+          }
+          break;
+        } catch (error) {
+          // An abort we asked for (pause, cancel) ends the stream.
+          if (active.control && sending.failure !== error) break;
+          // A source connection lost mid-stream: continue after the last batch sent, a few times;
+          // anything else fails the run.
+          if (!isResumable(error) || sending.failure || attempt > SOURCE_RESUMES) throw error;
+          await sending.drain();
+          cursor = sending.ackedCursor ?? cursor;
+          logger.warn(
+            `run ${run.id}: ${(error as Error).message}; continuing after ${
+              cursor ? describeCursor(cursor) : "the beginning"
+            } (${attempt} of ${SOURCE_RESUMES})`,
+          );
+          await pauseBeforeResume(attempt);
         }
-      } catch (error) {
-        // An abort we asked for (pause, cancel) ends the stream; anything else fails the run.
-        if (!active.control || sending.failure === error) throw error;
       }
       await sending.drain();
       if (active.fatal) throw active.fatal;
@@ -439,6 +498,7 @@ export class Runner {
       }
       return this.#outcome(active);
     } finally {
+      stopCollecting();
       progress.stop();
       events.close();
       await sourceHandle?.close().catch((error: Error) =>
@@ -547,7 +607,7 @@ class ProgressReporter {
       await this.#options.edge.reportProgress(snapshot.runId, {
         status,
         total: snapshot.total,
-        done: snapshot.done,
+        done: this.#active.doneAtCursor,
         counts: snapshot.counts,
         cursor: snapshot.cursor,
         ratePerS: snapshot.ratePerS,
@@ -574,6 +634,32 @@ class ProgressReporter {
   stop() {
     this.#isStopped = true;
     this.#wake?.();
+  }
+}
+
+/** Times a run continues by itself after its source connection dropped mid-stream. */
+const SOURCE_RESUMES = 3;
+
+/** A source failure the run can continue after (FerrawinConnectionLost says so). */
+const isResumable = (error: unknown): boolean =>
+  (error as { isResumable?: unknown } | null)?.isResumable === true;
+
+const pauseBeforeResume = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+
+/** Runs a source call again after a resumable failure, up to SOURCE_RESUMES times. */
+async function withSourceResumes<T>(
+  call: () => Promise<T>,
+  onRetry: (error: Error, attempt: number) => void,
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isResumable(error) || attempt > SOURCE_RESUMES) throw error;
+      onRetry(error as Error, attempt);
+      await pauseBeforeResume(attempt);
+    }
   }
 }
 
@@ -609,14 +695,37 @@ function countItems(source: SyncSource, params: FerrawinParams | WisproParams) {
     : source.count(params as WisproParams);
 }
 
+/** A run to reopen: this agent's local record, or (params and lastSeq null) only its id and source. */
+type Reopenable = Pick<RunRecord, "runId" | "source"> & {
+  params: Record<string, unknown> | null;
+  lastSeq: number | null;
+};
+
+/**
+ * The first seq a reopened run may use. The server answers a replayed seq with its first result, so
+ * the run continues after every seq this agent recorded and every seq the server stored. Without a
+ * local record, batches of the lost process may still be landing above the server's highest: skip a
+ * whole window of them too (seqs need not be contiguous).
+ */
+export function resumeSeq(
+  localLastSeq: number | null,
+  serverLastSeq: number | null | undefined,
+): number {
+  const server = serverLastSeq ?? -1;
+  return localLastSeq === null
+    ? server + 1 + MAX_IN_FLIGHT_LIMIT
+    : Math.max(localLastSeq, server) + 1;
+}
+
 function parseRunParams(
   source: Source,
   stored: Record<string, unknown>,
-  fallback: Record<string, unknown>,
+  fallback: Record<string, unknown> | null,
 ): FerrawinParams | WisproParams {
   const schema = source === "ferrawin" ? FerrawinParams : WisproParams;
   const fromServer = schema.safeParse(stored);
-  return fromServer.success ? fromServer.data : schema.parse(fallback);
+  if (fromServer.success || fallback === null) return schema.parse(stored);
+  return schema.parse(fallback);
 }
 
 export function describeParams(params: FerrawinParams | WisproParams): string {

@@ -153,7 +153,12 @@ export function startFakeEdge(): FakeEdge {
         if (!run) return json(404, { error: { code: "not_found", message: "no such run" } });
         run.status = "running";
         run.updatedAt = now;
-        return json(200, run);
+        const seqs = [...batchAnswers.keys()].filter((k) => k.startsWith(`${run.id}:`))
+          .map((k) => Number(k.slice(run.id.length + 1)));
+        return json(200, { ...run, lastSeq: seqs.length ? Math.max(...seqs) : null });
+      }
+      if (!open.params) {
+        return json(422, { error: { code: "invalid_request", message: "params are required" } });
       }
       const run: RunSummary = {
         id: crypto.randomUUID(),

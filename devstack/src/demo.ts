@@ -19,9 +19,26 @@ if (values.help) {
 
 Starts every stand-in with a generated FerraWin dataset (default 2000 planillas) and Wispro
 clients (default 1000), the edge function, the web app (default port 8080, or a free one) and the
-agent daemon. Prints the web URL and the demo logins. Ctrl-C stops everything.`);
+agent daemon. Prints the web URL and the demo logins. Ctrl-C stops everything.
+
+For scripts, the ready line is one line of JSON on stdout that starts with {"ready":true: the
+fields \`npm run devstack -- up\` prints (URLs, keys, logins), plus "webUrl", "agentLogs", "pids"
+(the demo and the processes it started) and "ports" (every port it listens on). Ctrl-C or SIGTERM
+stops everything and exits 0.`);
   process.exit(0);
 }
+
+function wholeNumber(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    console.error(`demo: --${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+const planillas = wholeNumber("planillas", values.planillas, 0, 1_000_000);
+const wisproClients = wholeNumber("wispro-clients", values["wispro-clients"], 0, 1_000_000);
+const wantedPort = wholeNumber("port", values.port, 1, 65_535);
 
 const log = (line: string) => console.log(`demo: ${line}`);
 
@@ -36,16 +53,11 @@ function isPortFree(port: number): boolean {
 }
 
 await ensureWebBuild(log);
-log(`starting the stand-ins with ${values.planillas} planillas…`);
-const stack = await startStack({
-  planillas: Number(values.planillas),
-  wisproClients: Number(values["wispro-clients"]),
-  log,
-});
+log(`starting the stand-ins with ${planillas} planillas…`);
+const stack = await startStack({ planillas, wisproClients, log });
 const stops: (() => unknown)[] = [() => stack.stop()];
 try {
-  const wanted = Number(values.port);
-  const web = startWebServer({ info: stack.info, port: isPortFree(wanted) ? wanted : 0 });
+  const web = startWebServer({ info: stack.info, port: isPortFree(wantedPort) ? wantedPort : 0 });
   stops.push(() => web.stop());
 
   const logDir = newAgentHome();
@@ -60,6 +72,23 @@ try {
     agent.kill("SIGKILL");
   });
 
+  // The ready line for scripts (documented in --help and the README); the text below is for people.
+  const portOf = (url: string) => Number(new URL(url).port);
+  console.log(JSON.stringify({
+    ...stack.info,
+    webUrl: web.url,
+    agentLogs: logDir,
+    pids: { demo: process.pid, agent: agent.pid, edge: stack.edge.pid },
+    ports: [
+      portOf(web.url),
+      portOf(stack.info.supabaseUrl),
+      portOf(stack.edge.url),
+      portOf(stack.info.dbUrl),
+      stack.info.pusher.port,
+      stack.info.sqlserver.port,
+      portOf(stack.info.wispro.baseUrl),
+    ],
+  }));
   const { admin, staff } = stack.info.users;
   console.log(`
   Puente is running.

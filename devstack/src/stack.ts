@@ -23,6 +23,8 @@ export interface StackOptions {
   wisproClients?: number;
   /** Where the edge function's log lines go. */
   edgeOutput?: "inherit" | "ignore";
+  /** Extra secrets for the edge function, e.g. `{ PUENTE_PORTAL_ACCOUNTS: "id_number" }`. */
+  edgeEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -111,6 +113,7 @@ export async function startStack(options: StackOptions = {}) {
       jwtSecret,
       pusher,
       edgeOutput: options.edgeOutput ?? "ignore",
+      edgeEnv: options.edgeEnv,
     });
     killWhenOwnerExits(supabase.edge.pid);
     stops.push(() => supabase.stop());

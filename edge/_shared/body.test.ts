@@ -69,3 +69,35 @@ Deno.test("wrong types, encodings, broken JSON and contract violations", async (
     return true;
   });
 });
+
+Deno.test("NUL characters, lone surrogates and deep nesting are refused before any database", async () => {
+  const Free = z.object({ name: z.string(), extra: z.unknown().optional() }).strict();
+  const refused = async (raw: string, path: string) => {
+    await rejects(readJson(post(raw), Free, 1_000_000), (error: ApiError) => {
+      assertEquals([error.status, error.code, error.issues?.[0]?.path], [
+        422,
+        "validation_failed",
+        path,
+      ]);
+      return true;
+    });
+  };
+  await refused('{"name":"a\\u0000b"}', "name");
+  await refused('{"name":"a\\ud800b"}', "name");
+  await refused('{"name":"a\\udc00"}', "name");
+  await refused('{"name":"a","extra":{"k\\u0000":1}}', "extra.k\u0000");
+  await refused(
+    `{"name":"a","extra":${"[".repeat(10_000)}${"]".repeat(10_000)}}`,
+    `extra${".0".repeat(63)}`,
+  );
+  // A literal backslash followed by u0000, a surrogate pair and a 60-level document are fine.
+  assertEquals(
+    (await readJson(post('{"name":"a\\\\u0000 \\ud83d\\ude00"}'), Free, 1000)).name,
+    "a\\u0000 \u{1F600}",
+  );
+  const deep = `${"[".repeat(60)}${"]".repeat(60)}`;
+  assertEquals(
+    (await readJson(post(`{"name":"x","extra":${deep}}`), Free, 1000)).name,
+    "x",
+  );
+});

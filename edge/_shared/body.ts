@@ -28,16 +28,23 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
   return chunks.join("");
 }
 
+/** The request's media type, lowercased, without parameters ("" when absent). */
+export const mediaTypeOf = (request: Request): string =>
+  (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+
 /** The body as text: checks the content type and encoding, inflates gzip, enforces the limit. */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  const contentType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim()
-    .toLowerCase();
+export async function readBodyText(
+  request: Request,
+  maxBytes: number,
+  mediaType = "application/json",
+): Promise<string> {
+  const contentType = mediaTypeOf(request);
   if (!request.body) return "";
-  if (contentType !== "application/json") {
+  if (contentType !== mediaType) {
     throw new ApiError(
       415,
       "unsupported_media_type",
-      `send Content-Type: application/json (got ${contentType || "none"})`,
+      `send Content-Type: ${mediaType} (got ${contentType || "none"})`,
     );
   }
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
@@ -67,6 +74,76 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
+/** Deeper than any protocol message goes; free-form fields (composicion, payload) stay far below it. */
+export const MAX_JSON_DEPTH = 64;
+
+/** `\u0000` or a `\uD800`–`\uDFFF` escape (also matches an escaped backslash before one: harmless). */
+const MAY_HOLD_UNSTORABLE = /\\u(?:0000|d[89a-f])/i;
+
+/**
+ * Refuses what JSON allows but Postgres cannot store or should never be asked to parse: a NUL character
+ * (jsonb has no U+0000), a lone UTF-16 surrogate (not valid Unicode), and nesting deeper than
+ * MAX_JSON_DEPTH (a 10,000-level document would reach the database's recursion limit). Keys count as
+ * strings. Iterative, so a hostile depth cannot overflow the edge's own stack either. `checkStrings`
+ * false checks the depth only (for text already known to hold no such escape).
+ */
+export function assertStorableJson(value: unknown, checkStrings = true): void {
+  interface Node {
+    value: unknown;
+    key: string;
+    parent: Node | null;
+    depth: number;
+  }
+  // Paths are built only for the refusal, so a clean 2-million-element batch allocates no strings.
+  const pathOf = (node: Node | null, key?: string): string => {
+    const parts = key === undefined ? [] : [key];
+    for (let n = node; n?.parent; n = n.parent) parts.unshift(n.key);
+    return parts.join(".") || "(body)";
+  };
+  const refuse = (path: string, message: string): never => {
+    throw new ApiError(422, "validation_failed", "the body does not match the contract", [
+      { path, message },
+    ]);
+  };
+  const badString = (text: string): string | null => {
+    if (text.includes("\0")) return "contains a NUL character (U+0000)";
+    if (!text.isWellFormed()) return "contains a lone UTF-16 surrogate (not valid Unicode)";
+    return null;
+  };
+  const stack: Node[] = [{ value, key: "", parent: null, depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const current = node.value;
+    if (typeof current === "string") {
+      const problem = badString(current);
+      if (problem) refuse(pathOf(node), problem);
+      continue;
+    }
+    if (typeof current !== "object" || current === null) continue;
+    if (node.depth >= MAX_JSON_DEPTH) {
+      refuse(pathOf(node), `nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    const depth = node.depth + 1;
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) {
+        const item: unknown = current[i];
+        if (typeof item === "object" || (checkStrings && typeof item === "string")) {
+          stack.push({ value: item, key: String(i), parent: node, depth });
+        }
+      }
+      continue;
+    }
+    for (const key in current) {
+      const problem = checkStrings ? badString(key) : null;
+      if (problem) refuse(pathOf(node, key), `key ${problem}`);
+      const item = (current as Record<string, unknown>)[key];
+      if (typeof item === "object" || (checkStrings && typeof item === "string")) {
+        stack.push({ value: item, key, parent: node, depth });
+      }
+    }
+  }
+}
+
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -86,5 +163,10 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   maxBytes: number,
 ): Promise<z.output<S>> {
-  return validate(schema, parseJsonText(await readBodyText(request, maxBytes)));
+  const text = await readBodyText(request, maxBytes);
+  const parsed = parseJsonText(text);
+  // Valid UTF-8 cannot carry a raw NUL inside a JSON string or a lone surrogate, so only an escape can:
+  // without one, strings need no per-character look (most batches), only the depth is checked.
+  assertStorableJson(parsed, MAY_HOLD_UNSTORABLE.test(text));
+  return validate(schema, parsed);
 }

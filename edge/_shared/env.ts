@@ -1,6 +1,7 @@
 // The edge function's configuration: read once at start from the environment and validated with zod, so
 // a missing or malformed variable stops the function with a message naming it.
 import { z } from "zod";
+import { PORTAL_ACCOUNT_POLICIES, type PortalAccountsPolicy } from "./portal-accounts.ts";
 
 export class EnvInvalid extends Error {
   override name = "EnvInvalid";
@@ -29,6 +30,9 @@ const RawEnv = z.object({
   PUSHER_USE_TLS: z.enum(["true", "false", "1", "0"]).optional(),
   PUENTE_WEB_ORIGIN: z.string().default("*"),
   PUENTE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  PUENTE_PORTAL_ACCOUNTS: z.enum(PORTAL_ACCOUNT_POLICIES, {
+    error: "must be none or id_number",
+  }).default("none"),
 });
 
 export type JwtVerification =
@@ -48,6 +52,8 @@ export interface EdgeEnv {
   /** Allowed browser origins; `["*"]` allows any. */
   webOrigins: string[];
   maxBodyBytes: number;
+  /** PUENTE_PORTAL_ACCOUNTS: `id_number` opens an Auth account for each new Wispro customer with an email. */
+  portalAccounts: PortalAccountsPolicy;
 }
 
 /** The first value of a Supabase key dictionary such as `{"default":"sb_secret_..."}`. */
@@ -115,5 +121,6 @@ export function loadEnv(source: Record<string, string | undefined>): EdgeEnv {
     pusher,
     webOrigins: raw.PUENTE_WEB_ORIGIN.split(",").map((o) => o.trim()).filter(Boolean),
     maxBodyBytes: raw.PUENTE_MAX_BODY_BYTES,
+    portalAccounts: raw.PUENTE_PORTAL_ACCOUNTS,
   };
 }

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { JwtVerifier, User } from "../_shared/auth.ts";
 import type { AuthenticatedAgent, Database, Rpc } from "../_shared/db.ts";
 import type { ChannelAuthorizer, Notifier } from "../_shared/pusher.ts";
+import type { AuthAdmin } from "../_shared/portal-accounts.ts";
 import { eventSize, MAX_EVENT_BYTES } from "../_shared/pusher.ts";
 import type { RequestIdVariables } from "../_shared/request-id.ts";
 
@@ -18,6 +19,8 @@ export interface SyncDeps {
   version: string;
   /** Where log lines go (one JSON object per line). */
   writeLog?: (line: string) => void;
+  /** Set when PUENTE_PORTAL_ACCOUNTS=id_number: new Wispro customers get portal accounts. */
+  portalAccounts?: AuthAdmin | null;
 }
 
 export interface SyncEnv {

@@ -3,6 +3,7 @@ import { createJwtVerifier } from "../_shared/auth.ts";
 import { supabaseDatabase } from "../_shared/db.ts";
 import { loadEnv } from "../_shared/env.ts";
 import { pusherAuthorizer, pusherClient, pusherNotifier } from "../_shared/pusher.ts";
+import { supabaseAuthAdmin } from "../_shared/portal-accounts.ts";
 import type { SyncDeps } from "./context.ts";
 
 export const EDGE_VERSION = "0.1.0";
@@ -18,5 +19,8 @@ export function productionDeps(environment: Record<string, string | undefined>):
     maxBodyBytes: env.maxBodyBytes,
     webOrigins: env.webOrigins,
     version: EDGE_VERSION,
+    portalAccounts: env.portalAccounts === "id_number"
+      ? supabaseAuthAdmin(env.supabaseUrl, env.serviceRoleKey)
+      : null,
   };
 }

@@ -180,6 +180,7 @@ const cases: Record<string, Case> = {
       "oversize string": { ...runOpen, params: { mode: "one", code: long } },
       "bad code": { ...runOpen, params: { mode: "year", year: 2025, fromCode: "25-1" } },
       "bad command id": { ...runOpen, commandId: "123" },
+      "new run without params": without(runOpen, "params"),
     },
   },
   RunProgress: {
@@ -329,6 +330,7 @@ const cases: Record<string, Case> = {
       "unknown status": { ...summary, status: "exploded" },
       "oversize mode": { ...summary, mode: long },
       "bad cursor code": { ...summary, cursor: { source: "ferrawin", lastCode: "x" } },
+      "negative lastSeq": { ...summary, lastSeq: -1 },
     },
   },
   BatchResult: {
@@ -489,5 +491,14 @@ describe("event channels", () => {
   test("name the agent's private channel", () => {
     expect(p.Channels.agent("abc")).toBe("private-agent-abc");
     expect(p.Channels.syncStatus).toBe("private-sync-status");
+  });
+});
+
+describe("reopening a run", () => {
+  test("needs no params (the run keeps its own), and answers the server's highest seq", () => {
+    const reopen = p.RunOpenRequest.parse({ v: 1, source: "ferrawin", resumeRunId: uuid() });
+    expect(reopen.params).toBeUndefined();
+    expect(p.RunSummary.parse({ ...summary, lastSeq: 41 }).lastSeq).toBe(41);
+    expect(p.RunSummary.parse({ ...summary, lastSeq: null }).lastSeq).toBeNull();
   });
 });

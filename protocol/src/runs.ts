@@ -39,12 +39,16 @@ export const RunOpenRequest = z.object({
   v: ProtocolVersion,
   commandId: Uuid.nullable().default(null),
   source: Source,
-  params: RunParams,
+  /** Required for a new run; a reopened run keeps the params it was opened with. */
+  params: RunParams.optional(),
   scheduled: z.boolean().default(false),
   /** Continue this paused or stalled run of the same agent instead of opening a new one. */
   resumeRunId: Uuid.optional(),
   total: Count.nullable().default(null),
-}).strict();
+}).strict().refine((r) => r.params !== undefined || r.resumeRunId !== undefined, {
+  error: "params are required to open a new run",
+  path: ["params"],
+});
 export type RunOpenRequest = z.infer<typeof RunOpenRequest>;
 
 export const LogLevel = z.enum(["debug", "info", "warn", "error"]);
@@ -118,6 +122,11 @@ export const RunSummary = z.object({
   startedAt: IsoDateTime.nullable(),
   updatedAt: IsoDateTime,
   finishedAt: IsoDateTime.nullable(),
+  /**
+   * The highest batch seq the server has stored for this run (null before the first), answered when a
+   * run is opened or reopened: a resumed run continues after it, even if the agent lost its own record.
+   */
+  lastSeq: z.number().int().nonnegative().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

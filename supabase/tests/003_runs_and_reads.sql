@@ -8,7 +8,7 @@ select public.open_run(:'agent_key', '{"source":"ferrawin","params":{"mode":"yea
 select is((:'opened'::jsonb) - 'id' - 'agentId' - 'createdAt' - 'startedAt' - 'updatedAt',
   '{"mode":"year","done":0,"error":null,"total":10,"counts":{},"cursor":null,"params":{"mode":"year","year":2026},
     "source":"ferrawin","status":"running","lastItem":null,"ratePerS":null,"commandId":null,"scheduled":false,
-    "finishedAt":null}'::jsonb, 'open_run returns a RunSummary');
+    "finishedAt":null,"lastSeq":null}'::jsonb, 'open_run returns a RunSummary (lastSeq null before any batch)');
 select (:'opened'::jsonb) ->> 'id' as run_id \gset
 select is(public.report_progress(:'agent_key', :'run_id', '{"status":"running","done":4,"total":10,
     "cursor":{"source":"ferrawin","lastCode":"2026-000004"},"ratePerS":2.5,"lastItem":{"code":"2026-000004","cliente":null,"obra":null},
@@ -22,6 +22,11 @@ select throws_ok(format('select public.report_progress(%L, %L, %L)', :'other_age
   'PT404', null, 'another agent''s run is PT404');
 select is(public.open_run(:'agent_key', jsonb_build_object('source', 'ferrawin', 'params', '{"mode":"all"}'::jsonb,
   'resumeRunId', :'run_id')) -> 'cursor' ->> 'lastCode', '2026-000004', 'resumeRunId reopens the run with its cursor');
+reset role;
+insert into public.ingest_batches (run_id, seq, result) values (:'run_id', 3, '{}'), (:'run_id', 7, '{}');
+set local role service_role;
+select is((public.open_run(:'agent_key', jsonb_build_object('source', 'ferrawin', 'resumeRunId', :'run_id'))
+  ->> 'lastSeq')::integer, 7, 'a reopened run needs no params and answers its highest stored batch seq');
 reset role;
 
 -- Stalled: no report for 2 minutes; a report brings it back.

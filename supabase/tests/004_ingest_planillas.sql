@@ -155,5 +155,67 @@ select is((select count(*)::int from public.elementos e where not exists (
 select is((select count(*)::int from public.entidades e where not exists (
     select 1 from public.planillas p where p.codigo = e.planilla_codigo)), 0, 'no entidad is left without its planilla');
 
+-- 9. Unchanged rows are found by comparing every column, and are read, not rewritten or locked.
+set local role service_role;
+select public.open_run(:'agent_key', '{"source":"ferrawin","params":{"mode":"all"}}') ->> 'id' as run2 \gset
+create function pg_temp.labelled(p_codigo text) returns jsonb language sql as $$
+  select jsonb_set(jsonb_set(pg_temp.planilla(p_codigo, 4), '{elementos,0,etiqueta}', '"E-1"'),
+    '{elementos,1,dimensiones}', '"A=345 B=120"')
+$$;
+grant execute on all functions in schema pg_temp to public;
+select is(public.ingest_planillas(:'agent_key', :'run2', 0, pg_temp.batch(0, pg_temp.labelled('2024-000001'),
+    pg_temp.labelled('2024-000002'))) -> 'counts' -> 'elementos' ->> 'created', '8', 'a second run loads two planillas');
+reset role;
+select ctid::text as ctid2, xmax::text as xmax2 from public.elementos
+where planilla_codigo = '2024-000001' and ferrawin_id = '1-3' \gset
+set local role service_role;
+select is(public.ingest_planillas(:'agent_key', :'run2', 1, pg_temp.batch(1, pg_temp.labelled('2024-000001'),
+    pg_temp.labelled('2024-000002'))) -> 'counts',
+  '{"planillas":{"created":0,"updated":0,"unchanged":2,"deleted":0,"rejected":0},
+    "elementos":{"created":0,"updated":0,"unchanged":8,"deleted":0,"rejected":0},
+    "entidades":{"created":0,"updated":0,"unchanged":2,"deleted":0,"rejected":0}}'::jsonb,
+  'an unchanged planilla counts its elementos and entidades unchanged');
+reset role;
+-- The whole file is one transaction: a row this batch locked would carry the xid in xmax.
+select is((select ctid::text || ' ' || xmax::text from public.elementos where planilla_codigo = '2024-000001' and ferrawin_id = '1-3'),
+  :'ctid2' || ' ' || :'xmax2', 'an unchanged elemento is neither rewritten nor locked');
+
+set local role service_role;
+select is(public.ingest_planillas(:'agent_key', :'run2', 2, pg_temp.batch(2,
+    jsonb_set(pg_temp.labelled('2024-000001'), '{elementos,0,etiqueta}', '"E-1b"'),
+    jsonb_set(pg_temp.labelled('2024-000002'), '{elementos,1,dimensiones}', '"A=345 B=121"'))) -> 'counts',
+  '{"planillas":{"created":0,"updated":0,"unchanged":2,"deleted":0,"rejected":0},
+    "elementos":{"created":0,"updated":2,"unchanged":6,"deleted":0,"rejected":0},
+    "entidades":{"created":0,"updated":0,"unchanged":2,"deleted":0,"rejected":0}}'::jsonb,
+  'a changed label or dimension in an otherwise unchanged planilla is an update of that elemento');
+reset role;
+select is((select array_agg(coalesce(etiqueta, '-') || '/' || coalesce(dimensiones, '-') order by planilla_codigo, ferrawin_id)::text
+    from public.elementos where planilla_codigo in ('2024-000001', '2024-000002') and ferrawin_id in ('1-1', '1-2')),
+  '{E-1b/-,"-/A=345 B=120",E-1/-,"-/A=345 B=121"}', 'the new label and dimension are stored');
+
+set local role service_role;
+select is(public.ingest_planillas(:'agent_key', :'run2', 3, pg_temp.batch(3,
+    jsonb_set(jsonb_set(pg_temp.labelled('2024-000001'), '{elementos,0,etiqueta}', '"E-1b"'),
+      '{entidades,0,composicion}', '{"a":2}'),
+    jsonb_set(pg_temp.labelled('2024-000002'), '{elementos,1,dimensiones}', '"A=345 B=121"') #- '{elementos,3}')) -> 'counts',
+  '{"planillas":{"created":0,"updated":1,"unchanged":1,"deleted":0,"rejected":0},
+    "elementos":{"created":0,"updated":0,"unchanged":7,"deleted":1,"rejected":0},
+    "entidades":{"created":0,"updated":1,"unchanged":1,"deleted":0,"rejected":0}}'::jsonb,
+  'a changed entidad and an elemento that left are found in otherwise unchanged planillas');
+select is(public.ingest_planillas(:'agent_key', :'run2', 4, pg_temp.batch(4,
+    jsonb_set(pg_temp.planilla('2024-000003', 1), '{elementos,0,fila}', '-1'),
+    jsonb_set(jsonb_set(pg_temp.labelled('2024-000001'), '{elementos,0,etiqueta}', '"E-1c"'),
+      '{entidades,0,composicion}', '{"a":2}'),
+    jsonb_set(pg_temp.planilla('2024-000004', 2), '{obra}', '{"codigo":"040","nombre":"Obra 40","cliente":null}'))) -> 'counts',
+  '{"planillas":{"created":1,"updated":0,"unchanged":1,"deleted":0,"rejected":1},
+    "elementos":{"created":2,"updated":1,"unchanged":3,"deleted":0,"rejected":0},
+    "entidades":{"created":1,"updated":0,"unchanged":1,"deleted":0,"rejected":0}}'::jsonb,
+  'after a rejected planilla the rest of the batch is still compared: a new planilla, a changed label');
+reset role;
+select is((select etiqueta from public.elementos where planilla_codigo = '2024-000001' and ferrawin_id = '1-1'), 'E-1c',
+  'the label changed in the batch''s second attempt is stored');
+select is((select row(nombre, cliente_codigo)::text from public.obras where codigo = '40'), '("Obra 40",)', 'a renamed obra is updated');
+select is((select count(*)::int from public.elementos where planilla_codigo = '2024-000003'), 0, 'the rejected planilla wrote nothing');
+
 select * from finish();
 rollback;

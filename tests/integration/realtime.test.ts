@@ -279,7 +279,7 @@ describe("realtime: doorbell, reconnects and channel auth", () => {
       expect((await runFinished(slowCommand, 120_000)).status).toBe("completed");
 
       const { commandId, answeredAt } = await enqueue("start", { mode: "incremental" });
-      // The periodic claim is 60 s away: a claim this fast came from the doorbell.
+      // The periodic claim is 30 s away: a claim this fast came from the doorbell.
       expect(await claimLatency(commandId, answeredAt, 10_000)).toBeLessThan(5000);
       const run = await runFinished(commandId);
       await until("run.finished reached the web client", () => {

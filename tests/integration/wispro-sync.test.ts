@@ -2,46 +2,19 @@
 // Tricky records must land exactly as the customers matching rules say, reruns change nothing,
 // re-created people take over their row, and API faults either heal or fail cleanly.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import postgres from "postgres";
 import { loadClientsFixture, type WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
 import { startWisproServer, type WisproServer } from "../../devstack/src/wispro/server.ts";
-import { bootStack, type Stack, tableChecksums } from "./support.ts";
-import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
-
-interface Outcome {
-  runId: string;
-  status: string;
-  done: number;
-  error?: { code: string; message: string };
-  counts: Record<
-    string,
-    { created: number; updated: number; unchanged: number; deleted: number; rejected: number }
-  >;
-}
-
-function client(n: number, over: Partial<WisproClientRecord>): WisproClientRecord {
-  return {
-    id: `7a000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-    public_id: 500 + n,
-    custom_id: `C-${500 + n}`,
-    name: `Cliente ${n}`,
-    email: `cliente${n}@example.com`,
-    phone: null,
-    phone_mobile: null,
-    national_identification_number: String(20_000_000 + n),
-    details: null,
-    address: `Calle ${n}`,
-    city: "Caracas",
-    state: "Distrito Capital",
-    zone_name: "Catia",
-    created_at: "2022-01-01T10:00:00.000-04:00",
-    updated_at: "2024-01-01T10:00:00.000-04:00",
-    ...over,
-  };
-}
+import { bootStack, type Stack } from "./support.ts";
+import {
+  customersChecksum,
+  expectedIdNumber,
+  newHome,
+  storedCustomers,
+  syncWispro as sync,
+  wisproClient as client,
+  withSql,
+  writeFixture,
+} from "./wispro-support.ts";
 
 /** The first fixture: tricky ids, a shared email, a client without an id number. */
 const FIRST: WisproClientRecord[] = [
@@ -55,15 +28,6 @@ const FIRST: WisproClientRecord[] = [
   client(8, { national_identification_number: "15000008" }),
   ...Array.from({ length: 6 }, (_, i) => client(10 + i, {})),
 ];
-
-/** Expected id number per wispro uuid, computed from the rules (letter in id, else details, else V). */
-function expectedIdNumber(c: WisproClientRecord): string | null {
-  const raw = c.national_identification_number;
-  if (!raw) return null;
-  const letter = /^[VEJGP]/i.exec(raw.trim())?.[0]?.toUpperCase() ??
-    (/^[VEJGP]$/i.test((c.details ?? "").trim()) ? (c.details ?? "").trim().toUpperCase() : "V");
-  return `${letter}-${raw.replace(/\D/g, "")}`;
-}
 
 /** The second fixture: client 7 re-created with a new uuid, client 8's id number edited. */
 const RECREATED_ID = "7a000000-0000-4000-8000-000000000999";
@@ -81,100 +45,49 @@ const SECOND: WisproClientRecord[] = FIRST.flatMap((c) => {
   return [c];
 });
 
-function writeFixture(dir: string, name: string, clients: WisproClientRecord[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(clients, null, 2));
-  return path;
+/** Rows as the matching tests compare them: wispro uuid, id number and email. */
+async function customers(stack: Stack) {
+  const rows = await storedCustomers(stack);
+  return new Map(
+    [...rows].map(([key, row]) => [key, {
+      wispro_id: row.wispro_id,
+      id_number: row.id_number,
+      email: row.email,
+    }]),
+  );
 }
 
-/** `puente-agent sync wispro --json` from source, paging small so several pages are fetched. */
-async function sync(
-  stack: Stack,
-  home: string,
-  extraEnv: Record<string, string> = {},
-): Promise<Outcome> {
-  const child = Bun.spawn({
-    ...agentSpawnOptions(stack.info, ["sync", "wispro", "--json"], home, {
-      WISPRO_PER_PAGE: "5",
-      ...extraEnv,
-    }),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  const start = out.indexOf("{");
-  if (start < 0) throw new Error(`sync exited ${code} without JSON: ${err.slice(-2000)}`);
-  return JSON.parse(out.slice(start)) as Outcome;
-}
-
-interface Row {
-  wispro_id: string;
-  id_number: string;
-  email: string | null;
-}
-
-async function customers(stack: Stack): Promise<Map<string, Row>> {
-  const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await sql<Row[]>`select wispro_id::text, id_number, email from public.customers`;
-    return new Map(rows.map((r) => [r.wispro_id, r]));
-  } finally {
-    await sql.end();
-  }
-}
-
-async function rejects(stack: Stack, runId: string) {
-  const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
-  try {
-    return await sql<{ record_key: string; reason: string }[]>`
-      select record_key, reason from public.run_rejects where run_id = ${runId}`;
-  } finally {
-    await sql.end();
-  }
+function rejects(stack: Stack, runId: string) {
+  return withSql(stack, (sql) =>
+    sql<{ record_key: string; reason: string }[]>`
+      select record_key, reason from public.run_rejects where run_id = ${runId}`);
 }
 
 /** An md5 of every customers row without last_run_id, which a run stamps even on unchanged rows. */
-async function customersContent(stack: Stack): Promise<string> {
-  const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
-  try {
+function customersContent(stack: Stack): Promise<string> {
+  return withSql(stack, async (sql) => {
     const [row] = await sql<{ sum: string }[]>`
       select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as sum
       from (select to_jsonb(c) - 'last_run_id' as t from public.customers c) as s`;
     return String(row?.sum);
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
-async function lastRunIds(stack: Stack): Promise<string[]> {
-  const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
-  try {
+function lastRunIds(stack: Stack): Promise<string[]> {
+  return withSql(stack, async (sql) => {
     const rows = await sql<{ id: string }[]>`
       select distinct last_run_id::text as id from public.customers`;
     return rows.map((r) => r.id);
-  } finally {
-    await sql.end();
-  }
-}
-
-async function customersChecksum(stack: Stack): Promise<string | undefined> {
-  const sums = await tableChecksums(stack.info.dbUrl);
-  return sums["public.customers"] ?? sums["customers"];
+  });
 }
 
 describe("Wispro sync: first run and unchanged rerun", () => {
   let stack: Stack;
   let home: string;
-  let fixtureDir: string;
 
   beforeAll(async () => {
-    fixtureDir = mkdtempSync(join(tmpdir(), "puente-wispro-fixture-"));
-    home = mkdtempSync(join(tmpdir(), "puente-wispro-test-"));
-    stack = await bootStack({ wisproFixture: writeFixture(fixtureDir, "first.json", FIRST) });
+    home = newHome();
+    stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
   }, 180_000);
 
   afterAll(async () => {
@@ -232,13 +145,12 @@ describe("Wispro sync: changes between syncs", () => {
   let secondWispro: WisproServer;
 
   beforeAll(async () => {
-    const fixtureDir = mkdtempSync(join(tmpdir(), "puente-wispro-fixture-"));
-    home = mkdtempSync(join(tmpdir(), "puente-wispro-test-"));
-    stack = await bootStack({ wisproFixture: writeFixture(fixtureDir, "first.json", FIRST) });
+    home = newHome();
+    stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
     // The same database, a second Wispro whose data has moved on since the first sync.
     secondWispro = startWisproServer({
       token: stack.info.wispro.token,
-      clients: loadClientsFixture(writeFixture(fixtureDir, "second.json", SECOND)),
+      clients: loadClientsFixture(writeFixture(SECOND, "second.json")),
     });
   }, 180_000);
 
@@ -272,6 +184,36 @@ describe("Wispro sync: changes between syncs", () => {
       rejected: 1,
     });
   }, 180_000);
+
+  test(
+    "an id number two new clients share on different pages: both refused, the rest lands",
+    async () => {
+      const twins = [
+        client(41, { national_identification_number: "31.000.001" }),
+        ...Array.from({ length: 9 }, (_, i) => client(42 + i, {})),
+        client(51, { national_identification_number: "V-31000001" }),
+      ];
+      const third = startWisproServer({ token: stack.info.wispro.token, clients: twins });
+      try {
+        const outcome = await sync(stack, home, { WISPRO_API_URL: third.baseUrl });
+        expect(outcome.status).toBe("completed");
+        expect(outcome.counts.customers).toMatchObject({ created: 9, rejected: 2 });
+        const stored = await customers(stack);
+        expect(stored.has(twins[0]!.id) || stored.has(twins[10]!.id)).toBe(false);
+        expect(
+          [...await rejects(stack, outcome.runId)].sort((a, b) =>
+            a.record_key.localeCompare(b.record_key)
+          ),
+        ).toEqual([
+          { record_key: twins[0]!.id, reason: "ambiguous_match" },
+          { record_key: twins[10]!.id, reason: "ambiguous_match" },
+        ]);
+      } finally {
+        await third.stop();
+      }
+    },
+    120_000,
+  );
 });
 
 describe("Wispro sync under API faults", () => {
@@ -279,9 +221,8 @@ describe("Wispro sync under API faults", () => {
   let home: string;
 
   beforeAll(async () => {
-    const fixtureDir = mkdtempSync(join(tmpdir(), "puente-wispro-fixture-"));
-    home = mkdtempSync(join(tmpdir(), "puente-wispro-test-"));
-    stack = await bootStack({ wisproFixture: writeFixture(fixtureDir, "first.json", FIRST) });
+    home = newHome();
+    stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
   }, 180_000);
 
   afterAll(async () => {

@@ -34,7 +34,8 @@ export const COMMANDS: CommandSpec[] = [
     usage: "puente-agent run [--env-file FILE]",
     details:
       "Keeps a realtime connection to Pusher, claims commands on every doorbell, on every reconnect\n" +
-      "and every 60 s, sends a heartbeat every 15 s, and resumes its own run left by a crash.\n" +
+      "and every 30 s (which also starts the schedules set in the panel), sends a heartbeat every\n" +
+      "15 s, and resumes its own run left by a crash.\n" +
       "SIGINT / SIGTERM pause the active run (it resumes on the next start) and exit.",
     options: { ...common, quiet: { type: "boolean", short: "q" } },
     optionHelp: { ...commonHelp, quiet: "do not echo the log to the terminal" },

@@ -128,7 +128,9 @@ export async function checkPusher(
     return {
       name: "Pusher",
       status: "warn",
-      detail: "not configured: commands arrive only by polling every 60 s",
+      detail: `not configured: commands arrive only by polling every ${
+        config.intervals.claimMs / 1000
+      } s`,
       fix: "set PUSHER_APP_KEY (and PUSHER_HOST / PUSHER_PORT for a self-hosted server)",
     };
   }

@@ -18,6 +18,12 @@ export interface ServiceSpec {
 /** The agent exits with this when its key is refused: restarting cannot help, so systemd must not. */
 export const EXIT_KEY_INVALID = 78;
 
+/**
+ * The agent exits with this (EX_TEMPFAIL) when it refuses to start a run because one is already active:
+ * another agent process holds this machine's lock, or the server has a run of that source running.
+ */
+export const EXIT_ALREADY_RUNNING = 75;
+
 const quoteSystemd = (arg: string) =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, "\\$1")}"`;
 

@@ -3,6 +3,12 @@
 // cursor never skips a batch that was still on the wire.
 import type { BatchResult } from "@puente/protocol";
 
+/**
+ * The most batches any agent keeps on the wire (PUENTE_MAX_IN_FLIGHT's ceiling). A run resumed without
+ * its local record skips this many seqs past the server's highest, since that many may still land.
+ */
+export const MAX_IN_FLIGHT_LIMIT = 16;
+
 export interface PipelineOptions<D> {
   /** Sends one batch; resolves with the server's answer, rejects when it finally failed. */
   send: (seq: number, draft: D) => Promise<BatchResult>;

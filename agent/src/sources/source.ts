@@ -103,4 +103,6 @@ export interface WisproSourceOptions {
   defaultNationality: "V" | "E" | "J" | "G" | "P";
   perPage: number;
   concurrency: number;
+  /** Per request attempt (WISPRO_TIMEOUT_SECONDS); a page that takes longer is retried. Default 30 s. */
+  timeoutMs?: number;
 }

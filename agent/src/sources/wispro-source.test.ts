@@ -8,6 +8,8 @@ import { createEdgeClient } from "../sink/edge-client.ts";
 import { RunStateStore } from "../run-state.ts";
 import { Logger } from "../status/log.ts";
 import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+import { startWisproServer } from "../../../devstack/src/wispro/server.ts";
+import { WisproLicenceExpired } from "./wispro/errors.ts";
 
 const TOKEN = "wispro-token-abc";
 const clients = Array.from({ length: 7 }, (_, i) => ({
@@ -23,6 +25,7 @@ const clients = Array.from({ length: 7 }, (_, i) => ({
   details: "",
   address: null,
   city: null,
+  state: null,
   zone_name: null,
   created_at: "2025-01-01T00:00:00-04:00",
   updated_at: "2025-01-02T00:00:00-04:00",
@@ -85,11 +88,13 @@ describe("Wispro source adapter", () => {
         log: () => undefined,
       })
     ) pages.push(page);
-    expect(pages.map((p) => p.page)).toEqual([2, 3]);
+    // Pages 2 and 3, grouped into one numbered 3.
+    expect(pages.map((p) => p.page)).toEqual([3]);
+    expect(pages[0]!.customers.length + pages[0]!.rejects.length).toBe(4);
     expect(pages[0]!.rejects.map((r) => r.reason)).toEqual(["missing_id_number"]);
   });
 
-  test("a whole run through the runner: one page per batch, total in records", async () => {
+  test("a whole run through the runner: pages grouped into one batch, total in records", async () => {
     const runner = new Runner({
       edge: createEdgeClient({ baseUrl: edge.url, agentKey: AGENT_KEY }),
       openSource: () => createWisproSource(options()),
@@ -102,6 +107,60 @@ describe("Wispro source adapter", () => {
     expect(outcome.counts.customers).toMatchObject({ created: 6, rejected: 1 });
     expect(outcome.cursor).toEqual({ source: "wispro", lastPage: 3 });
     const batches = edge.requests.filter((r) => r.path.endsWith("/batches"));
-    expect(batches.map((b) => (b.body as { page: number }).page).sort()).toEqual([1, 2, 3]);
+    // Three small pages fit one batch, numbered by its last page.
+    expect(batches.map((b) => (b.body as { page: number }).page)).toEqual([3]);
+  });
+
+  test("all or nothing: a page that fails for good yields no page at all", async () => {
+    const server = startWisproServer({ token: TOKEN, clients });
+    try {
+      server.faults.bodyStatus(1, 402, { page: 3 });
+      const source = createWisproSource({ ...options(), baseUrl: server.baseUrl });
+      const yielded: number[] = [];
+      const lines: string[] = [];
+      const failure = await (async () => {
+        for await (
+          const page of source.extract({ mode: "full" }, {
+            cursor: null,
+            signal: new AbortController().signal,
+            log: (_level, message) => lines.push(message),
+          })
+        ) yielded.push(page.page);
+      })().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WisproLicenceExpired);
+      expect(yielded).toEqual([]);
+      // Pages 1 and 2 were read; none was handed to the runner.
+      expect(server.requests().filter((r) => r.outcome === "ok").map((r) => r.page).sort())
+        .toEqual([1, 2]);
+      expect(lines).not.toContain("read page 3/3 from Wispro");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("pages are handed over once all are read, with progress lines", async () => {
+    const source = createWisproSource(options());
+    const lines: string[] = [];
+    const pages = [];
+    for await (
+      const page of source.extract({ mode: "full" }, {
+        cursor: null,
+        signal: new AbortController().signal,
+        log: (level, message) => {
+          if (level === "info") lines.push(message);
+        },
+      })
+    ) {
+      // By the time the first page is handed over, every page has been read.
+      if (pages.length === 0) expect(lines.at(-1)).toContain("read 3 page(s) from Wispro");
+      pages.push(page.page);
+    }
+    expect(pages).toEqual([3]);
+    expect(lines).toEqual([
+      "read page 1/3 from Wispro",
+      "read page 2/3 from Wispro",
+      "read page 3/3 from Wispro",
+      "read 3 page(s) from Wispro: 6 client(s) to store, 1 refused; sending",
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { Channels } from "../../../protocol/src/index.ts";
 import { agentKeyOf, authenticateUser, type UserRole } from "../../_shared/auth.ts";
-import { parseJsonText, readBodyText } from "../../_shared/body.ts";
+import { mediaTypeOf, parseJsonText, readBodyText } from "../../_shared/body.ts";
 import { ApiError } from "../../_shared/errors.ts";
 import type { SyncEnv } from "../context.ts";
 
@@ -48,10 +48,11 @@ const CHANNEL = /^[A-Za-z0-9_\-=@,.;]{1,164}$/;
 
 /** pusher-js sends a form (`socket_id=…&channel_name=…`); other clients may send JSON. */
 async function readAuthRequest(request: Request, maxBytes: number) {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const form = "application/x-www-form-urlencoded";
   let fields: Record<string, unknown>;
-  if (type === "application/x-www-form-urlencoded") {
-    fields = Object.fromEntries(new URLSearchParams(await request.text()));
+  if (mediaTypeOf(request) === form) {
+    // Bounded like every other body: a form is read under the same limit, never whole into memory.
+    fields = Object.fromEntries(new URLSearchParams(await readBodyText(request, maxBytes, form)));
   } else {
     const parsed = parseJsonText(await readBodyText(request, maxBytes));
     fields = typeof parsed === "object" && parsed !== null ? parsed as Record<string, unknown> : {};

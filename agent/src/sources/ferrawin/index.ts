@@ -78,6 +78,12 @@ const label = (h: HeaderRow) => ({
 export class FerrawinSqlSource implements FerrawinSource {
   readonly name = "ferrawin" as const;
   private readonly connection: FerrawinConnection;
+  /**
+   * The headers `count` just selected, kept for the `extract` of the same params that follows it: the
+   * headers query aggregates every bar (fingerprints), so running it twice per run doubled the time an
+   * incremental run needs to find that nothing changed. Taken once; any other call queries again.
+   */
+  private counted: { key: string; headers: HeaderRow[] } | null = null;
 
   constructor(options: FerrawinSourceOptions, private readonly deps: FerrawinSourceDeps = {}) {
     this.connection = new FerrawinConnection(options);
@@ -105,7 +111,22 @@ export class FerrawinSqlSource implements FerrawinSource {
 
   async count(params: FerrawinParams): Promise<number | null> {
     const headers = await this.selectHeaders(params, null, new AbortController().signal);
+    this.counted = { key: JSON.stringify(params), headers };
     return headers.length;
+  }
+
+  /** The headers `count` selected for these params (then forgotten), else a fresh selection. */
+  private headersFor(
+    params: FerrawinParams,
+    afterCode: string | null,
+    signal: AbortSignal,
+  ): Promise<HeaderRow[]> {
+    const counted = this.counted;
+    this.counted = null;
+    if (counted && afterCode === null && counted.key === JSON.stringify(params)) {
+      return Promise.resolve(counted.headers);
+    }
+    return this.selectHeaders(params, afterCode, signal);
   }
 
   async *extract(
@@ -114,7 +135,7 @@ export class FerrawinSqlSource implements FerrawinSource {
   ): AsyncGenerator<PlanillaItem> {
     const { signal, log } = options;
     const afterCode = options.cursor?.lastCode ?? null;
-    const headers = await this.selectHeaders(params, afterCode, signal);
+    const headers = await this.headersFor(params, afterCode, signal);
     // Headers without a usable code cannot carry a cursor: they are reported once, on a fresh (not
     // resumed) run, each right after the first item, sharing its code so the cursor stays valid.
     const blank = afterCode ? [] : headers.filter((h) => rejectFor(h)?.reason === "blank_key");

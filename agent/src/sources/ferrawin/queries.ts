@@ -37,6 +37,9 @@ export interface CodeFilter {
   descending: boolean;
 }
 
+/** `@k0, @k1, …`: the parameters of a raw code list. */
+const codeList = (count: number) => Array.from({ length: count }, (_, i) => `@k${i}`).join(", ");
+
 function where(alias: string, filter: CodeFilter): string {
   const parts: string[] = [];
   if (filter.zconta) parts.push(`${alias}.ZCONTA = @zconta`);
@@ -44,8 +47,7 @@ function where(alias: string, filter: CodeFilter): string {
   if (filter.fromCode) parts.push(`${code(alias)} <= @fromCode`);
   if (filter.afterCode) parts.push(`${code(alias)} ${filter.descending ? "<" : ">"} @afterCode`);
   if (filter.rawCodes) {
-    const list = Array.from({ length: filter.rawCodes }, (_, i) => `@k${i}`).join(", ");
-    parts.push(`${alias}.ZCODIGO IN (${list})`);
+    parts.push(`${alias}.ZCODIGO IN (${codeList(filter.rawCodes)})`);
   }
   return parts.length ? parts.join(" AND ") : "1 = 1";
 }
@@ -88,9 +90,14 @@ ORDER BY CODIGO ${filter.descending ? "DESC" : "ASC"}`;
  * (the mode's direction) and then ZCODLIN, ZELEMENTO.
  */
 export function barsQuery(filter: CodeFilter): string {
-  // With a year, the deduplicating subqueries read only that year's rows (the join would keep only
-  // those anyway); this keeps each query's work to one year, on SQL Server and on the stand-in alike.
-  const year = filter.zconta ? " WHERE ZCONTA = @zconta" : "";
+  // With a year, the deduplicating subqueries read only that year's rows, and with a code list only
+  // those planillas' rows (the join would keep only those anyway, and each ROW_NUMBER partition lies
+  // within one planilla): an incremental run's work follows what changed, not the size of the year.
+  const codes = filter.rawCodes ? codeList(filter.rawCodes) : "";
+  const only = (codeColumn: string) =>
+    filter.zconta
+      ? ` WHERE ZCONTA = @zconta${codes ? ` AND ${codeColumn} IN (${codes})` : ""}`
+      : "";
   return `
 SELECT ${code("b")} AS CODIGO, b.ZORDEN AS ZORDEN, b.ZCODLIN AS ZCODLIN, b.ZELEMENTO AS ZELEMENTO,
   b.ZMARCA AS ZMARCA, b.ZDIAMETRO AS ZDIAMETRO, b.ZLONGTESTD AS ZLONGTESTD, b.ZNUMBEND AS ZNUMBEND,
@@ -102,19 +109,19 @@ FROM ORD_BAR b
 LEFT JOIN (
   SELECT ZCONTA, ZCODIGO, ZORDEN, ZCODLIN, ZMARCA, ZSITUACION, ZCANTIDAD, ZMEMBERS, ZCODMODELO,
     ROW_NUMBER() OVER (PARTITION BY ZCONTA, ZCODIGO, ZORDEN, ZCODLIN ORDER BY ZMARCA) AS RN
-  FROM ORD_DET${year}
+  FROM ORD_DET${only("ZCODIGO")}
 ) d ON d.ZCONTA = b.ZCONTA AND d.ZCODIGO = b.ZCODIGO AND d.ZORDEN = b.ZORDEN
   AND d.ZCODLIN = b.ZCODLIN AND d.RN = 1
 LEFT JOIN (
   SELECT ZCONTA, ZCODPLA, ZCODLIN, ZELEMENTO, ZETIQUETA,
     ROW_NUMBER() OVER (PARTITION BY ZCONTA, ZCODPLA, ZCODLIN, ZELEMENTO ORDER BY ZETIQUETA) AS RN
-  FROM PROD_DETO${year}
+  FROM PROD_DETO${only("ZCODPLA")}
 ) o ON o.ZCONTA = b.ZCONTA AND o.ZCODPLA = b.ZCODIGO AND o.ZCODLIN = b.ZCODLIN
   AND o.ZELEMENTO = b.ZELEMENTO AND o.RN = 1
 LEFT JOIN (
   SELECT ZCONTA, ZCODPLA, ZCODLIN, ZCOTAS,
     ROW_NUMBER() OVER (PARTITION BY ZCONTA, ZCODPLA, ZCODLIN ORDER BY ZCOTAS) AS RN
-  FROM PROD_DETI${year}
+  FROM PROD_DETI${only("ZCODPLA")}
 ) i ON i.ZCONTA = b.ZCONTA AND i.ZCODPLA = b.ZCODIGO AND i.ZCODLIN = b.ZCODLIN AND i.RN = 1
 WHERE ${VALID_BAR} AND ${where("b", filter)}
 ORDER BY CODIGO ${filter.descending ? "DESC" : "ASC"}, b.ZCODLIN ASC, b.ZELEMENTO ASC`;

@@ -252,6 +252,43 @@ describe("FerraWin source through tedious and the TDS stand-in", () => {
     }
   }, TEST_TIMEOUT_MS);
 
+  test(
+    "extract right after count reuses its selection; a later extract selects again",
+    async () => {
+      let selections = 0;
+      const source = createFerrawinSource(settings(), {
+        storedFingerprints: () => {
+          selections++;
+          return Promise.resolve(new Map());
+        },
+      });
+      const params: FerrawinParams = { mode: "incremental" };
+      const extractAll = async () => {
+        const items: PlanillaItem[] = [];
+        for await (
+          const item of source.extract(params, {
+            cursor: null,
+            signal: new AbortController().signal,
+            log: () => {},
+          })
+        ) items.push(item);
+        return items;
+      };
+      try {
+        const counted = await source.count(params);
+        expect(selections).toBe(1);
+        const first = await extractAll();
+        expect(selections).toBe(1);
+        expect(first.length).toBe(counted!);
+        await extractAll();
+        expect(selections).toBe(2);
+      } finally {
+        await source.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   test("cancel mid-stream stops promptly and leaves the source usable", async () => {
     const source = createFerrawinSource(settings());
     server.setRowDelay(2);

@@ -27,7 +27,7 @@ export class WisproLicenceExpired extends WisproError {
   override name = "WisproLicenceExpired";
   constructor() {
     super(
-      "Wispro answered 402: the Wispro licence has expired or is unpaid; renew it in Wispro, then sync again",
+      "Wispro answered 402 (Payment Required): the Wispro account needs payment (its licence has expired or is unpaid); pay or renew it in Wispro, then sync again",
       false,
     );
   }

@@ -4,6 +4,8 @@ export type { ClientsPage, WisproClient, WisproClientOptions } from "./client.ts
 export { DEFAULT_CONCURRENCY, DEFAULT_PER_PAGE, fetchCustomerPages } from "./pages.ts";
 export type { CustomerPage, FetchCustomerPagesOptions } from "./pages.ts";
 export { mapClient, mapClientsPage } from "./map-client.ts";
+export { rejectSharedIdNumbers } from "./shared-ids.ts";
+export { groupPages } from "./group-pages.ts";
 export type { MappedClient, MappedPage, MappingOptions } from "./map-client.ts";
 export { letterFromDetails, NATIONALITY_LETTERS, normaliseIdNumber } from "./id-number.ts";
 export type { IdNumberResult, NationalityLetter } from "./id-number.ts";

@@ -27,9 +27,20 @@ function authJson(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: API_VERSION });
 }
 
-function authError(status: number, code: string, message: string): Response {
-  return authJson({ code, error_code: code, message, msg: message }, status);
+function errorBody(code: string, message: string) {
+  return { code, error_code: code, message, msg: message };
 }
+
+function authError(status: number, code: string, message: string): Response {
+  return authJson(errorBody(code, message), status);
+}
+
+const emailExists = () =>
+  authError(422, "email_exists", "A user with this email address has already been registered");
+
+/** GoTrue's default `GOTRUE_PASSWORD_MIN_LENGTH`. */
+export const MIN_PASSWORD_LENGTH = 6;
+const EMAIL_FORMAT = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const bearer = (request: Request) =>
   /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
@@ -177,6 +188,24 @@ export class AuthRoutes {
     if (!email || !password) {
       return authError(400, "validation_failed", "email and password are required");
     }
+    // GoTrue's order: the email's format, then whether it is taken, then the password's strength.
+    if (!EMAIL_FORMAT.test(email)) {
+      return authError(
+        400,
+        "validation_failed",
+        "Unable to validate email address: invalid format",
+      );
+    }
+    if (await findUserByEmail(this.sql, email)) return emailExists();
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      return authJson({
+        ...errorBody(
+          "weak_password",
+          `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`,
+        ),
+        weak_password: { reasons: ["length"] },
+      }, 422);
+    }
     try {
       const user = await createUser(this.sql, {
         email,
@@ -187,13 +216,8 @@ export class AuthRoutes {
       });
       return authJson(userJson(user));
     } catch (error) {
-      if (error instanceof EmailExists) {
-        return authError(
-          422,
-          "email_exists",
-          "A user with this email address has already been registered",
-        );
-      }
+      // Two creations of one email at once: the unique index decides, as in GoTrue.
+      if (error instanceof EmailExists) return emailExists();
       throw error;
     }
   }

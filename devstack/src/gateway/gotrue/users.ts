@@ -70,7 +70,13 @@ export async function createUser(sql: Sql, user: NewUser): Promise<UserRow> {
       JSON.stringify(user.userMetadata),
       user.emailConfirm,
     ],
-  );
+  ).catch((error: unknown) => {
+    // The check above and this insert race with a concurrent creation of the same email.
+    if ((error as { code?: unknown }).code === "23505") {
+      throw new EmailExists(`a user with email ${user.email} already exists`);
+    }
+    throw error;
+  });
   return rows[0]!;
 }
 

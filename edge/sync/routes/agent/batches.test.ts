@@ -117,3 +117,61 @@ Deno.test("the database refusing a batch keeps its status", async () => {
   assertEquals(response.status, 409);
   assertEquals((await response.json()).error.message, "run is not running");
 });
+
+Deno.test("with portal accounts on, a customers batch opens them after it lands; planillas never", async () => {
+  const created: string[] = [];
+  const { request, calls } = createTestApp({
+    ingest_customers: batchResult,
+    ingest_planillas: batchResult,
+    claim_portal_accounts: () => [
+      { customerId: "c1", email: "ana@example.com", idNumber: "V-12345678" },
+    ],
+    settle_portal_accounts: () => ({
+      created: 1,
+      emailTaken: 0,
+      sharedEmail: 0,
+      refused: 0,
+      pending: 0,
+    }),
+  }, {
+    portalAccounts: {
+      createUser: (user) => {
+        created.push(user.email);
+        return Promise.resolve({ kind: "created", userId: "u1" });
+      },
+    },
+  });
+  const customer = { wispro_id: crypto.randomUUID(), name: "Ana", id_number: "V-12345678" };
+  const response = await request(`/agent/runs/${RUN_ID}/batches`, {
+    json: { kind: "customers", seq: 0, page: 1, customers: [customer] },
+    headers: agentHeaders,
+  });
+  assertEquals(response.status, 200);
+  assertEquals(calls.map((c) => c.fn).slice(-3), [
+    "ingest_customers",
+    "claim_portal_accounts",
+    "settle_portal_accounts",
+  ]);
+  assertEquals(calls.at(-2)?.args.p_wispro_ids, [customer.wispro_id]);
+  assertEquals(created, ["ana@example.com"]);
+  // The password is neither in the response nor in what the database is told.
+  const told = JSON.stringify(await response.json()) + JSON.stringify(calls.slice(-2));
+  assertEquals(told.includes(`"12345678"`), false);
+
+  const before = calls.length;
+  await request(`/agent/runs/${RUN_ID}/batches`, {
+    json: { kind: "planillas", seq: 1, planillas: [] },
+    headers: agentHeaders,
+  });
+  assertEquals(calls.slice(before).map((c) => c.fn).includes("claim_portal_accounts"), false);
+});
+
+Deno.test("with portal accounts off (the default), no account RPC is called", async () => {
+  const { request, calls } = createTestApp({ ingest_customers: batchResult });
+  const customer = { wispro_id: crypto.randomUUID(), name: "Ana", id_number: "V-12345678" };
+  await request(`/agent/runs/${RUN_ID}/batches`, {
+    json: { kind: "customers", seq: 0, customers: [customer] },
+    headers: agentHeaders,
+  });
+  assertEquals(calls.some((c) => c.fn.includes("portal")), false);
+});

@@ -44,3 +44,29 @@ Deno.test("bad run requests are 422; a second active run is 409", async () => {
   });
   assertEquals(conflict.status, 409);
 });
+
+Deno.test("reopening a run needs no params and answers the server's highest batch seq", async () => {
+  const { request, calls } = createTestApp({
+    open_run: () => ({ ...runSummary({ status: "running" }), lastSeq: 41 }),
+  });
+  const resumeRunId = crypto.randomUUID();
+  const response = await request("/agent/runs", {
+    json: { source: "ferrawin", resumeRunId },
+    headers: agentHeaders,
+  });
+  assertEquals(response.status, 200);
+  assertEquals((await response.json()).lastSeq, 41);
+  assertEquals((calls.at(-1)?.args as { p_request: unknown }).p_request, {
+    v: 1,
+    commandId: null,
+    source: "ferrawin",
+    resumeRunId,
+    scheduled: false,
+    total: null,
+  });
+  const fresh = await request("/agent/runs", {
+    json: { source: "ferrawin" },
+    headers: agentHeaders,
+  });
+  assertEquals(fresh.status, 422);
+});

@@ -1,4 +1,5 @@
-// POST /agent/runs: open a run for a claimed command (or a scheduled run), or reopen a paused one.
+// POST /agent/runs: open a run for a claimed command (or a scheduled run), or reopen a paused one. The
+// answer carries the run's highest stored batch seq (`lastSeq`), so a resumed run never reuses one.
 import { Hono } from "hono";
 import { RunOpenRequest, type RunSummary } from "../../../../protocol/src/index.ts";
 import { readJson } from "../../../_shared/body.ts";

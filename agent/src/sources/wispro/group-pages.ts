@@ -1,0 +1,31 @@
+// Groups consecutive pages into fewer, larger ones before they are sent: with every page already read,
+// a small per_page (say 100) no longer has to mean a hundred round trips to the edge. A group never
+// exceeds the protocol's per-batch limits and is numbered by its LAST page, so "every batch up to this
+// one acknowledged" still means "every page up to this one stored": the resume cursor stays valid.
+import { MAX_CUSTOMERS_PER_BATCH, MAX_REJECTS_PER_BATCH } from "@puente/protocol";
+import type { CustomerPage } from "../source.ts";
+
+export function groupPages(
+  pages: readonly CustomerPage[],
+  maxCustomers = MAX_CUSTOMERS_PER_BATCH,
+): CustomerPage[] {
+  const groups: CustomerPage[] = [];
+  let current: CustomerPage | null = null;
+  for (const page of pages) {
+    const fits = current !== null &&
+      current.customers.length + page.customers.length <= maxCustomers &&
+      current.rejects.length + page.rejects.length <= MAX_REJECTS_PER_BATCH;
+    if (current && fits) {
+      current = {
+        ...page,
+        customers: [...current.customers, ...page.customers],
+        rejects: [...current.rejects, ...page.rejects],
+      };
+      groups[groups.length - 1] = current;
+    } else {
+      current = { ...page };
+      groups.push(current);
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,139 @@
+// Agent memory: the agent process's peak RSS while it syncs FerraWin through the real path (devstack SQL
+// Server stand-in → tedious → agent → edge → gateway → Postgres), at two dataset sizes, to show the peak
+// does not grow with the data. Target: under 200 MB with at least 1,000,000 elementos.
+// `--planillas N` sets the large size (default 20,500 ≈ 1.04 M elementos), `--small-planillas N` the
+// small one (default 5,000 ≈ 250 k); the peak is VmHWM of the agent child, read from /proc while it runs.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { startStack } from "../../devstack/src/stack.ts";
+import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
+import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
+import { writeResult } from "../results.ts";
+
+const TARGET_MB = 200;
+
+const { values } = parseArgs({
+  options: {
+    planillas: { type: "string", default: "20500" },
+    "small-planillas": { type: "string", default: "5000" },
+    seed: { type: "string", default: "1" },
+  },
+  strict: false,
+});
+const sizes = [Number(values["small-planillas"]), Number(values.planillas)];
+const seed = Number(values.seed);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error("--planillas and --small-planillas must be positive whole numbers");
+  process.exit(2);
+}
+
+interface Measurement {
+  planillas: number;
+  elementos: number;
+  peakRssMb: number;
+  /** The median of the RSS samples: where the agent sits while it streams. */
+  medianRssMb: number;
+  wallS: number;
+  samples: number;
+}
+
+/** kB values of one process's /proc status lines (VmRSS, VmHWM), or null once it has ended. */
+function memoryOf(pid: number): { rssKb: number; hwmKb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+    const memory = { rssKb: kb("VmRSS"), hwmKb: kb("VmHWM") };
+    // A process that has exited but is not yet reaped has a status without memory lines.
+    return Number.isFinite(memory.rssKb) && Number.isFinite(memory.hwmKb) ? memory : null;
+  } catch {
+    return null;
+  }
+}
+
+async function measure(planillas: number): Promise<Measurement> {
+  console.log(`\n${planillas} planillas: starting the devstack and loading the fixture…`);
+  const stack = await startStack({ planillas, seed, wisproClients: 10 });
+  try {
+    const child = Bun.spawn({
+      ...agentSpawnOptions(
+        stack.info,
+        ["sync", "ferrawin", "--mode", "all", "--json"],
+        newAgentHome(),
+      ),
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    killWhenOwnerExits(child.pid);
+    const started = performance.now();
+    let peakKb = 0;
+    const rssKb: number[] = [];
+    // VmHWM only grows: the last sample before the process ends is its peak (to within one tick).
+    const sampler = setInterval(() => {
+      const memory = memoryOf(child.pid);
+      if (!memory) return;
+      rssKb.push(memory.rssKb);
+      peakKb = Math.max(peakKb, memory.hwmKb, memory.rssKb);
+    }, 100);
+    const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    clearInterval(sampler);
+    const wallS = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`the agent exited ${code}: ${out.slice(-2000)}`);
+    const outcome = JSON.parse(out.slice(out.indexOf("{"))) as { status: string };
+    if (outcome.status !== "completed") throw new Error(`the run ended ${outcome.status}`);
+
+    const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
+    const [row] = await sql<{ elementos: number }[]>`
+      select count(*)::int as elementos from public.elementos`;
+    await sql.end();
+    const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+    const sorted = rssKb.toSorted((a, b) => a - b);
+    const measurement = {
+      planillas,
+      elementos: row!.elementos,
+      peakRssMb: mb(peakKb),
+      medianRssMb: mb(sorted[Math.floor(sorted.length / 2)] ?? 0),
+      wallS: Math.round(wallS * 10) / 10,
+      samples: rssKb.length,
+    };
+    console.log(
+      `${measurement.elementos} elementos in ${measurement.wallS} s: agent peak RSS ${measurement.peakRssMb} MB, median ${measurement.medianRssMb} MB (${measurement.samples} samples)`,
+    );
+    return measurement;
+  } finally {
+    await stack.stop();
+  }
+}
+
+const [small, large] = [await measure(sizes[0]!), await measure(sizes[1]!)];
+writeResult(
+  "agent",
+  {
+    peak_rss_mb: large.peakRssMb,
+    elementos: large.elementos,
+    wall_s: large.wallS,
+    elementos_per_s: Math.round(large.elementos / large.wallS),
+    median_rss_mb: large.medianRssMb,
+    small_peak_rss_mb: small.peakRssMb,
+    small_median_rss_mb: small.medianRssMb,
+    small_elementos: small.elementos,
+    rss_growth_ratio: Math.round((large.peakRssMb / small.peakRssMb) * 100) / 100,
+  },
+  {},
+  {
+    path: "SQL Server stand-in → tedious → agent (bun, from source) → edge → gateway → Postgres 15",
+    sampling: "VmHWM / VmRSS of the agent process from /proc/<pid>/status every 100 ms",
+    throughput:
+      "elementos_per_s is for the whole path on a shared 2-core machine, not the agent alone",
+    batch: "defaults: 50 planillas or 5,000 elementos, 3 in flight",
+    target: `peak_rss_mb < ${TARGET_MB} with elementos >= 1,000,000`,
+    growth:
+      "what grows with the dataset is the FerraWin source's list of selected headers, held for the run (~1 KB of heap per planilla)",
+    seed,
+  },
+);
+if (large.peakRssMb >= TARGET_MB) {
+  console.error(`agent peak RSS ${large.peakRssMb} MB is over the ${TARGET_MB} MB target`);
+  process.exit(1);
+}

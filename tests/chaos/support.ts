@@ -1,0 +1,433 @@
+// Shared by the chaos tests: the seed (printed, replayable with CHAOS_SEED), agent processes that can be
+// killed and restarted, and the exactness checks: what Postgres holds, table by table, must equal what
+// the FerraWin source yields, with no duplicates, and a run's counts must add up to its batches.
+import { createHash } from "node:crypto";
+import postgres from "postgres";
+import { seededRandom } from "../../devstack/src/faults/fault-proxy.ts";
+import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
+import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
+import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
+import { callEdge, type Stack } from "../integration/support.ts";
+
+export const IS_CI = ["1", "true"].includes((process.env.CI ?? "").toLowerCase());
+
+/** The suite's seed: CHAOS_SEED when set (replay), else a fresh one. Printed so a failure can be replayed. */
+export function chaosSeed(suite: string): { seed: number; random: () => number } {
+  const fromEnv = Number.parseInt(process.env.CHAOS_SEED ?? "", 10);
+  const seed = Number.isFinite(fromEnv) ? fromEnv : Math.floor(Math.random() * 2 ** 31);
+  console.log(`chaos ${suite}: seed ${seed} (replay: CHAOS_SEED=${seed} npm run test:chaos)`);
+  return { seed, random: seededRandom(seed) };
+}
+
+/** Polls `predicate` until it holds; the error names what was awaited and the agent's last output. */
+export async function until(
+  label: string,
+  predicate: () => boolean | Promise<boolean>,
+  ms: number,
+  context: () => string = () => "",
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${label}\n${context().slice(-3000)}`);
+    }
+    await Bun.sleep(25);
+  }
+}
+
+/** One `puente-agent <args>` process from source, with its output collected; killable at any point. */
+export class AgentProcess {
+  output = "";
+  #child: ReturnType<typeof Bun.spawn> | null = null;
+  #exit: Promise<number> | null = null;
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly home: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
+  get isRunning(): boolean {
+    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  start(args: string[] = ["run"]): void {
+    if (this.#child) throw new Error("agent process already started");
+    const child = Bun.spawn({
+      ...agentSpawnOptions(this.stack.info, args, this.home, this.env),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    killWhenOwnerExits(child.pid);
+    this.#child = child;
+    const collect = async (stream: ReadableStream<Uint8Array>) => {
+      const decoder = new TextDecoder();
+      const reader = stream.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        this.output += decoder.decode(read.value, { stream: true });
+      }
+    };
+    const streams = Promise.all([
+      collect(child.stdout as ReadableStream<Uint8Array>),
+      collect(child.stderr as ReadableStream<Uint8Array>),
+    ]);
+    this.#exit = child.exited.then(async (code) => {
+      await streams.catch(() => undefined);
+      return code;
+    });
+  }
+
+  /** Resolves with the exit code once the process ended and its output is read. */
+  exited(): Promise<number> {
+    if (!this.#exit) throw new Error("agent process not started");
+    return this.#exit;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.isRunning) this.#child!.kill(signal);
+  }
+
+  /** SIGKILL, as a power cut or a crash would end it; waits for the process to be gone. */
+  async crash(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    if (this.isRunning) child.kill("SIGKILL");
+    await this.exited();
+    this.#child = null;
+    this.#exit = null;
+  }
+
+  /** SIGTERM (SIGCONT first, in case it was stopped), SIGKILL after 15 s; safe to call twice. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    if (this.isRunning) {
+      child.kill("SIGCONT");
+      child.kill("SIGTERM");
+    }
+    const exited = await Promise.race([this.exited(), Bun.sleep(15_000).then(() => null)]);
+    if (exited === null) child.kill("SIGKILL");
+    await this.exited();
+    this.#child = null;
+    this.#exit = null;
+  }
+}
+
+/** How a run ended, in the shape `sync --json` prints. */
+export interface SyncOutcome {
+  runId: string;
+  status: string;
+  done: number;
+  total: number | null;
+  error?: { code: string; message: string } | null;
+  counts: Record<string, EntityCounts>;
+}
+
+export interface EntityCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+}
+
+/** Enqueues a command through the edge as the web does; returns the HTTP answer. */
+export function postCommand(
+  stack: Stack,
+  token: string,
+  command: { requestId: string; action: string; source?: string; params?: Record<string, unknown> },
+) {
+  return callEdge(stack.info, "/commands", {
+    token,
+    body: {
+      agentId: stack.info.agent.id,
+      source: "ferrawin",
+      params: {},
+      ...command,
+    },
+  });
+}
+
+const sha = (lines: string[]) => createHash("md5").update(lines.sort().join("\n")).digest("hex");
+
+/** JSON with sorted keys, so jsonb and JavaScript objects compare equal. */
+function canonical(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : 1
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const num = (value: unknown, digits: number) =>
+  value === null || value === undefined ? "null" : Number(Number(value).toFixed(digits)).toString();
+const text = (value: unknown) => (value === null || value === undefined ? "null" : String(value));
+/** FerraWin codes are stored without leading zeros (private.entity_code). */
+const entityCode = (value: unknown) => {
+  const trimmed = text(value).trim();
+  return trimmed.replace(/^0+/, "") || (trimmed === "" ? "null" : "0");
+};
+
+/** One line per row of each replica table, in a shape both sides can produce. */
+export interface ReplicaLines {
+  clientes: string[];
+  obras: string[];
+  planillas: string[];
+  elementos: string[];
+  entidades: string[];
+}
+
+const planillaLine = (p: Record<string, unknown>, elementos: number) =>
+  [
+    p.codigo,
+    p.zconta,
+    text(p.descripcion),
+    text(p.seccion),
+    text(p.ensamblado),
+    p.obra_codigo,
+    num(p.peso_total_kg, 3),
+    elementos,
+    p.fingerprint,
+  ].join("|");
+const elementoLine = (codigo: unknown, e: Record<string, unknown>) =>
+  [
+    codigo,
+    e.ferrawin_id,
+    e.fila,
+    text(e.marca),
+    text(e.descripcion_fila),
+    num(e.diametro_mm, 2),
+    text(e.figura),
+    num(e.longitud_mm, 2),
+    text(e.dobleces),
+    text(e.barras),
+    num(e.peso_kg, 3),
+    text(e.dimensiones),
+    text(e.etiqueta),
+  ].join("|");
+const entidadLine = (codigo: unknown, n: Record<string, unknown>) =>
+  [
+    codigo,
+    n.linea,
+    text(n.marca),
+    text(n.situacion),
+    text(n.cantidad),
+    text(n.miembros),
+    text(n.modelo),
+    text(n.cotas),
+    canonical(n.composicion),
+    canonical(n.distribucion),
+  ].join("|");
+
+/** What the FerraWin source yields for `all`, read through tedious independently of the agent's runner. */
+export async function sourceLines(stack: Stack): Promise<ReplicaLines & { rejects: number }> {
+  const { sqlserver } = stack.info;
+  const source = createFerrawinSource({
+    host: sqlserver.host,
+    port: sqlserver.port,
+    database: sqlserver.database,
+    username: sqlserver.user,
+    password: sqlserver.password,
+    encrypt: false,
+    trustServerCertificate: true,
+  });
+  const lines: ReplicaLines = {
+    clientes: [],
+    obras: [],
+    planillas: [],
+    elementos: [],
+    entidades: [],
+  };
+  const clientes = new Map<string, string>();
+  const obras = new Map<string, string>();
+  let rejects = 0;
+  try {
+    const items = source.extract({ mode: "all" }, {
+      cursor: null,
+      signal: new AbortController().signal,
+      log: () => {},
+    });
+    for await (const item of items) {
+      if (item.kind === "reject") {
+        rejects++;
+        continue;
+      }
+      const p = item.planilla;
+      const obra = entityCode(p.obra.codigo);
+      const cliente = p.obra.cliente ? entityCode(p.obra.cliente.codigo) : "null";
+      obras.set(obra, [obra, text(p.obra.nombre), cliente].join("|"));
+      if (p.obra.cliente) {
+        clientes.set(cliente, [cliente, text(p.obra.cliente.nombre)].join("|"));
+      }
+      lines.planillas.push(
+        planillaLine({ ...p, obra_codigo: obra } as Record<string, unknown>, p.elementos.length),
+      );
+      for (const e of p.elementos) lines.elementos.push(elementoLine(p.codigo, e));
+      for (const n of p.entidades) lines.entidades.push(entidadLine(p.codigo, n));
+    }
+  } finally {
+    await source.close();
+  }
+  lines.clientes = [...clientes.values()];
+  lines.obras = [...obras.values()];
+  return { ...lines, rejects };
+}
+
+/** The replica tables as Postgres holds them, in the same line shape as `sourceLines`. */
+export async function replicaLines(dbUrl: string): Promise<ReplicaLines> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const clientes = await sql`select codigo, nombre from public.clientes`;
+    const obras = await sql`select codigo, nombre, cliente_codigo from public.obras`;
+    const planillas = await sql`select p.*, (select count(*)::int from public.elementos e
+      where e.planilla_codigo = p.codigo) as n from public.planillas p`;
+    const elementos = await sql`select * from public.elementos`;
+    const entidades = await sql`select * from public.entidades`;
+    return {
+      clientes: clientes.map((c) => [c.codigo, text(c.nombre)].join("|")),
+      obras: obras.map((o) => [o.codigo, text(o.nombre), text(o.cliente_codigo)].join("|")),
+      planillas: planillas.map((p) => planillaLine(p, p.n as number)),
+      elementos: elementos.map((e) => elementoLine(e.planilla_codigo, e)),
+      entidades: entidades.map((n) => entidadLine(n.planilla_codigo, n)),
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Per-table row count and checksum, for comparing two `ReplicaLines` in one readable assertion. */
+export function checksums(lines: ReplicaLines): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const table of ["clientes", "obras", "planillas", "elementos", "entidades"] as const) {
+    out[table] = `${lines[table].length} rows, md5 ${sha([...lines[table]])}`;
+  }
+  return out;
+}
+
+/** Lines present on one side only (first few), to say what differs when checksums do not match. */
+export function difference(want: ReplicaLines, got: ReplicaLines): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const table of ["clientes", "obras", "planillas", "elementos", "entidades"] as const) {
+    const have = new Set(got[table]);
+    const expected = new Set(want[table]);
+    const missing = want[table].filter((l) => !have.has(l));
+    const extra = got[table].filter((l) => !expected.has(l));
+    if (missing.length || extra.length) {
+      out[table] = { missing: missing.slice(0, 3), extra: extra.slice(0, 3) };
+    }
+  }
+  return out;
+}
+
+/** How many source rows the replica lacks (or holds differently), over every table. */
+export function missingRows(want: ReplicaLines, got: ReplicaLines): number {
+  let missing = 0;
+  for (const table of ["clientes", "obras", "planillas", "elementos", "entidades"] as const) {
+    const have = new Set(got[table]);
+    missing += want[table].filter((l) => !have.has(l)).length;
+  }
+  return missing;
+}
+
+/** Rows whose natural key appears more than once (the primary keys should make this impossible). */
+export async function duplicateKeys(dbUrl: string): Promise<number> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ n: number }[]>`select
+      (select count(*) - count(distinct codigo) from public.planillas)
+      + (select count(*) - count(distinct (planilla_codigo, ferrawin_id)) from public.elementos)
+      + (select count(*) - count(distinct (planilla_codigo, linea)) from public.entidades)
+      + (select count(*) - count(distinct wispro_id) from public.customers) as n`;
+    return Number(row?.n ?? 0);
+  } finally {
+    await sql.end();
+  }
+}
+
+export interface RunRow {
+  id: string;
+  status: string;
+  total: number | null;
+  done: number;
+  counts: Record<string, EntityCounts>;
+  reported_counts: Record<string, EntityCounts>;
+  cursor: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+}
+
+export async function runRow(sql: postgres.Sql, runId: string): Promise<RunRow | undefined> {
+  const [row] = await sql<RunRow[]>`
+    select id, status, total, done, counts, reported_counts, cursor, error from public.runs
+    where id = ${runId}`;
+  return row;
+}
+
+const KINDS = ["planillas", "elementos", "entidades", "customers"] as const;
+const FIELDS = ["created", "updated", "unchanged", "deleted", "rejected"] as const;
+
+/** The counts of every batch the database accepted for a run, added up (each batch once). */
+export async function batchCountTotals(
+  sql: postgres.Sql,
+  runId: string,
+): Promise<{ batches: number; counts: Record<string, EntityCounts> }> {
+  const rows = await sql<{ result: { counts: Record<string, Partial<EntityCounts>> } }[]>`
+    select result from public.ingest_batches where run_id = ${runId}`;
+  const counts: Record<string, EntityCounts> = {};
+  for (const { result } of rows) {
+    for (const kind of KINDS) {
+      const part = result.counts?.[kind];
+      if (!part) continue;
+      const sum = counts[kind] ??= {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        deleted: 0,
+        rejected: 0,
+      };
+      for (const field of FIELDS) sum[field] += part[field] ?? 0;
+    }
+  }
+  return { batches: rows.length, counts };
+}
+
+/** `counts` with absent kinds and fields filled with zeros, so two shapes compare field by field. */
+export function fullCounts(
+  counts: Record<string, Partial<EntityCounts>> | null | undefined,
+): Record<string, EntityCounts> {
+  const out: Record<string, EntityCounts> = {};
+  for (const kind of KINDS) {
+    const part = counts?.[kind];
+    if (!part) continue;
+    out[kind] = {
+      created: part.created ?? 0,
+      updated: part.updated ?? 0,
+      unchanged: part.unchanged ?? 0,
+      deleted: part.deleted ?? 0,
+      rejected: part.rejected ?? 0,
+    };
+  }
+  return out;
+}
+
+/** Each planilla's rows (header, elementos, entidades) as one string, by code. */
+export function planillaGroups(lines: ReplicaLines): Map<string, string> {
+  const parts = new Map<string, string[]>();
+  const add = (line: string, tag: string) => {
+    const code = line.slice(0, line.indexOf("|"));
+    const list = parts.get(code) ?? [];
+    list.push(`${tag}${line}`);
+    parts.set(code, list);
+  };
+  for (const line of lines.planillas) add(line, "P ");
+  for (const line of lines.elementos) add(line, "E ");
+  for (const line of lines.entidades) add(line, "N ");
+  return new Map([...parts].map(([code, list]) => [code, list.sort().join("\n")]));
+}

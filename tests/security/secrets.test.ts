@@ -1,0 +1,399 @@
+// Secrets never leak: a successful sync and failing ones (wrong SQL password, wrong agent key, wrong
+// Wispro token) are run with the agent from source against an edge function whose output is captured;
+// then the agent's stdout/stderr and log files, `doctor` and `status`, the edge's log lines, every
+// table (run events, errors, commands) and the API answers are searched for every configured secret.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
+import { REPO_ROOT } from "../../devstack/src/gateway/edge-process.ts";
+import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
+import {
+  bootStack,
+  callEdge,
+  callRpc,
+  channelAuth,
+  connectDb,
+  type People,
+  RawPusherClient,
+  type ReadyInfo,
+  signInEveryone,
+  type Stack,
+  uuid,
+} from "./support.ts";
+
+let stack: Stack;
+let people: People;
+let edge: { url: string; output: () => string; stop: () => Promise<void> };
+/** Everything a person or an attacker could read afterwards, by where it came from. */
+const captured: Record<string, string> = {};
+
+/** The sync function under Deno with the stack's environment, its stdout and stderr kept. */
+async function startCapturedEdge(info: ReadyInfo) {
+  const port = await freePort();
+  const child = Bun.spawn({
+    cmd: [
+      join(REPO_ROOT, "node_modules", ".bin", "deno"),
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys",
+      "edge/sync/index.ts",
+    ],
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NO_COLOR: "1",
+      RUST_BACKTRACE: "0",
+      PORT: String(port),
+      SUPABASE_URL: info.supabaseUrl,
+      SUPABASE_ANON_KEY: info.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: info.serviceRoleKey,
+      PUENTE_JWT_SECRET: info.jwtSecret,
+      PUSHER_APP_ID: info.pusher.appId,
+      PUSHER_KEY: info.pusher.key,
+      PUSHER_SECRET: info.pusher.secret,
+      PUSHER_HOST: info.pusher.host,
+      PUSHER_PORT: String(info.pusher.port),
+      PUSHER_USE_TLS: "false",
+      PUENTE_WEB_ORIGIN: "*",
+    },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      output += decoder.decode(value, { stream: true });
+    }
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const url = `http://127.0.0.1:${port}/sync`;
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await child.exited;
+    await drained;
+  };
+  for (let i = 0; i < 400; i++) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      return { url, output: () => output, stop };
+    } catch {
+      await Bun.sleep(150);
+    }
+  }
+  await stop();
+  throw new Error(`the captured edge did not start: ${output}`);
+}
+
+/** Runs `puente-agent <args>` from source against the captured edge; returns its exit code. */
+async function agent(
+  label: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<number> {
+  const home = newAgentHome();
+  const child = Bun.spawn({
+    ...agentSpawnOptions(stack.info, args, home, { PUENTE_API_URL: edge.url, ...env }),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const [code, out, err] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]).finally(() => clearTimeout(timer));
+  captured[`agent ${label} stdout`] = out;
+  captured[`agent ${label} stderr`] = err;
+  for (const file of filesUnder(home)) {
+    captured[`agent ${label} file ${file.slice(home.length)}`] = readFileSync(file, "utf8");
+  }
+  return code;
+}
+
+interface SocketRow {
+  protocol: string;
+  remotePort: string;
+  /** /proc/net state: 01 established, 0A listen (TCP); 07 unconnected (UDP). */
+  state: string;
+}
+
+/** The process's sockets, matched by inode between /proc/<pid>/fd and /proc/net/{tcp,udp}{,6}. */
+function socketsOf(pid: number): SocketRow[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // the descriptor closed meanwhile
+    }
+  }
+  return ["tcp", "tcp6", "udp", "udp6"].flatMap((protocol) =>
+    readFileSync(`/proc/${pid}/net/${protocol}`, "utf8").split("\n").slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f.length > 9 && inodes.has(f[9]!))
+      .map((f) => ({ protocol, remotePort: f[2]!.split(":")[1]!, state: f[3]! }))
+  );
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** This process's console (the gateway and the Pusher server run in it), kept while the tests run. */
+let consoleOutput = "";
+const originalConsole = { log: console.log, error: console.error, warn: console.warn };
+function keepConsole() {
+  for (const name of ["log", "error", "warn"] as const) {
+    console[name] = (...args: unknown[]) => {
+      consoleOutput += `${args.map(String).join(" ")}\n`;
+      originalConsole[name](...args);
+    };
+  }
+}
+
+beforeAll(async () => {
+  keepConsole();
+  stack = await bootStack();
+  people = await signInEveryone(stack.info);
+  edge = await startCapturedEdge(stack.info);
+}, 120_000);
+
+afterAll(async () => {
+  Object.assign(console, originalConsole);
+  await edge?.stop();
+  await stack?.stop();
+});
+
+describe("secrets never appear in logs, errors, run events or API answers", () => {
+  const wrong = {
+    sqlPassword: `wrong-sql-${uuid()}`,
+    agentKey: `pk_${uuid().replaceAll("-", "")}${uuid().replaceAll("-", "")}`,
+    wisproToken: `wrong-wispro-${uuid()}`,
+  };
+
+  test("a sync, failing syncs, doctor and status, with every output captured", async () => {
+    // Someone watching the live feed (as the panel does) hears every event these runs cause.
+    const watcher = await RawPusherClient.connect(stack.info);
+    for (const channel of ["private-sync-status", "presence-agents"]) {
+      const signed = await channelAuth(
+        stack.info,
+        { token: people.staff },
+        watcher.socketId,
+        channel,
+      );
+      expect(await watcher.subscribe(channel, signed.auth, signed.channelData)).toBe(true);
+    }
+    try {
+      await runEverything();
+    } finally {
+      watcher.close();
+      captured["pusher frames seen by the panel"] = watcher.received.join("\n");
+    }
+    expect(captured["pusher frames seen by the panel"]).toContain("run.finished");
+  }, 120_000);
+
+  async function runEverything() {
+    expect(await agent("sync ferrawin", ["sync", "ferrawin", "--mode", "all"])).toBe(0);
+    expect(await agent("sync wispro", ["sync", "wispro"])).toBe(0);
+    expect(
+      await agent("wrong SQL password", ["sync", "ferrawin", "--mode", "all"], {
+        FERRAWIN_PASSWORD: wrong.sqlPassword,
+      }),
+    ).not.toBe(0);
+    expect(
+      await agent("wrong agent key", ["sync", "ferrawin", "--mode", "all"], {
+        PUENTE_AGENT_KEY: wrong.agentKey,
+      }),
+    ).not.toBe(0);
+    expect(
+      await agent("wrong Wispro token", ["sync", "wispro"], {
+        WISPRO_API_TOKEN: wrong.wisproToken,
+      }),
+    ).not.toBe(0);
+    await agent("doctor", ["doctor"]);
+    await agent("doctor, wrong password", ["doctor"], { FERRAWIN_PASSWORD: wrong.sqlPassword });
+    await agent("doctor, wrong key", ["doctor"], { PUENTE_AGENT_KEY: wrong.agentKey });
+    await agent("status", ["status"]);
+    // Each failure said what was wrong (so its output is worth searching) ...
+    expect(captured["agent wrong SQL password stdout"]).toContain("Login failed");
+    expect(captured["agent wrong agent key stderr"]).toContain("refused (401)");
+    expect(captured["agent wrong Wispro token stdout"]).toContain("WISPRO_API_TOKEN");
+    expect(captured["agent doctor, wrong password stdout"]).toContain("✘ SQL Server");
+    // ... and the failing runs reached the server and were recorded as failed with a reason.
+    const sql = connectDb(stack.info);
+    try {
+      const failed = await sql`select error from public.runs where status = 'failed'`;
+      expect(failed.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await sql.end();
+    }
+  }
+
+  test("the agent daemon opens no listening port: only outbound connections", async () => {
+    // A LAN neighbour has nothing to connect to. Linux only: sockets come from /proc.
+    if (process.platform !== "linux") return;
+    const home = newAgentHome();
+    const sql = connectDb(stack.info);
+    const startedAt = new Date();
+    const child = Bun.spawn({
+      ...agentSpawnOptions(stack.info, ["run"], home, { PUENTE_API_URL: edge.url }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const out = new Response(child.stdout).text();
+    const err = new Response(child.stderr).text();
+    try {
+      // Up means: it has sent a heartbeat and holds a connection to the Pusher server.
+      const pusherPort = stack.info.pusher.port.toString(16).toUpperCase().padStart(4, "0");
+      let sockets: SocketRow[] = [];
+      for (let i = 0; i < 200; i++) {
+        const [agentRow] = await sql<{ seen: Date | null }[]>`
+          select last_seen_at as seen from public.agents where id = ${stack.info.agent.id}`;
+        sockets = socketsOf(child.pid);
+        const isUp = agentRow?.seen && agentRow.seen >= startedAt &&
+          sockets.some((s) => s.remotePort === pusherPort && s.state === "01");
+        if (isUp) break;
+        await Bun.sleep(100);
+      }
+      expect(sockets.some((s) => s.remotePort === pusherPort && s.state === "01")).toBe(true);
+      const listening = sockets.filter((s) =>
+        (s.protocol.startsWith("tcp") && s.state === "0A") ||
+        (s.protocol.startsWith("udp") && s.state === "07")
+      );
+      expect(listening).toEqual([]);
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+      await sql.end();
+      captured["agent run stdout"] = await out;
+      captured["agent run stderr"] = await err;
+      for (const file of filesUnder(home)) {
+        captured[`agent run file ${file.slice(home.length)}`] = readFileSync(file, "utf8");
+      }
+    }
+  }, 60_000);
+
+  test("API answers, including errors, carry no secret", async () => {
+    const info = stack.info;
+    const answers = [
+      await callEdge(info, "/health"),
+      await callEdge(info, "/agent/commands/claim", { agentKey: wrong.agentKey, body: {} }),
+      await callEdge(info, "/agent/commands/claim", { agentKey: info.agent.key, body: "x" }),
+      await callEdge(info, "/commands", { token: info.serviceRoleKey, body: {} }),
+      await callEdge(info, "/commands", { token: `${people.admin}x`, body: {} }),
+      await callEdge(info, "/pusher/auth", {
+        agentKey: info.agent.key,
+        raw: "socket_id=1.1&channel_name=private-sync-status",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+      await callEdge(info, "/pusher/auth", {
+        agentKey: info.agent.key,
+        raw: `socket_id=1.1&channel_name=private-agent-${info.agent.id}`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+    ];
+    answers.forEach((a, i) => {
+      captured[`edge answer ${i}`] = `${a.status} ${JSON.stringify(a.body)} ${
+        JSON.stringify([...a.headers])
+      }`;
+    });
+    for (const fn of ["sync_overview", "list_runs"]) {
+      captured[`rpc ${fn} (admin)`] = JSON.stringify(
+        (await callRpc(info, fn, {}, people.admin)).body,
+      );
+    }
+    const runs = (await callRpc(info, "list_runs", {}, people.admin)).body as { id: string }[];
+    for (const run of runs) {
+      captured[`rpc run_detail ${run.id}`] = JSON.stringify(
+        (await callRpc(info, "run_detail", { p_run_id: run.id }, people.admin)).body,
+      );
+    }
+    captured["rpc authenticate_agent with a wrong key"] = JSON.stringify(
+      (await callRpc(info, "authenticate_agent", { p_key: wrong.agentKey }, info.serviceRoleKey))
+        .body,
+    );
+  });
+
+  test("the database (run events, run errors, commands, every table) holds no secret", async () => {
+    const sql = connectDb(stack.info);
+    try {
+      const tables = await sql<{ name: string }[]>`
+        select format('%I.%I', schemaname, tablename) as name from pg_tables
+        where schemaname = 'public' order by 1`;
+      for (const { name } of tables) {
+        const rows = await sql.unsafe(`select t::text as row from ${name} t`);
+        captured[`table ${name}`] = rows.map((r) => r.row).join("\n");
+      }
+    } finally {
+      await sql.end();
+    }
+  });
+
+  test("no configured secret appears anywhere that was captured", async () => {
+    await edge.stop();
+    captured["edge stdout and stderr"] = edge.output();
+    captured["gateway and Pusher server console"] = consoleOutput;
+    // Postgres's own log (pg_ctl -l <cluster>/server.log, beside the data directory): failed
+    // statements are logged with their text, so a key interpolated into SQL would show up here.
+    const sql = connectDb(stack.info);
+    try {
+      const [setting] = await sql<{ data_directory: string }[]>`show data_directory`;
+      const dataDirectory = setting!.data_directory;
+      captured["postgres server log"] = readFileSync(
+        join(String(dataDirectory), "..", "server.log"),
+        "utf8",
+      );
+    } finally {
+      await sql.end();
+    }
+    expect(captured["postgres server log"]).toContain("unknown agent key");
+    const info = stack.info;
+    const secrets: Record<string, string> = {
+      "agent key": info.agent.key,
+      "SQL Server password": info.sqlserver.password,
+      "Pusher secret": info.pusher.secret,
+      "service role key": info.serviceRoleKey,
+      "JWT secret": info.jwtSecret,
+      "Wispro token": info.wispro.token,
+      "admin password": info.users.admin.password,
+      "staff password": info.users.staff.password,
+      "admin access token": people.admin,
+      "a mistyped SQL password": wrong.sqlPassword,
+      "a mistyped agent key": wrong.agentKey,
+      "a mistyped Wispro token": wrong.wisproToken,
+    };
+    // The search is not vacuous: the captures hold the runs, the requests and the failures.
+    const all = Object.values(captured).join("\n");
+    expect(captured["edge stdout and stderr"]).toContain('"message":"request"');
+    expect(all).toContain(info.agent.id);
+    expect(Object.keys(captured).some((k) => k.includes("file"))).toBe(true);
+    const leaks: string[] = [];
+    for (const [what, secret] of Object.entries(secrets)) {
+      expect(secret.length).toBeGreaterThanOrEqual(8);
+      for (const [where, text] of Object.entries(captured)) {
+        if (text.includes(secret)) leaks.push(`${what} in ${where}`);
+      }
+    }
+    const bytes = Object.values(captured).reduce((n, t) => n + t.length, 0);
+    console.log(
+      `secrets: ${Object.keys(secrets).length} secrets searched in ${
+        Object.keys(captured).length
+      } captures (${bytes} characters): ${leaks.length} found`,
+    );
+    expect(leaks).toEqual([]);
+  });
+});
