@@ -62,5 +62,17 @@ select throws_ok(format('select public.open_run(%L, %L)', :'agent_key',
   'PT409', null, 'a command that already ran is not opened again');
 reset role;
 
+-- A cancel from a process that did not stream the run: done is what the committed batches hold.
+set local role service_role;
+select public.open_run(:'agent_key', '{"source":"ferrawin","params":{"mode":"all"}}') ->> 'id' as cancel_run \gset
+reset role;
+update public.runs set total = 10, done = 2,
+  counts = '{"planillas":{"created":3,"updated":1,"unchanged":2,"deleted":5,"rejected":1}}'
+  where id = :'cancel_run';
+set local role service_role;
+select is((public.finish_run(:'agent_key', :'cancel_run', '{"status":"cancelled","done":2}') ->> 'done')::integer,
+  7, 'a cancelled run counts as done the planillas its batches hold (deleted elementos aside)');
+reset role;
+
 select * from finish();
 rollback;

@@ -218,11 +218,9 @@ describe("concurrency", () => {
     180_000,
   );
 
-  // Known bug, left for the agent's owner: a process without a local record of a run reopens it from
-  // the server to cancel it ("cancelled while paused"), even while another process with the same key
-  // is streaming it. The run ends `cancelled` with `done` short of its batches, and the streaming
-  // process fails with "another run of this agent is already running". Un-skip once fixed.
-  test.skip(
+  // The idle process has no local record of the run; the database counts the cancelled run's done
+  // from the batches that committed before the cancel, so it matches them whoever cancels.
+  test(
     "two processes with one key: a cancel claimed by the idle one leaves counts that match",
     async () => {
       const second = startAgent();

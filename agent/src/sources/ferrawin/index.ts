@@ -38,6 +38,12 @@ export interface FerrawinSourceDeps {
 
 type FerrawinCursor = Extract<RunCursor, { source: "ferrawin" }>;
 
+/** What the bars queries need of a planilla to read: its year and raw number, not its whole header. */
+interface Wanted {
+  zconta: string;
+  zcodigo: string;
+}
+
 interface Selection {
   filter: CodeFilter;
   params: QueryParams;
@@ -135,15 +141,19 @@ export class FerrawinSqlSource implements FerrawinSource {
   ): AsyncGenerator<PlanillaItem> {
     const { signal, log } = options;
     const afterCode = options.cursor?.lastCode ?? null;
-    const headers = await this.headersFor(params, afterCode, signal);
+    let headers: HeaderRow[] | null = await this.headersFor(params, afterCode, signal);
     // Headers without a usable code cannot carry a cursor: they are reported once, on a fresh (not
     // resumed) run, each right after the first item, sharing its code so the cursor stays valid.
     const blank = afterCode ? [] : headers.filter((h) => rejectFor(h)?.reason === "blank_key");
-    const selected = headers.filter((h) => rejectFor(h)?.reason !== "blank_key");
+    // Each header is let go once its planilla is yielded, so memory does not grow with the selection.
+    const selected: (HeaderRow | null)[] = headers.filter((h) =>
+      rejectFor(h)?.reason !== "blank_key"
+    );
     if (afterCode) {
       const skipped = headers.length - selected.length;
       if (skipped) log("debug", `${skipped} headers with blank keys were already reported`);
     }
+    headers = null;
     log("info", `ferrawin ${params.mode}: ${selected.length} planillas selected`);
     let lastCode: string | null = null;
     let pendingBlank = blank;
@@ -154,11 +164,16 @@ export class FerrawinSqlSource implements FerrawinSource {
       }
       pendingBlank = [];
     };
-    const wanted = selected.filter((h) => rejectFor(h) === null);
+    const wanted: Wanted[] = [];
+    for (const h of selected) {
+      if (h && rejectFor(h) === null) wanted.push({ zconta: h.zconta!, zcodigo: h.zcodigo! });
+    }
     const bars = this.barsFor(params, afterCode, wanted, signal, () => lastCode);
     let next = await bars.next();
     const order = params.mode === "year" ? -1 : 1;
-    for (const header of selected) {
+    for (let i = 0; i < selected.length; i++) {
+      const header = selected[i]!;
+      selected[i] = null;
       signal.throwIfAborted();
       const reject = rejectFor(header);
       if (reject) {
@@ -192,7 +207,7 @@ export class FerrawinSqlSource implements FerrawinSource {
   private async *barsFor(
     params: FerrawinParams,
     afterCode: string | null,
-    wanted: HeaderRow[],
+    wanted: Wanted[],
     signal: AbortSignal,
     lastCode: () => string | null,
   ): AsyncGenerator<BarRow> {
@@ -215,7 +230,7 @@ export class FerrawinSqlSource implements FerrawinSource {
     let i = 0;
     while (i < wanted.length) {
       const zconta = wanted[i]!.zconta!;
-      const chunk: HeaderRow[] = [];
+      const chunk: Wanted[] = [];
       while (
         i < wanted.length && wanted[i]!.zconta === zconta && chunk.length < INCREMENTAL_CHUNK
       ) {
