@@ -7,7 +7,9 @@ import { seededRandom } from "../../devstack/src/faults/fault-proxy.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
-import { callEdge, type Stack } from "../integration/support.ts";
+import { callEdge, type Stack, until } from "../integration/support.ts";
+
+export { until };
 
 export const IS_CI = ["1", "true"].includes((process.env.CI ?? "").toLowerCase());
 
@@ -17,22 +19,6 @@ export function chaosSeed(suite: string): { seed: number; random: () => number }
   const seed = Number.isFinite(fromEnv) ? fromEnv : Math.floor(Math.random() * 2 ** 31);
   console.log(`chaos ${suite}: seed ${seed} (replay: CHAOS_SEED=${seed} npm run test:chaos)`);
   return { seed, random: seededRandom(seed) };
-}
-
-/** Polls `predicate` until it holds; the error names what was awaited and the agent's last output. */
-export async function until(
-  label: string,
-  predicate: () => boolean | Promise<boolean>,
-  ms: number,
-  context: () => string = () => "",
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${label}\n${context().slice(-3000)}`);
-    }
-    await Bun.sleep(25);
-  }
 }
 
 /** One `puente-agent <args>` process from source, with its output collected; killable at any point. */

@@ -5,7 +5,9 @@ import { expect } from "bun:test";
 import postgres from "postgres";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { callEdge, type ReadyInfo, uuid } from "./support.ts";
+import { callEdge, type ReadyInfo, until, uuid } from "./support.ts";
+
+export { until };
 
 /** The FerraWin replica, in foreign-key order (truncated together between scenarios). */
 export const REPLICA_TABLES = ["clientes", "obras", "planillas", "elementos", "entidades"] as const;
@@ -63,22 +65,6 @@ export async function duplicateKeys(dbUrl: string): Promise<number> {
     return row!.n;
   } finally {
     await sql.end();
-  }
-}
-
-/** Polls `predicate` every 25 ms; the message says what never happened (and the agent's output). */
-export async function until(
-  label: string,
-  predicate: () => boolean | Promise<boolean>,
-  ms: number,
-  context: () => string = () => "",
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${label}\n${context().slice(-4000)}`);
-    }
-    await Bun.sleep(25);
   }
 }
 

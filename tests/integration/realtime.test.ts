@@ -8,7 +8,7 @@ import postgres from "postgres";
 import Pusher from "pusher-js";
 import type { Channel } from "pusher-js";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { bootStack, callEdge, signIn, type Stack, uuid } from "./support.ts";
+import { bootStack, callEdge, signIn, type Stack, until as waitUntil, uuid } from "./support.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 let stack: Stack;
@@ -68,17 +68,9 @@ class Daemon {
 
 const daemon = new Daemon();
 
-async function until(label: string, predicate: () => boolean | Promise<boolean>, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${ms}ms waiting for ${label}\n${daemon.output.slice(-3000)}`,
-      );
-    }
-    await Bun.sleep(20);
-  }
-}
+/** Waits for `predicate`; a timeout shows the agent's last output. */
+const until = (label: string, predicate: () => boolean | Promise<boolean>, ms: number) =>
+  waitUntil(label, predicate, ms, () => daemon.output);
 
 async function commandRow(id: string) {
   const [row] = await sql<{ status: string; run_id: string | null }[]>`

@@ -131,3 +131,19 @@ export function samplePlanilla(code: string, elementos = 3) {
     entidades: [],
   };
 }
+
+/** Polls `predicate` every 25 ms until it holds; on timeout the error carries the tail of `context()`. */
+export async function until(
+  label: string,
+  predicate: () => boolean | Promise<boolean>,
+  ms: number,
+  context: () => string = () => "",
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${label}\n${context().slice(-4000)}`);
+    }
+    await Bun.sleep(25);
+  }
+}

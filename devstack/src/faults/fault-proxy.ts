@@ -22,6 +22,9 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { seededRandom } from "../random.ts";
+
+export { seededRandom };
 
 export type FaultKind = "status" | "hang" | "drop" | "lost_response" | "duplicate";
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -70,18 +73,6 @@ export interface FaultProxyOptions {
   plan?: FaultPlan | null;
   /** Port to listen on; a free one when absent. */
   port?: number;
-}
-
-/** mulberry32: small, seeded, good enough to pick faults reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const emptyStats = (): FaultStats => ({

@@ -5,6 +5,7 @@
 // small fixture contains each of them.
 import type { FerrawinFixture, FerrawinRow, FerrawinTable } from "./tables.ts";
 import { TABLE_ORDER } from "./tables.ts";
+import { seededRandom } from "../random.ts";
 
 /** Planillas per year in the real database (REFERENCE.md), 2026 being the rest of 37,330. */
 const YEAR_VOLUMES: [number, number][] = [
@@ -35,17 +36,6 @@ export interface PlanillaRows {
   dets: FerrawinRow[];
   detos: FerrawinRow[];
   detis: FerrawinRow[];
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
@@ -95,7 +85,7 @@ export class FerrawinGenerator {
 
   /** PROJECT rows: obra codes sometimes zero-padded, client codes with leading zeros. */
   *projects(): Generator<FerrawinRow> {
-    const rng = mulberry32(this.seed ^ 0x9e3779b9);
+    const rng = seededRandom(this.seed ^ 0x9e3779b9);
     const towns = ["Madrid", "Valencia", "Sevilla", "Bilbao", "Zaragoza", "Málaga"];
     for (let p = 1; p <= this.projectCount; p++) {
       const client = int(rng, 1, Math.max(2, Math.ceil(this.projectCount / 3)));
@@ -126,7 +116,7 @@ export class FerrawinGenerator {
 
   /** All rows of planilla `index` (0-based); the same (seed, index) always gives the same rows. */
   planilla(index: number): PlanillaRows {
-    const rng = mulberry32((this.seed * 2654435761 + index * 40503 + 7) >>> 0);
+    const rng = seededRandom((this.seed * 2654435761 + index * 40503 + 7) >>> 0);
     const [year, seq] = this.position(index);
     const conta = String(year);
     const isBlankKey = index % 97 === 13;

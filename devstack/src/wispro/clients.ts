@@ -1,6 +1,7 @@
 // Wispro client records for the stand-in: the raw shape Wispro returns, a fixture loader, and a
 // deterministic generator of realistic Venezuelan data, including the messy cases the agent must handle.
 import { readFileSync } from "node:fs";
+import { seededRandom } from "../random.ts";
 
 /** One client exactly as `GET /api/v1/clients` returns it (fields the stand-in knows about). */
 export interface WisproClientRecord {
@@ -46,18 +47,6 @@ export function loadClientsFixture(path: string): WisproClientRecord[] {
     }
   });
   return parsed as WisproClientRecord[];
-}
-
-/** mulberry32: a tiny seeded PRNG, so the same seed always yields the same clients. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST_NAMES = [
