@@ -83,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`puente-agent ${command}: ${message}`);
     if (error instanceof AgentKeyInvalid) return EXIT_KEY_INVALID;
-    if (error instanceof LockHeld || error instanceof RunConflict) return EXIT_ALREADY_RUNNING;
+    if (error instanceof LockHeld) return EXIT_ALREADY_RUNNING;
+    if (error instanceof RunConflict && !error.runNotRunning) return EXIT_ALREADY_RUNNING;
     return 1;
   }
 }
