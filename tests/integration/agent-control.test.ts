@@ -7,7 +7,7 @@ import type { SupabaseClient } from "@supabase/supabase-js";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, signIn, type Stack, supabaseFor } from "./support.ts";
 import {
-  AgentProcess,
+  AgentProcesses,
   emptyReplica,
   expectExact,
   one,
@@ -28,7 +28,7 @@ let sql: postgres.Sql;
 let adminToken: string;
 let reference: Record<string, TableContent>;
 let sourceItems: number;
-const agents: AgentProcess[] = [];
+const agents = new AgentProcesses(() => stack.info, AGENT_ENV);
 
 beforeAll(async () => {
   stack = await bootStack({ planillas: 120, seed: 31 });
@@ -39,22 +39,18 @@ beforeAll(async () => {
 
 afterEach(async () => {
   stack.sqlserver.setRowDelay(0);
-  for (const agent of agents) await agent.stop(5000);
+  await agents.stopAll();
 });
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop(5000);
+  await agents.stopAll();
   await sql?.end();
   await stack?.stop();
 }, 60_000);
 
-function spawn(args: string[], home: string, env: Record<string, string> = {}): AgentProcess {
-  const agent = new AgentProcess(stack.info, args, home, { ...AGENT_ENV, ...env });
-  agents.push(agent);
-  return agent;
-}
+const spawn = agents.spawn.bind(agents);
 
-const output = () => agents.map((a) => a.output).join("\n---\n");
+const output = agents.output;
 const probe = () => new RunProbe(sql, output);
 
 async function connectedDaemon(home = newAgentHome(), env: Record<string, string> = {}) {

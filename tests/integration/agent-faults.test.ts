@@ -16,7 +16,7 @@ import {
 } from "../../devstack/src/faults/fault-proxy.ts";
 import { bootStack, signIn, type Stack } from "./support.ts";
 import {
-  AgentProcess,
+  AgentProcesses,
   emptyReplica,
   expectExact,
   one,
@@ -37,7 +37,7 @@ let adminToken: string;
 /** What a clean, fault-free sync of the fixture stored, and the item count of that run. */
 let reference: Record<string, TableContent>;
 let sourceItems: number;
-const agents: AgentProcess[] = [];
+const agents = new AgentProcesses(() => stack.info, AGENT_ENV);
 
 beforeAll(async () => {
   stack = await bootStack({ planillas: 160, seed: 23 });
@@ -48,18 +48,14 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop(5000);
+  await agents.stopAll();
   await sql?.end();
   await stack?.stop();
 }, 60_000);
 
-function spawn(args: string[], home: string, env: Record<string, string> = {}): AgentProcess {
-  const agent = new AgentProcess(stack.info, args, home, { ...AGENT_ENV, ...env });
-  agents.push(agent);
-  return agent;
-}
+const spawn = agents.spawn.bind(agents);
 
-const output = () => agents.map((a) => a.output).join("\n---\n");
+const output = agents.output;
 const probe = () => new RunProbe(sql, output);
 const expectExactRun = async (runId: string) =>
   await expectExact(stack.info.dbUrl, await probe().run(runId), reference, sourceItems);

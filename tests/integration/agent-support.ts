@@ -126,6 +126,27 @@ export class AgentProcess {
   }
 }
 
+/** The agent processes one test file starts: their joined output, and one place to stop them all. */
+export class AgentProcesses {
+  readonly all: AgentProcess[] = [];
+  constructor(
+    private readonly info: () => ReadyInfo,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  spawn(args: string[], home: string, env: Record<string, string> = {}): AgentProcess {
+    const agent = new AgentProcess(this.info(), args, home, { ...this.env, ...env });
+    this.all.push(agent);
+    return agent;
+  }
+
+  output = (): string => this.all.map((a) => a.output).join("\n---\n");
+
+  async stopAll(graceMs = 5000): Promise<void> {
+    for (const agent of this.all) await agent.stop(graceMs);
+  }
+}
+
 /** Sends a command through the edge as the panel does; returns its id. */
 export async function sendCommand(
   info: ReadyInfo,
