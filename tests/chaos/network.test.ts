@@ -332,7 +332,9 @@ describe("network chaos, one agent daemon throughout", () => {
       web.connection.bind("connected", () => webConnections++);
       const agentConnections = () => agent.output.split("→ connected").length - 1;
 
-      stack.sqlserver.setRowDelay(2);
+      // Slow enough that the run cannot end while the clients are still reconnecting (pusher-js
+      // may take 15 s: its 10 s unavailable timeout, then a retry); back to full speed once they are.
+      stack.sqlserver.setRowDelay(15);
       let commandId = "";
       try {
         const answer = await postCommand(stack, token, {
@@ -369,6 +371,10 @@ describe("network chaos, one agent daemon throughout", () => {
         );
         await until("the web client to reconnect", () => webConnections > webBefore, 60_000);
         await until("the web client to resubscribe", () => status.subscribed, 20_000);
+        const [after] = await sql<{ status: string }[]>`
+        select status from public.runs where command_id = ${commandId}`;
+        // Otherwise run.finished was broadcast while nobody was subscribed, and proves nothing.
+        expect(after?.status).toBe("running");
       } finally {
         stack.sqlserver.setRowDelay(0);
       }
