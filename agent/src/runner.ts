@@ -23,6 +23,9 @@ import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
 import { RunConflict } from "./errors/run-conflict.ts";
 import { collectGarbageWhileRunning } from "./memory.ts";
 
+/** A draft handed to the pipeline: its body is let go as soon as the batch is encoded and sent. */
+type SentDraft = Omit<BatchDraft, "body"> & { body: BatchDraft["body"] | null };
+
 export type StartRequest =
   & { commandId?: string | null; scheduled?: boolean }
   & (
@@ -372,7 +375,7 @@ export class Runner {
     state.save({ runId: run.id, source, params, status: "running", lastSeq: from.firstSeq - 1 });
 
     let sourceHandle: SyncSource | null = null;
-    let pipeline: BatchPipeline<BatchDraft> | null = null;
+    let pipeline: BatchPipeline<SentDraft> | null = null;
     try {
       sourceHandle = await this.#options.openSource(source);
       if (active.snapshot.total === null) {
@@ -390,12 +393,17 @@ export class Runner {
 
       let highestAckedSeq = -1;
       // Acknowledged batches past the cursor, waiting for their predecessors (seq → draft).
-      const ackedAhead = new Map<number, BatchDraft>();
+      const ackedAhead = new Map<number, SentDraft>();
       let nextCursorSeq = from.firstSeq;
-      const sending = new BatchPipeline<BatchDraft>({
+      const sending = new BatchPipeline<SentDraft>({
         maxInFlight: batch.maxInFlight,
         firstSeq: from.firstSeq,
-        send: (seq, draft) => edge.sendBatch(run.id, { v: 1, seq, ...draft.body }),
+        send: (seq, draft) => {
+          const sent = edge.sendBatch(run.id, { v: 1, seq, ...draft.body! });
+          // Encoded by now: the batch's objects are not kept while its request is on the wire.
+          draft.body = null;
+          return sent;
+        },
         onAck: (seq, draft, result) => {
           if (result.replayed) {
             logger.info(`run ${run.id}: batch ${seq} was already stored; its first answer counts`);
@@ -437,7 +445,7 @@ export class Runner {
               status: "running",
               lastSeq: sending.nextSeq,
             });
-            await sending.push(draft);
+            await sending.push(draft as SentDraft);
             if (active.control || active.fatal) break;
           }
           break;

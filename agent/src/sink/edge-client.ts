@@ -63,7 +63,10 @@ export interface EdgeClient {
   claimCommands(limit?: number): Promise<ClaimedCommand[]>;
   openRun(request: RunOpenInput): Promise<RunSummary>;
   reportProgress(runId: string, progress: RunProgressInput): Promise<void>;
-  /** Sends one batch gzipped; a replayed seq answers the first result (`replayed: true`). */
+  /**
+   * Sends one batch gzipped; a replayed seq answers the first result (`replayed: true`). The batch is
+   * encoded before this returns, so the caller need not keep it while the request is on the wire.
+   */
   sendBatch(runId: string, batch: IngestBatch): Promise<BatchResult>;
   finishRun(runId: string, finish: RunFinishInput): Promise<void>;
   heartbeat(heartbeat: HeartbeatInput): Promise<void>;
@@ -113,6 +116,18 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
   const postJson = (path: string, body: unknown) =>
     call(path, () => http.post(path, { json: body }).json<unknown>());
 
+  async function postGzipped(
+    route: string,
+    gzipped: ReturnType<typeof Bun.gzipSync>,
+  ): Promise<BatchResult> {
+    const body = await call(route, () =>
+      http.post(route, {
+        body: gzipped,
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      }).json<unknown>());
+    return parseAnswer(route, BatchResult, body);
+  }
+
   return {
     async claimCommands(limit = 10) {
       const body = await postJson("agent/commands/claim", { v: 1, limit });
@@ -124,15 +139,12 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     async reportProgress(runId, progress) {
       await postJson(`agent/runs/${runId}/progress`, progress);
     },
-    async sendBatch(runId, batch) {
+    sendBatch(runId, batch) {
+      // Encoded before the first await, and the request below does not hold `batch`: the caller can
+      // let the batch's objects go while the request is on the wire (and on its retries).
       const route = `agent/runs/${runId}/batches`;
       const gzipped = Bun.gzipSync(new TextEncoder().encode(JSON.stringify(batch)));
-      const body = await call(route, () =>
-        http.post(route, {
-          body: gzipped,
-          headers: { "content-type": "application/json", "content-encoding": "gzip" },
-        }).json<unknown>());
-      return parseAnswer(route, BatchResult, body);
+      return postGzipped(route, gzipped);
     },
     async finishRun(runId, finish) {
       await postJson(`agent/runs/${runId}/finish`, finish);

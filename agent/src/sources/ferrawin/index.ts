@@ -18,8 +18,11 @@ import {
   fingerprintOf,
   hasChanged,
   type HeaderRow,
+  type PackedHeader,
+  packHeader,
   rejectFor,
   stripLeadingZeros,
+  unpackHeader,
 } from "./mapping.ts";
 import { barsQuery, type CodeFilter, headersQuery, SPIRAL_PREFIX } from "./queries.ts";
 
@@ -42,6 +45,13 @@ type FerrawinCursor = Extract<RunCursor, { source: "ferrawin" }>;
 interface Wanted {
   zconta: string;
   zcodigo: string;
+}
+
+/** The planillas whose bars are read: how many, their years (mode all), their keys (incremental). */
+interface BarsWanted {
+  count: number;
+  years: string[];
+  keys: Wanted[];
 }
 
 interface Selection {
@@ -89,7 +99,7 @@ export class FerrawinSqlSource implements FerrawinSource {
    * headers query aggregates every bar (fingerprints), so running it twice per run doubled the time an
    * incremental run needs to find that nothing changed. Taken once; any other call queries again.
    */
-  private counted: { key: string; headers: HeaderRow[] } | null = null;
+  private counted: { key: string; headers: PackedHeader[] } | null = null;
 
   constructor(options: FerrawinSourceOptions, private readonly deps: FerrawinSourceDeps = {}) {
     this.connection = new FerrawinConnection(options);
@@ -100,19 +110,21 @@ export class FerrawinSqlSource implements FerrawinSource {
     params: FerrawinParams,
     afterCode: string | null,
     signal: AbortSignal,
-  ): Promise<HeaderRow[]> {
+  ): Promise<PackedHeader[]> {
     const selection = selectionFor(params, afterCode);
-    const headers: HeaderRow[] = [];
+    const stored = params.mode === "incremental"
+      ? (await this.deps.storedFingerprints?.(signal)) ?? new Map<string, string>()
+      : null;
+    const headers: PackedHeader[] = [];
     const sql = headersQuery(selection.filter);
     for await (const row of this.connection.query("headers", sql, selection.params, signal)) {
-      headers.push(row as unknown as HeaderRow);
+      const h = row as unknown as HeaderRow;
+      if (stored && !hasChanged(stored, rejectFor(h)?.record_key ?? h.codigo, fingerprintOf(h))) {
+        continue;
+      }
+      headers.push(packHeader(h));
     }
-    if (params.mode !== "incremental") return headers;
-    const stored = (await this.deps.storedFingerprints?.(signal)) ?? new Map<string, string>();
-    return headers.filter((h) => {
-      const reject = rejectFor(h);
-      return hasChanged(stored, reject?.record_key ?? h.codigo, fingerprintOf(h));
-    });
+    return headers;
   }
 
   async count(params: FerrawinParams): Promise<number | null> {
@@ -126,7 +138,7 @@ export class FerrawinSqlSource implements FerrawinSource {
     params: FerrawinParams,
     afterCode: string | null,
     signal: AbortSignal,
-  ): Promise<HeaderRow[]> {
+  ): Promise<PackedHeader[]> {
     const counted = this.counted;
     this.counted = null;
     if (counted && afterCode === null && counted.key === JSON.stringify(params)) {
@@ -141,18 +153,31 @@ export class FerrawinSqlSource implements FerrawinSource {
   ): AsyncGenerator<PlanillaItem> {
     const { signal, log } = options;
     const afterCode = options.cursor?.lastCode ?? null;
-    let headers: HeaderRow[] | null = await this.headersFor(params, afterCode, signal);
+    let headers: PackedHeader[] | null = await this.headersFor(params, afterCode, signal);
     // Headers without a usable code cannot carry a cursor: they are reported once, on a fresh (not
     // resumed) run, each right after the first item, sharing its code so the cursor stays valid.
-    const blank = afterCode ? [] : headers.filter((h) => rejectFor(h)?.reason === "blank_key");
+    const blank: HeaderRow[] = [];
     // Each header is let go once its planilla is yielded, so memory does not grow with the selection.
-    const selected: (HeaderRow | null)[] = headers.filter((h) =>
-      rejectFor(h)?.reason !== "blank_key"
-    );
-    if (afterCode) {
-      const skipped = headers.length - selected.length;
-      if (skipped) log("debug", `${skipped} headers with blank keys were already reported`);
+    const selected: (PackedHeader | null)[] = [];
+    const wanted: BarsWanted = { count: 0, years: [], keys: [] };
+    let skipped = 0;
+    for (const packed of headers) {
+      const h = unpackHeader(packed);
+      const reject = rejectFor(h);
+      if (reject?.reason === "blank_key") {
+        if (afterCode) skipped++;
+        else blank.push(h);
+        continue;
+      }
+      selected.push(packed);
+      if (reject) continue;
+      wanted.count++;
+      if (wanted.years.at(-1) !== h.zconta) wanted.years.push(h.zconta!);
+      if (params.mode === "incremental") {
+        wanted.keys.push({ zconta: h.zconta!, zcodigo: h.zcodigo! });
+      }
     }
+    if (skipped) log("debug", `${skipped} headers with blank keys were already reported`);
     headers = null;
     log("info", `ferrawin ${params.mode}: ${selected.length} planillas selected`);
     let lastCode: string | null = null;
@@ -164,15 +189,11 @@ export class FerrawinSqlSource implements FerrawinSource {
       }
       pendingBlank = [];
     };
-    const wanted: Wanted[] = [];
-    for (const h of selected) {
-      if (h && rejectFor(h) === null) wanted.push({ zconta: h.zconta!, zcodigo: h.zcodigo! });
-    }
     const bars = this.barsFor(params, afterCode, wanted, signal, () => lastCode);
     let next = await bars.next();
     const order = params.mode === "year" ? -1 : 1;
     for (let i = 0; i < selected.length; i++) {
-      const header = selected[i]!;
+      const header = unpackHeader(selected[i]!);
       selected[i] = null;
       signal.throwIfAborted();
       const reject = rejectFor(header);
@@ -207,11 +228,11 @@ export class FerrawinSqlSource implements FerrawinSource {
   private async *barsFor(
     params: FerrawinParams,
     afterCode: string | null,
-    wanted: Wanted[],
+    wanted: BarsWanted,
     signal: AbortSignal,
     lastCode: () => string | null,
   ): AsyncGenerator<BarRow> {
-    if (wanted.length === 0) return;
+    if (wanted.count === 0) return;
     const base = selectionFor(params, afterCode);
     if (params.mode === "year" || params.mode === "one") {
       yield* this.barRows(barsQuery(base.filter), base.params, signal, lastCode);
@@ -219,22 +240,20 @@ export class FerrawinSqlSource implements FerrawinSource {
     }
     if (params.mode === "all") {
       // One query per year, in code order: each sorts one year's bars instead of all two million.
-      const years = [...new Set(wanted.map((h) => h.zconta!))];
-      for (const zconta of years) {
+      for (const zconta of wanted.years) {
         const filter: CodeFilter = { ...base.filter, zconta: true };
         yield* this.barRows(barsQuery(filter), { ...base.params, zconta }, signal, lastCode);
       }
       return;
     }
     // Incremental: only the changed planillas, in code order, chunked per year.
+    const keys = wanted.keys;
     let i = 0;
-    while (i < wanted.length) {
-      const zconta = wanted[i]!.zconta!;
+    while (i < keys.length) {
+      const zconta = keys[i]!.zconta;
       const chunk: Wanted[] = [];
-      while (
-        i < wanted.length && wanted[i]!.zconta === zconta && chunk.length < INCREMENTAL_CHUNK
-      ) {
-        chunk.push(wanted[i++]!);
+      while (i < keys.length && keys[i]!.zconta === zconta && chunk.length < INCREMENTAL_CHUNK) {
+        chunk.push(keys[i++]!);
       }
       const filter: CodeFilter = { descending: false, zconta: true, rawCodes: chunk.length };
       const chunkParams: QueryParams = { ...base.params, zconta };

@@ -11,10 +11,12 @@ import {
   hasChanged,
   type HeaderRow,
   isSpiral,
+  packHeader,
   parseFigura,
   planillaCode,
   rejectFor,
   stripLeadingZeros,
+  unpackHeader,
 } from "./mapping.ts";
 
 const header = (over: Partial<HeaderRow> = {}): HeaderRow => ({
@@ -172,6 +174,29 @@ describe("planillas", () => {
     expect(rejectFor(header({ obra_codigo: null }))?.reason).toBe("missing_obra");
     expect(rejectFor(header({ obra_codigo: null }))?.record_key).toBe("2026-000886");
     expect(rejectFor(header({ zcodigo: " " }))?.reason).toBe("blank_key");
+  });
+});
+
+describe("packed headers", () => {
+  test("a header comes back from its packed form with every value, nulls and the date included", () => {
+    const rows = [
+      header(),
+      header({ zfecha: null, obra_codigo: null, checksum_barras: null, calculo: null }),
+      header({ znombre: 'Ñandú "losa"\t\\ 2º \u{1F3D7}', zcliente: "" }),
+    ];
+    for (const row of rows) {
+      const back = unpackHeader(packHeader(row));
+      expect(back).toEqual(row);
+      expect(Object.keys(back).sort()).toEqual(Object.keys(row).sort());
+    }
+    expect(unpackHeader(packHeader(header())).zfecha).toBeInstanceOf(Date);
+    expect(buildPlanilla(unpackHeader(packHeader(header())), [bar()])).toEqual(
+      buildPlanilla(header(), [bar()]),
+    );
+  });
+
+  test("the packed form holds the values only", () => {
+    expect(packHeader(header()).length).toBeLessThan(JSON.stringify(header()).length * 0.6);
   });
 });
 
