@@ -11,6 +11,15 @@ Deno.test("RPC errors map to statuses and codes a client can act on", () => {
     ["23505", 409, 409, "conflict"],
     ["42501", 403, 403, "forbidden"],
     ["P0001", 400, 422, "unprocessable"],
+    ["22P02", 400, 422, "unprocessable"],
+    ["22001", 400, 422, "unprocessable"],
+    ["22003", 400, 422, "unprocessable"],
+    ["23502", 400, 422, "unprocessable"],
+    ["23514", 400, 422, "unprocessable"],
+    ["40001", 500, 502, "internal"],
+    ["40P01", 500, 502, "internal"],
+    ["57014", 500, 502, "internal"],
+    ["08006", 503, 502, "internal"],
     ["XX000", 500, 502, "internal"],
     ["PGRST202", 404, 502, "internal"],
   ];
@@ -18,6 +27,17 @@ Deno.test("RPC errors map to statuses and codes a client can act on", () => {
     const error = apiErrorFromRpc("fn", { code: sqlState, message: "m" }, httpStatus);
     assertEquals([sqlState, error.status, error.code], [sqlState, status, code]);
   }
+});
+
+Deno.test("a value the database refused is named in the message, not hidden as internal", () => {
+  const error = apiErrorFromRpc("ingest_planillas", {
+    code: "22001",
+    message: "value too long for type character varying(64)",
+  }, 400);
+  assertEquals(
+    error.message,
+    "the database refused a value in ingest_planillas: value too long for type character varying(64) (SQLSTATE 22001)",
+  );
 });
 
 Deno.test("the envelope carries issues only when there are some", () => {

@@ -45,14 +45,20 @@ export interface RpcFailure {
   hint?: string | null;
 }
 
-/** The database raised it on purpose (`PTxyz`), or a constraint/privilege error; anything else is ours. */
+/**
+ * The database raised it on purpose (`PTxyz`), or a constraint/privilege error, or it refused a value
+ * (class 22, data exception: too long, out of range, not a date…; 23502, a missing value): the same
+ * request would fail the same way, so it is a 4xx the caller does not retry. Anything else (a lost
+ * connection, a timeout, a deadlock, a bug of ours) is 502 and may be retried.
+ */
 export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: number): ApiError {
   const sqlState = failure.code ?? "";
   const custom = /^PT(\d{3})$/.exec(sqlState);
   let status = custom ? Number(custom[1]) : 500;
   if (sqlState === "23505" || sqlState === "23503") status = 409;
   if (sqlState === "42501") status = 403;
-  if (sqlState === "P0001" || sqlState === "22P02" || sqlState === "23514") status = 422;
+  if (sqlState === "P0001" || sqlState === "23514" || sqlState === "23502") status = 422;
+  if (/^22[0-9A-Z]{3}$/.test(sqlState)) status = 422;
   if (status === 400) status = 422;
   const code = CODE_FOR_STATUS[status];
   if (!code) {
@@ -63,5 +69,12 @@ export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: num
     );
   }
   const message = [failure.message, failure.hint].filter(Boolean).join(". ");
+  if (!custom && status === 422 && sqlState !== "P0001") {
+    return new ApiError(
+      422,
+      code,
+      `the database refused a value in ${fn}: ${message || sqlState} (SQLSTATE ${sqlState})`,
+    );
+  }
   return new ApiError(status, code, message || `database call ${fn} was refused`);
 }
