@@ -90,13 +90,14 @@ const MAY_HOLD_UNSTORABLE = /\\u(?:0000|d[89a-f])/i;
 export function assertStorableJson(value: unknown, checkStrings = true): void {
   interface Node {
     value: unknown;
-    key: string;
+    /** The name or array index in its parent; joined into a path only for a refusal. */
+    key: string | number;
     parent: Node | null;
     depth: number;
   }
   // Paths are built only for the refusal, so a clean 2-million-element batch allocates no strings.
   const pathOf = (node: Node | null, key?: string): string => {
-    const parts = key === undefined ? [] : [key];
+    const parts: (string | number)[] = key === undefined ? [] : [key];
     for (let n = node; n?.parent; n = n.parent) parts.unshift(n.key);
     return parts.join(".") || "(body)";
   };
@@ -128,7 +129,7 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
       for (let i = 0; i < current.length; i++) {
         const item: unknown = current[i];
         if (typeof item === "object" || (checkStrings && typeof item === "string")) {
-          stack.push({ value: item, key: String(i), parent: node, depth });
+          stack.push({ value: item, key: i, parent: node, depth });
         }
       }
       continue;

@@ -62,7 +62,8 @@ export function databaseOver(transports: {
   };
 }
 
-const CLIENT_OPTIONS = {
+/** A server-side client: no session to keep, refresh or read from a URL. */
+export const CLIENT_OPTIONS = {
   auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
 };
 

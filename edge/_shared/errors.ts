@@ -54,11 +54,12 @@ export interface RpcFailure {
 export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: number): ApiError {
   const sqlState = failure.code ?? "";
   const custom = /^PT(\d{3})$/.exec(sqlState);
+  const isRefusedValue = /^22[0-9A-Z]{3}$/.test(sqlState) || sqlState === "23514" ||
+    sqlState === "23502";
   let status = custom ? Number(custom[1]) : 500;
   if (sqlState === "23505" || sqlState === "23503") status = 409;
   if (sqlState === "42501") status = 403;
-  if (sqlState === "P0001" || sqlState === "23514" || sqlState === "23502") status = 422;
-  if (/^22[0-9A-Z]{3}$/.test(sqlState)) status = 422;
+  if (sqlState === "P0001" || isRefusedValue) status = 422;
   if (status === 400) status = 422;
   const code = CODE_FOR_STATUS[status];
   if (!code) {
@@ -69,7 +70,7 @@ export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: num
     );
   }
   const message = [failure.message, failure.hint].filter(Boolean).join(". ");
-  if (!custom && status === 422 && sqlState !== "P0001") {
+  if (isRefusedValue) {
     return new ApiError(
       422,
       code,

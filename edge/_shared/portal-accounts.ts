@@ -13,7 +13,7 @@
 //   logs, run events or responses.
 import { createClient } from "@supabase/supabase-js";
 import { z } from "zod";
-import type { Rpc } from "./db.ts";
+import { CLIENT_OPTIONS, type Rpc } from "./db.ts";
 
 export const PORTAL_ACCOUNT_POLICIES = ["none", "id_number"] as const;
 export type PortalAccountsPolicy = (typeof PORTAL_ACCOUNT_POLICIES)[number];
@@ -39,13 +39,15 @@ export interface AuthAdmin {
   createUser(user: PortalUser): Promise<CreateUserResult>;
 }
 
-export interface PortalAccountCounts {
-  created: number;
-  emailTaken: number;
-  sharedEmail: number;
-  refused: number;
-  pending: number;
-}
+/** What settle_portal_accounts answers: how the batch's claimed customers ended. */
+const PortalAccountCounts = z.object({
+  created: z.number(),
+  emailTaken: z.number(),
+  sharedEmail: z.number(),
+  refused: z.number(),
+  pending: z.number(),
+});
+export type PortalAccountCounts = z.infer<typeof PortalAccountCounts>;
 
 export const NO_PORTAL_ACCOUNTS: PortalAccountCounts = {
   created: 0,
@@ -72,9 +74,7 @@ export function portalUserMetadata(customerId: string) {
 
 /** GoTrue through supabase-js with the service role key. */
 export function supabaseAuthAdmin(supabaseUrl: string, serviceRoleKey: string): AuthAdmin {
-  const client = createClient(supabaseUrl, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = createClient(supabaseUrl, serviceRoleKey, CLIENT_OPTIONS);
   return {
     async createUser(user) {
       let answer;
@@ -120,14 +120,6 @@ const ClaimedAccounts = z.array(z.object({
   email: z.string(),
   idNumber: z.string(),
 }));
-
-const SettledCounts = z.object({
-  created: z.number(),
-  emailTaken: z.number(),
-  sharedEmail: z.number(),
-  refused: z.number(),
-  pending: z.number(),
-});
 
 interface Outcome {
   customer_id: string;
@@ -205,7 +197,7 @@ export async function openPortalAccounts(
       }
     },
   );
-  return SettledCounts.parse(
+  return PortalAccountCounts.parse(
     await rpc.call("settle_portal_accounts", {
       p_agent_key: agentKey,
       p_run_id: runId,

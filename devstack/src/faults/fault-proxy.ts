@@ -26,14 +26,8 @@ import { seededRandom } from "../random.ts";
 
 export { seededRandom };
 
-export type FaultKind = "status" | "hang" | "drop" | "lost_response" | "duplicate";
-export const FAULT_KINDS: readonly FaultKind[] = [
-  "status",
-  "hang",
-  "drop",
-  "lost_response",
-  "duplicate",
-];
+export const FAULT_KINDS = ["status", "hang", "drop", "lost_response", "duplicate"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultPlan {
   /** The faults to choose from; one is picked at random (seeded) for each faulted request. */
@@ -78,8 +72,15 @@ export interface FaultProxyOptions {
 const emptyStats = (): FaultStats => ({
   requests: 0,
   forwarded: 0,
-  faulted: { status: 0, hang: 0, drop: 0, lost_response: 0, duplicate: 0 },
+  faulted: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>,
 });
+
+/** The upstream's answer, fully read. */
+interface Answer {
+  status: number;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+}
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
@@ -114,39 +115,34 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   /** Sends the buffered request upstream; resolves with the upstream answer, fully read. */
   const forward = (req: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>(
-      (resolve, reject) => {
-        const headers = { ...req.headers, host: target.host };
-        const upstream = httpRequest({
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: `${target.pathname.replace(/\/$/, "")}${req.url ?? "/"}`,
-          headers,
-        }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on(
-            "end",
-            () =>
-              resolve({
-                status: res.statusCode ?? 502,
-                headers: res.headers,
-                body: Buffer.concat(chunks),
-              }),
-          );
-          res.on("error", reject);
-        });
-        upstream.on("error", reject);
-        upstream.end(body);
-      },
-    );
+    new Promise<Answer>((resolve, reject) => {
+      const headers = { ...req.headers, host: target.host };
+      const upstream = httpRequest({
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: `${target.pathname.replace(/\/$/, "")}${req.url ?? "/"}`,
+        headers,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on(
+          "end",
+          () =>
+            resolve({
+              status: res.statusCode ?? 502,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+            }),
+        );
+        res.on("error", reject);
+      });
+      upstream.on("error", reject);
+      upstream.end(body);
+    });
 
-  const reply = (
-    res: ServerResponse,
-    answer: { status: number; headers: IncomingMessage["headers"]; body: Buffer },
-  ) => {
+  const reply = (res: ServerResponse, answer: Answer) => {
     const headers = { ...answer.headers };
     delete headers["transfer-encoding"];
     delete headers.connection;

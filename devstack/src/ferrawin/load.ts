@@ -1,6 +1,6 @@
 // Creates FerraWin's tables in a Postgres schema and fills them with COPY, from a fixture JSON file or
-// straight from the generator. Also installs the two helpers the T-SQL translator relies on: a `+`
-// operator for text (T-SQL's string concatenation) and `binary_checksum` (see tsql.ts).
+// straight from the generator. Also installs the helper the T-SQL translator relies on: a `+`
+// operator for text (T-SQL's string concatenation; see tsql.ts).
 import type { Writable } from "node:stream";
 import type { Sql } from "postgres";
 import {
@@ -28,7 +28,7 @@ const ident = (name: string) => {
   return name.toLowerCase();
 };
 
-/** Drops and recreates the schema with empty FerraWin tables and the translator's helpers. */
+/** Drops and recreates the schema with empty FerraWin tables and the translator's `+` operator. */
 export async function createFerrawinSchema(sql: Sql, schema = "ferrawin"): Promise<void> {
   const s = ident(schema);
   await sql.unsafe(`drop schema if exists ${s} cascade; create schema ${s};`);
@@ -41,12 +41,6 @@ export async function createFerrawinSchema(sql: Sql, schema = "ferrawin"): Promi
   await sql.unsafe(
     `create operator ${s}.+ (leftarg = text, rightarg = text, function = pg_catalog.textcat)`,
   );
-  // Deterministic stand-in for BINARY_CHECKSUM: a 32-bit hash of the values' text forms with
-  // separators, so any change in any column changes it (with 32-bit collision odds, like SQL Server's).
-  await sql.unsafe(`
-    create function ${s}.binary_checksum(variadic vals text[]) returns integer
-    language sql immutable parallel safe
-    as $$ select pg_catalog.hashtext(pg_catalog.array_to_string(vals, chr(31), chr(30))) $$`);
 }
 
 /** Indexes the agent's queries use; built after the load so COPY stays fast. */

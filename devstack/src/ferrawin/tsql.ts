@@ -15,7 +15,8 @@
 //   CAST(x AS type), CONVERT(type, x) and CONVERT(varchar(n), datetime, 120) → to_char 'YYYY-MM-DD HH24:MI:SS'.
 // - `a + b` on strings works through a text `+` operator the loader installs in the FerraWin schema.
 // - BINARY_CHECKSUM(a, b, …) → hashtext(concat_ws(chr(31), a::text, …)), a 32-bit hash of the values' text
-//   forms (the same as load.ts's binary_checksum()); CHECKSUM_AGG(x) → bit_xor(x), which is what SQL Server's does (XOR).
+//   forms with separators (NULL as chr(30)), so any change in any column changes it; CHECKSUM_AGG(x) →
+//   bit_xor(x), which is what SQL Server's does (XOR).
 //   The numbers differ from SQL Server's, but they are deterministic and change whenever an input does,
 //   which is all the agent's fingerprints rely on.
 // Known differences not emulated: trailing-space-insensitive `=` and case-insensitive comparison of
@@ -431,8 +432,8 @@ class Translator {
         if (parts.length === 0 || render(args) === "*") {
           throw new TsqlUnsupported("BINARY_CHECKSUM needs an explicit column list");
         }
-        // Inline form of load.ts's binary_checksum(): the same hash, without a function call per row
-        // (the call cost the stand-in seconds on every fingerprint scan of 2 M bars).
+        // Inline, not a SQL function: a function call per row cost the stand-in seconds on every
+        // fingerprint scan of 2 M bars.
         return `hashtext(concat_ws(chr(31), ${
           parts.map((_, k) => `coalesce((${arg(k)})::text, chr(30))`).join(", ")
         }))`;

@@ -51,10 +51,8 @@ export interface NewUser {
   userMetadata: Record<string, unknown>;
 }
 
+/** Inserts the user; a taken email (auth.users.email is unique) throws EmailExists. */
 export async function createUser(sql: Sql, user: NewUser): Promise<UserRow> {
-  if (await findUserByEmail(sql, user.email)) {
-    throw new EmailExists(`a user with email ${user.email} already exists`);
-  }
   const hash = await bcrypt.hash(user.password, 10);
   const appMetadata = { provider: "email", providers: ["email"], ...user.appMetadata };
   const rows = await sql.unsafe<UserRow[]>(
@@ -71,7 +69,6 @@ export async function createUser(sql: Sql, user: NewUser): Promise<UserRow> {
       user.emailConfirm,
     ],
   ).catch((error: unknown) => {
-    // The check above and this insert race with a concurrent creation of the same email.
     if ((error as { code?: unknown }).code === "23505") {
       throw new EmailExists(`a user with email ${user.email} already exists`);
     }
