@@ -1,8 +1,8 @@
 // The results format every benchmark writes: bench/results/<name>.json = { name, machine, versions, metrics }.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem, type as osType } from "node:os";
 import { join } from "node:path";
-import { updateReport } from "./report.ts";
+import { resultsDir, updateReport } from "./report.ts";
 
 export interface BenchResult {
   name: string;
@@ -22,7 +22,13 @@ export function machineInfo(): BenchResult["machine"] {
   };
 }
 
-export const resultsDir = join(import.meta.dir, "results");
+export const repoRoot = join(import.meta.dir, "..");
+
+/** The installed version of a package on the measured path, for a result's `versions`. */
+export const packageVersion = (name: string): string =>
+  (JSON.parse(readFileSync(join(repoRoot, "node_modules", name, "package.json"), "utf8")) as {
+    version: string;
+  }).version;
 
 /** Writes the result file and prints its metrics as a table. */
 export function writeResult(

@@ -1,15 +1,13 @@
 // `npm run bench [-- <name> …]`: runs each benchmark (bench/<name>/run.ts) in its own process, in order.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-
-/** The order matters: e2e leaves the data that noop and changed start from. */
-const PREFERRED = ["db", "extract", "latency", "agent", "wispro", "e2e", "noop", "changed"];
+import { BENCHES } from "./report.ts";
 
 const here = import.meta.dir;
 const available = readdirSync(here, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(here, d.name, "run.ts")))
   .map((d) => d.name)
-  .sort((a, b) => (PREFERRED.indexOf(a) + 1 || 99) - (PREFERRED.indexOf(b) + 1 || 99));
+  .sort((a, b) => (BENCHES.indexOf(a) + 1 || 99) - (BENCHES.indexOf(b) + 1 || 99));
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = asked.filter((a) => !available.includes(a));

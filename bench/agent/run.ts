@@ -3,13 +3,13 @@
 // does not grow with the data. Target: under 200 MB with at least 1,000,000 elementos.
 // `--planillas N` sets the large size (default 20,500 ≈ 1.04 M elementos), `--small-planillas N` the
 // small one (default 5,000 ≈ 250 k); the peak is VmHWM of the agent child, read from /proc while it runs.
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { startStack } from "../../devstack/src/stack.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 import { writeResult } from "../results.ts";
+import { sampleMemory } from "../e2e/cpu.ts";
 
 const TARGET_MB = 200;
 
@@ -38,20 +38,6 @@ interface Measurement {
   samples: number;
 }
 
-/** kB values of one process's /proc status lines (VmRSS, VmHWM), or null once it has ended. */
-function memoryOf(pid: number): { rssKb: number; hwmKb: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (name: string) =>
-      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
-    const memory = { rssKb: kb("VmRSS"), hwmKb: kb("VmHWM") };
-    // A process that has exited but is not yet reaped has a status without memory lines.
-    return Number.isFinite(memory.rssKb) && Number.isFinite(memory.hwmKb) ? memory : null;
-  } catch {
-    return null;
-  }
-}
-
 async function measure(planillas: number): Promise<Measurement> {
   console.log(`\n${planillas} planillas: starting the devstack and loading the fixture…`);
   const stack = await startStack({ planillas, seed, wisproClients: 10 });
@@ -67,17 +53,9 @@ async function measure(planillas: number): Promise<Measurement> {
     });
     killWhenOwnerExits(child.pid);
     const started = performance.now();
-    let peakKb = 0;
-    const rssKb: number[] = [];
-    // VmHWM only grows: the last sample before the process ends is its peak (to within one tick).
-    const sampler = setInterval(() => {
-      const memory = memoryOf(child.pid);
-      if (!memory) return;
-      rssKb.push(memory.rssKb);
-      peakKb = Math.max(peakKb, memory.hwmKb, memory.rssKb);
-    }, 100);
+    const sampler = sampleMemory(child.pid);
     const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
-    clearInterval(sampler);
+    const { peakKb, rssKb } = sampler.stop();
     const wallS = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`the agent exited ${code}: ${out.slice(-2000)}`);
     const outcome = JSON.parse(out.slice(out.indexOf("{"))) as { status: string };

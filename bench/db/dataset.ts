@@ -1,47 +1,18 @@
 // The db benchmark's dataset: deterministic planillas shaped like FerraWin's (about 56 bars each), the
 // batches the agent would send for them, and the same elementos as COPY text lines.
+import type { Elemento, Planilla } from "@puente/protocol";
 
 export const PER_PLANILLA = 56;
 export const PLANILLAS_PER_BATCH = 50;
 
-export interface BenchElemento {
-  ferrawin_id: string;
-  fila: number;
-  marca: string;
-  descripcion_fila: string | null;
-  diametro_mm: number;
-  figura: string;
-  longitud_mm: number;
-  dobleces: number;
-  barras: number;
-  peso_kg: number;
-  dimensiones: string | null;
-  etiqueta: string;
-}
-
-export interface BenchPlanilla {
-  codigo: string;
-  zconta: number;
-  descripcion: string;
-  seccion: string | null;
-  ensamblado: string | null;
-  obra: { codigo: string; nombre: string; cliente: { codigo: string; nombre: string } };
-  fecha_creacion: string;
-  fecha_calculo: string;
-  peso_total_kg: number;
-  fingerprint: string;
-  elementos: BenchElemento[];
-  entidades: never[];
-}
-
 /** Deterministic planillas shaped like FerraWin's (about 56 bars each). */
-export function makePlanillas(totalElementos: number): BenchPlanilla[] {
-  const planillas: BenchPlanilla[] = [];
+export function makePlanillas(totalElementos: number): Planilla[] {
+  const planillas: Planilla[] = [];
   let left = totalElementos;
   for (let p = 1; left > 0; p++) {
     const count = Math.min(PER_PLANILLA, left);
     left -= count;
-    const elementos: BenchElemento[] = [];
+    const elementos: Elemento[] = [];
     for (let i = 1; i <= count; i++) {
       const diametro = [8, 10, 12, 16, 20, 25][(p + i) % 6]!;
       const longitud = 500 + ((p * 37 + i * 101) % 11_500);
@@ -75,7 +46,7 @@ export function makePlanillas(totalElementos: number): BenchPlanilla[] {
       },
       fecha_creacion: "2026-01-02T03:04:05.000Z",
       fecha_calculo: "2026-01-03T03:04:05.000Z",
-      peso_total_kg: Math.round(elementos.reduce((s, e) => s + e.peso_kg, 0) * 1000) / 1000,
+      peso_total_kg: Math.round(elementos.reduce((s, e) => s + (e.peso_kg ?? 0), 0) * 1000) / 1000,
       fingerprint: `${count}:${p}`,
       elementos,
       entidades: [],
@@ -84,7 +55,7 @@ export function makePlanillas(totalElementos: number): BenchPlanilla[] {
   return planillas;
 }
 
-export function copyLine(planilla: string, e: BenchElemento): string {
+export function copyLine(planilla: string, e: Elemento): string {
   const v = (x: string | number | null) =>
     x === null ? "\\N" : String(x).replaceAll("\\", "\\\\").replaceAll("\t", "\\t");
   return [
@@ -105,7 +76,7 @@ export function copyLine(planilla: string, e: BenchElemento): string {
 }
 
 /** The planillas as the JSON texts of PlanillaBatch bodies, PLANILLAS_PER_BATCH each, seq from 0. */
-export function makeBatches(planillas: BenchPlanilla[]): string[] {
+export function makeBatches(planillas: Planilla[]): string[] {
   const batches: string[] = [];
   for (let i = 0; i < planillas.length; i += PLANILLAS_PER_BATCH) {
     batches.push(JSON.stringify({

@@ -3,9 +3,7 @@
 // `changed` (incremental after 1% of the planillas changed in FerraWin).
 import { type BenchResult, writeResult } from "../results.ts";
 import { checkTargets } from "../report.ts";
-import { agentSettings, describeCpu, type Scenario, type SyncMeasure } from "./scenario.ts";
-
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+import { agentSettings, describeCpu, round, type Scenario, type SyncMeasure } from "./scenario.ts";
 
 /** The run's numbers every result carries in its notes. */
 function runNotes(scenario: Scenario, sync: SyncMeasure): Record<string, string | number> {

@@ -1,5 +1,6 @@
 // CPU seconds per process tree, read from /proc: on a shared 2-core machine the CPU each stage burns is
 // the honest answer to "where does the time go", since every stage competes for the same two cores.
+// Also a process's memory (VmRSS, VmHWM), which the agent and e2e benchmarks sample while it runs.
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Linux's USER_HZ: /proc reports utime and stime in these ticks. */
@@ -13,7 +14,8 @@ export interface ProcessCpu {
   cpuS: number;
 }
 
-function readStat(pid: number): ProcessCpu | null {
+/** One process's name, parent and CPU time from /proc/<pid>/stat, or null once it has gone. */
+export function readStat(pid: number): ProcessCpu | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -76,13 +78,39 @@ export function cpuBetween(
   return total;
 }
 
-/** Peak resident set (VmHWM) of a live process in MiB, or null once it has gone. */
-export function peakRssMb(pid: number): number | null {
+/** kB values of one process's /proc status lines (VmRSS, VmHWM), or null once it has ended. */
+export function memoryOf(pid: number): { rssKb: number; hwmKb: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) / 1024 : null;
+    const kb = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+    const memory = { rssKb: kb("VmRSS"), hwmKb: kb("VmHWM") };
+    // A process that has exited but is not yet reaped has a status without memory lines.
+    return Number.isFinite(memory.rssKb) && Number.isFinite(memory.hwmKb) ? memory : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Samples `pid`'s memory every `everyMs` until `stop()`, which returns the peak seen (VmHWM only grows:
+ * the last sample before the process ends is its peak, to within one tick) and every VmRSS sample.
+ */
+export function sampleMemory(pid: number, everyMs = 100): {
+  stop(): { peakKb: number; rssKb: number[] };
+} {
+  let peakKb = 0;
+  const rssKb: number[] = [];
+  const timer = setInterval(() => {
+    const memory = memoryOf(pid);
+    if (!memory) return;
+    rssKb.push(memory.rssKb);
+    peakKb = Math.max(peakKb, memory.hwmKb, memory.rssKb);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { peakKb, rssKb };
+    },
+  };
 }

@@ -52,6 +52,22 @@ async function withCpu<T>(body: () => Promise<T>): Promise<{ value: T; cpu: stri
   return { value, cpu };
 }
 
+/** POSTs a JSON `body` and reads the whole answer, as the agent does; throws on a non-2xx. */
+async function post(
+  label: string,
+  url: string,
+  headers: Record<string, string>,
+  body: BodyInit,
+): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+  if (!response.ok) throw new Error(`${label} ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+}
+
 try {
   const source = createFerrawinSource({
     host: info.sqlserver.host,
@@ -142,33 +158,23 @@ try {
   }
   for (const n of inFlights) {
     await ingest("rpc via gateway", n, async (runId, i) => {
-      const response = await fetch(`${info.supabaseUrl}/rest/v1/rpc/ingest_planillas`, {
-        method: "POST",
-        headers: {
-          apikey: info.serviceRoleKey,
-          authorization: `Bearer ${info.serviceRoleKey}`,
-          "content-type": "application/json",
-        },
-        body: `{"p_agent_key":${JSON.stringify(info.agent.key)},"p_run_id":"${runId}",` +
+      await post(
+        "rpc",
+        `${info.supabaseUrl}/rest/v1/rpc/ingest_planillas`,
+        { apikey: info.serviceRoleKey, authorization: `Bearer ${info.serviceRoleKey}` },
+        `{"p_agent_key":${JSON.stringify(info.agent.key)},"p_run_id":"${runId}",` +
           `"p_seq":${i},"p_batch":${bodies[i]!.json}}`,
-      });
-      if (!response.ok) throw new Error(`rpc ${response.status}: ${await response.text()}`);
-      await response.arrayBuffer();
+      );
     });
   }
   for (const n of inFlights) {
     await ingest("edge (gzip)", n, async (runId, i) => {
-      const response = await fetch(`${info.functionsUrl}/agent/runs/${runId}/batches`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${info.agent.key}`,
-          "content-type": "application/json",
-          "content-encoding": "gzip",
-        },
-        body: bodies[i]!.gzipped,
-      });
-      if (!response.ok) throw new Error(`edge ${response.status}: ${await response.text()}`);
-      await response.arrayBuffer();
+      await post(
+        "edge",
+        `${info.functionsUrl}/agent/runs/${runId}/batches`,
+        { authorization: `Bearer ${info.agent.key}`, "content-encoding": "gzip" },
+        bodies[i]!.gzipped,
+      );
     });
   }
   console.log(`\nprofile at ${values.planillas} planillas (${elementos} elementos):`);

@@ -7,10 +7,12 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres, { type Sql } from "postgres";
+import type { EntityCounts } from "@puente/protocol";
 import { type Stack, startStack } from "../../devstack/src/stack.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { cpuBetween, peakRssMb, processTree, readProcesses } from "./cpu.ts";
+import { cpuBetween, processTree, readProcesses, sampleMemory } from "./cpu.ts";
+import { packageVersion, repoRoot } from "../results.ts";
 
 export interface ScenarioOptions {
   /** Generated planillas (`--planillas N`, default 37,000: FerraWin's size, about 2 million bars). */
@@ -33,14 +35,6 @@ export function scenarioOptions(argv = process.argv.slice(2)): ScenarioOptions {
     throw new Error(`--seed must be a whole number (got ${values.seed})`);
   }
   return { planillas, seed };
-}
-
-export interface EntityCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
 }
 
 /** What one `sync ferrawin` run cost and did. */
@@ -72,13 +66,7 @@ export interface CopyMeasure {
   rowsPerS: number;
 }
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-const root = join(import.meta.dir, "..", "..");
-const packageVersion = (name: string) =>
-  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as {
-    version: string;
-  }).version;
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The agent's settings the benchmark runs with (its defaults unless the environment says otherwise). */
 export function agentSettings(): Record<string, string> {
@@ -135,17 +123,14 @@ export class Scenario {
       stderr: "pipe",
     });
     killWhenOwnerExits(child.pid);
-    let peak = 0;
-    const poll = setInterval(() => {
-      peak = Math.max(peak, peakRssMb(child.pid) ?? 0);
-    }, 100);
+    const memory = sampleMemory(child.pid);
     const [stdout, stderr, code] = await Promise.all([
       new Response(child.stdout).text(),
       new Response(child.stderr).text(),
       child.exited,
     ]);
     const wallS = (performance.now() - started) / 1000;
-    clearInterval(poll);
+    let peak = memory.stop().peakKb / 1024;
     const benchCpu = process.cpuUsage(benchBefore);
     const after = readProcesses();
     if (code !== 0) {
@@ -308,7 +293,9 @@ export class Scenario {
   /** Versions of everything on the measured path. */
   async versions(): Promise<Record<string, string>> {
     const [pg] = await this.sql<{ v: string }[]>`select current_setting('server_version') as v`;
-    const deno = Bun.spawnSync({ cmd: [join(root, "node_modules", ".bin", "deno"), "--version"] });
+    const deno = Bun.spawnSync({
+      cmd: [join(repoRoot, "node_modules", ".bin", "deno"), "--version"],
+    });
     return {
       deno: /deno (\S+)/.exec(deno.stdout.toString())?.[1] ?? "unknown",
       postgresql: pg!.v,

@@ -1,24 +1,16 @@
 // Doorbell latency benchmark: with the agent daemon connected to the devstack, enqueue commands one at a
 // time through the edge and measure how long each waits before the agent claims it (target p95 < 1 s).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import postgres from "postgres";
 import { createClient } from "@supabase/supabase-js";
 import { startStack } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { writeResult } from "../results.ts";
-import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
+import { packageVersion, writeResult } from "../results.ts";
+import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 
 const COMMANDS = 200;
 const TARGET_P95_MS = 1000;
 const CLAIM_TIMEOUT_MS = 10_000;
-
-const root = join(import.meta.dir, "..", "..");
-const versionOf = (name: string) =>
-  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as {
-    version: string;
-  }).version;
 
 class ClaimTimedOut extends Error {
   constructor(commandId: string) {
@@ -35,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const stack = await startStack({ planillas: 20, wisproClients: 20 });
-const agentHome = mkdtempSync(join(tmpdir(), "puente-latency-bench-"));
+const agentHome = newAgentHome();
 const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
 let daemon: ReturnType<typeof Bun.spawn> | null = null;
 let exitCode = 0;
@@ -130,10 +122,10 @@ try {
       polled_p95_ms: round(percentile(polled, 95)),
     },
     {
-      "pusher-js": versionOf("pusher-js"),
-      pusher: versionOf("pusher"),
-      "@supabase/supabase-js": versionOf("@supabase/supabase-js"),
-      postgres: versionOf("postgres"),
+      "pusher-js": packageVersion("pusher-js"),
+      pusher: packageVersion("pusher"),
+      "@supabase/supabase-js": packageVersion("@supabase/supabase-js"),
+      postgres: packageVersion("postgres"),
     },
     {
       measure:

@@ -6,9 +6,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
+import type { RunCounts } from "@puente/protocol";
 import { startStack } from "../../devstack/src/stack.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
-import { writeResult } from "../results.ts";
+import { packageVersion, writeResult } from "../results.ts";
 
 const CLIENTS = 10_000;
 const PER_PAGE = 100;
@@ -16,18 +17,12 @@ const LATENCY_MS = 150;
 const OLD_JOB_BASELINE_S = 12 * 60;
 const TARGET_S = 10;
 
-const root = join(import.meta.dir, "..", "..");
-const versionOf = (name: string) =>
-  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as {
-    version: string;
-  }).version;
-
 interface Outcome {
   runId: string;
   status: string;
   done: number;
   error?: { message: string } | null;
-  counts: { customers?: { created: number; updated: number; unchanged: number; rejected: number } };
+  counts: RunCounts;
 }
 
 const stack = await startStack({ planillas: 5, wisproClients: CLIENTS, seed: 42 });
@@ -119,7 +114,7 @@ try {
       baseline_s: OLD_JOB_BASELINE_S,
       speedup_vs_baseline: +(OLD_JOB_BASELINE_S / first.wallS).toFixed(1),
     },
-    { ky: versionOf("ky"), zod: versionOf("zod"), postgres: versionOf("postgres") },
+    { ky: packageVersion("ky"), zod: packageVersion("zod"), postgres: packageVersion("postgres") },
     {
       scope: "whole path: agent process start, every page fetched and validated, then batches " +
         "through edge and gateway into ingest_customers; wall from spawn to exit",
