@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ConfigInvalid } from "./errors/config-invalid.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
+import { DEFAULT_CONCURRENCY } from "./sources/wispro/pages.ts";
 import type { FerrawinSourceOptions, WisproSourceOptions } from "./sources/source.ts";
 
 /** Variables whose values are secrets: never printed, never logged, written with 0600 permissions. */
@@ -75,8 +76,7 @@ const EnvSchema = z.object({
     z.enum(["V", "E", "J", "G", "P"], { error: "must be one of V, E, J, G, P" }).default("V"),
   ),
   WISPRO_PER_PAGE: integer(1000, 1, 1000),
-  /** Pages in flight; four keep 10,000 clients at 150 ms a page well under 10 s (bench/wispro). */
-  WISPRO_CONCURRENCY: integer(4, 1, 16),
+  WISPRO_CONCURRENCY: integer(DEFAULT_CONCURRENCY, 1, 16),
   WISPRO_TIMEOUT_SECONDS: integer(30, 1, 600),
   PUSHER_APP_KEY: optionalString,
   PUSHER_APP_CLUSTER: z.preprocess(blankToUndefined, z.string().trim().default("mt1")),

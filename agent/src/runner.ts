@@ -392,9 +392,6 @@ export class Runner {
       progress.report(true);
 
       let highestAckedSeq = -1;
-      // Acknowledged batches past the cursor, waiting for their predecessors (seq → draft).
-      const ackedAhead = new Map<number, SentDraft>();
-      let nextCursorSeq = from.firstSeq;
       const sending = new BatchPipeline<SentDraft>({
         maxInFlight: batch.maxInFlight,
         firstSeq: from.firstSeq,
@@ -417,17 +414,11 @@ export class Runner {
             snapshot.lastItem = draft.label;
           }
           if (draft.totalRecords !== undefined) snapshot.total = draft.totalRecords;
-          ackedAhead.set(seq, draft);
-          for (
-            let next = ackedAhead.get(nextCursorSeq);
-            next;
-            next = ackedAhead.get(nextCursorSeq)
-          ) {
-            ackedAhead.delete(nextCursorSeq++);
-            active.doneAtCursor += next.units;
-            snapshot.cursor = next.cursor;
-          }
           progress.report(false);
+        },
+        onAdvance: (draft) => {
+          active.doneAtCursor += draft.units;
+          active.snapshot.cursor = draft.cursor;
         },
       });
       pipeline = sending;
@@ -445,7 +436,7 @@ export class Runner {
               status: "running",
               lastSeq: sending.nextSeq,
             });
-            await sending.push(draft as SentDraft);
+            await sending.push(draft);
             if (active.control || active.fatal) break;
           }
           break;
@@ -467,7 +458,6 @@ export class Runner {
       }
       await sending.drain();
       if (active.fatal) throw active.fatal;
-      active.snapshot.cursor = sending.ackedCursor ?? active.snapshot.cursor;
 
       if (active.control === "pause") {
         active.snapshot.status = "paused";
@@ -493,7 +483,6 @@ export class Runner {
     } catch (error) {
       active.controller.abort(error);
       await pipeline?.drain().catch(() => undefined);
-      if (pipeline) active.snapshot.cursor = pipeline.ackedCursor ?? active.snapshot.cursor;
       const failure = active.fatal ?? (error instanceof Error ? error : new Error(String(error)));
       active.snapshot.status = "failed";
       active.snapshot.error = this.#describeFailure(failure);
@@ -732,8 +721,7 @@ function parseRunParams(
 ): FerrawinParams | WisproParams {
   const schema = source === "ferrawin" ? FerrawinParams : WisproParams;
   const fromServer = schema.safeParse(stored);
-  if (fromServer.success || fallback === null) return schema.parse(stored);
-  return schema.parse(fallback);
+  return fromServer.success ? fromServer.data : schema.parse(fallback ?? stored);
 }
 
 export function describeParams(params: FerrawinParams | WisproParams): string {

@@ -87,6 +87,28 @@ describe("batch pipeline", () => {
     expect(pipeline.ackedCursor).toBe(103);
   });
 
+  test("onAdvance tells each batch joining the acknowledged prefix, in seq order", async () => {
+    const wire = controlledSend();
+    const advanced: number[] = [];
+    const pipeline = new BatchPipeline<Draft>({
+      send: wire.send,
+      maxInFlight: 5,
+      firstSeq: 10,
+      onAdvance: (draft) => advanced.push(draft.cursor),
+    });
+    for (const cursor of [100, 101, 102, 103]) await pipeline.push({ cursor });
+    wire.ack(12);
+    wire.ack(11);
+    await tick();
+    expect(advanced).toEqual([]);
+    wire.ack(10);
+    await tick();
+    expect(advanced).toEqual([100, 101, 102]);
+    wire.ack(13);
+    await pipeline.drain();
+    expect(advanced).toEqual([100, 101, 102, 103]);
+  });
+
   test("a failed batch stops further sends and holds the cursor before it", async () => {
     const wire = controlledSend();
     const pipeline = new BatchPipeline<Draft>({ send: wire.send, maxInFlight: 2, firstSeq: 0 });

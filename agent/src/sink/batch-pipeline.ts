@@ -18,6 +18,11 @@ export interface PipelineOptions<D> {
   firstSeq: number;
   /** Told for every acknowledged batch, in the order the answers arrive. */
   onAck?: (seq: number, draft: D, result: BatchResult) => void;
+  /**
+   * Told, in seq order, for each batch that joins the acknowledged prefix (it and every batch before
+   * it acknowledged): the moment `ackedCursor` reaches its cursor. Called before that answer's `onAck`.
+   */
+  onAdvance?: (draft: D) => void;
 }
 
 interface Slot<D> {
@@ -89,9 +94,11 @@ export class BatchPipeline<D extends { cursor: unknown }> {
 
   #acknowledge(slot: Slot<D>, result: BatchResult) {
     slot.isAcked = true;
-    this.#options.onAck?.(slot.seq, slot.draft, result);
     while (this.#pending[0]?.isAcked) {
-      this.#ackedCursor = this.#pending.shift()!.draft.cursor;
+      const joined = this.#pending.shift()!;
+      this.#ackedCursor = joined.draft.cursor;
+      this.#options.onAdvance?.(joined.draft);
     }
+    this.#options.onAck?.(slot.seq, slot.draft, result);
   }
 }

@@ -5,7 +5,10 @@ import type { Customer, SourceReject } from "@puente/protocol";
 import type { ClientsPage, WisproClient } from "./client.ts";
 import { mapClientsPage, type MappingOptions } from "./map-client.ts";
 
-/** Four pages in flight keeps 10,000 clients at 150 ms a page under 10 s without crowding Wispro. */
+/**
+ * Four pages in flight keep 10,000 clients at 150 ms a page under 10 s without crowding Wispro
+ * (bench/wispro). Also WISPRO_CONCURRENCY's default.
+ */
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_PER_PAGE = 500;
 

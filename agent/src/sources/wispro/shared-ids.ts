@@ -22,10 +22,9 @@ export function rejectSharedIdNumbers<P extends PageContent>(pages: P[]): P[] {
         continue;
       }
       seen.add(customer.wispro_id);
-      holders.set(customer.id_number, [
-        ...(holders.get(customer.id_number) ?? []),
-        customer.wispro_id,
-      ]);
+      const sharing = holders.get(customer.id_number);
+      if (sharing) sharing.push(customer.wispro_id);
+      else holders.set(customer.id_number, [customer.wispro_id]);
     }
   }
   return pages.map((page) => {
