@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import postgres from "postgres";
 import { agentEnv, startStack } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
+import { postCommand, signInAs } from "../../devstack/src/web-calls.ts";
 
 const binary = resolve(process.argv[2] ?? "dist/puente-agent-linux-x64");
 const home = mkdtempSync(join(tmpdir(), "puente-smoke-"));
@@ -79,26 +80,11 @@ try {
   };
   await until("run: connected to Pusher", () => output.includes("→ connected"));
 
-  const login = await fetch(`${stack.info.supabaseUrl}/auth/v1/token?grant_type=password`, {
-    method: "POST",
-    headers: { apikey: stack.info.anonKey, "content-type": "application/json" },
-    body: JSON.stringify(stack.info.users.admin),
-  });
-  const { access_token: token } = await login.json() as { access_token: string };
-  const sent = await fetch(`${stack.info.functionsUrl}/commands`, {
-    method: "POST",
-    headers: {
-      apikey: stack.info.anonKey,
-      authorization: `Bearer ${token}`,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({
-      requestId: crypto.randomUUID(),
-      agentId: stack.info.agent.id,
-      source: "ferrawin",
-      action: "start",
-      params: { mode: "all" },
-    }),
+  const token = await signInAs(stack.info, "admin");
+  const sent = await postCommand(stack.info, token, {
+    source: "ferrawin",
+    action: "start",
+    params: { mode: "all" },
   });
   const { commandId } = await sent.json() as { commandId: string };
   step(sent.status === 201, `a sync command sent through the edge (${sent.status})`);

@@ -2,11 +2,11 @@
 // time through the edge and measure how long each waits before the agent claims it (target p95 < 1 s).
 import { rmSync } from "node:fs";
 import postgres from "postgres";
-import { createClient } from "@supabase/supabase-js";
 import { startStack } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 import { packageVersion, writeResult } from "../results.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
+import { postCommand, signInAs } from "../../devstack/src/web-calls.ts";
 
 const COMMANDS = 200;
 const TARGET_P95_MS = 1000;
@@ -33,12 +33,7 @@ let daemon: ReturnType<typeof Bun.spawn> | null = null;
 let exitCode = 0;
 
 try {
-  const supabase = createClient(stack.info.supabaseUrl, stack.info.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-  const { data, error } = await supabase.auth.signInWithPassword(stack.info.users.admin);
-  if (error || !data.session) throw new Error(`admin sign-in failed: ${error?.message}`);
-  const token = data.session.access_token;
+  const token = await signInAs(stack.info, "admin");
 
   let output = "";
   daemon = Bun.spawn({
@@ -68,20 +63,10 @@ try {
   const ids: string[] = [];
   for (let i = 0; i < COMMANDS; i++) {
     // Pause commands open no run, so the one-active-run rule never refuses the next one.
-    const response = await fetch(`${stack.info.functionsUrl}/commands`, {
-      method: "POST",
-      headers: {
-        apikey: stack.info.anonKey,
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({
-        requestId: crypto.randomUUID(),
-        agentId: stack.info.agent.id,
-        source: "ferrawin",
-        action: "pause",
-        params: {},
-      }),
+    const response = await postCommand(stack.info, token, {
+      source: "ferrawin",
+      action: "pause",
+      params: {},
     });
     const answeredAt = performance.now();
     const body = await response.json() as { commandId?: string; status?: string };
