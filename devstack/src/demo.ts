@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { startStack } from "./stack.ts";
 import { agentSpawnOptions, newAgentHome } from "./agent-process.ts";
-import { ensureWebBuild, startWebServer } from "./web-server.ts";
+import { ensureWebBuild, isPortFree, startWebServer } from "./web-server.ts";
 import { killWhenOwnerExits } from "./process-guard.ts";
 
 const { values } = parseArgs({
@@ -41,16 +41,6 @@ const wisproClients = wholeNumber("wispro-clients", values["wispro-clients"], 0,
 const wantedPort = wholeNumber("port", values.port, 1, 65_535);
 
 const log = (line: string) => console.log(`demo: ${line}`);
-
-function isPortFree(port: number): boolean {
-  try {
-    const probe = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
-    probe.stop(true);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 await ensureWebBuild(log);
 log(`starting the stand-ins with ${planillas} planillas…`);

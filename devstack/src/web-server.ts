@@ -50,6 +50,17 @@ export function webConfig(info: ReadyInfo) {
   };
 }
 
+/** True when nothing listens on 127.0.0.1:`port` (this process can bind it itself). */
+export function isPortFree(port: number): boolean {
+  try {
+    const probe = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    probe.stop(true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function startWebServer(options: { info: ReadyInfo; port?: number; dist?: string }) {
   const dist = options.dist ?? WEB_DIST;
   if (!existsSync(join(dist, "index.html"))) {

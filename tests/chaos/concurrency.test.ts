@@ -7,26 +7,23 @@ import postgres from "postgres";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, signIn, type Stack, uuid } from "../integration/support.ts";
 import {
-  AgentProcess,
   batchCountTotals,
+  changePlanillas,
   chaosSeed,
-  checksums,
-  difference,
-  duplicateKeys,
+  expectExact,
   fullCounts,
+  halfWrittenPlanillas,
   IS_CI,
-  missingRows,
   planillaGroups,
   postCommand,
   replicaLines,
+  RestartableAgent,
   runRow,
-  sourceLines,
+  TERMINAL,
   until,
 } from "./support.ts";
 
-const { seed, random } = chaosSeed("concurrency");
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const TERMINAL = ["completed", "failed", "cancelled"];
+const { seed, random, between } = chaosSeed("concurrency");
 const tried: Record<string, number> = {};
 const count = (what: string) => {
   tried[what] = (tried[what] ?? 0) + 1;
@@ -36,9 +33,8 @@ let stack: Stack;
 let sql: postgres.Sql;
 let admin: string;
 let staff: string;
-const agents: AgentProcess[] = [];
-let lost = 0;
-let duplicated = 0;
+const agents: RestartableAgent[] = [];
+const exactness = { lost: 0, duplicated: 0 };
 
 const agentEnv = { PUENTE_BATCH_PLANILLAS: "3", PUENTE_CLAIM_INTERVAL_SECONDS: "5" };
 
@@ -54,15 +50,15 @@ afterAll(async () => {
   console.log(
     `chaos concurrency: ${
       Object.entries(tried).map(([what, n]) => `${n} ${what}`).join(", ")
-    }, ${lost} lost, ${duplicated} duplicated`,
+    }, ${exactness.lost} lost, ${exactness.duplicated} duplicated`,
   );
   for (const agent of agents) await agent.stop();
   await sql?.end();
   await stack?.stop();
 }, 60_000);
 
-function startAgent(): AgentProcess {
-  const agent = new AgentProcess(stack, newAgentHome(), agentEnv);
+function startAgent(): RestartableAgent {
+  const agent = new RestartableAgent(stack, newAgentHome(), agentEnv);
   agent.start();
   agents.push(agent);
   return agent;
@@ -89,16 +85,6 @@ async function waitForRunEnd(commandId: string, ms = 90_000) {
   return (await runRow(sql, (await runOf(commandId))!.id))!;
 }
 
-async function expectExact(label: string) {
-  const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
-  const twice = await duplicateKeys(stack.info.dbUrl);
-  lost += missingRows(want, got);
-  duplicated += twice;
-  expect({ label, diff: difference(want, got) }).toEqual({ label, diff: {} });
-  expect(checksums(got)).toEqual(checksums(want));
-  expect(twice).toBe(0);
-}
-
 /** Every planilla item the accepted batches carried (sent, with or without changes, or refused). */
 const itemsIn = (
   counts: Record<string, { created: number; updated: number; unchanged: number; rejected: number }>,
@@ -106,17 +92,6 @@ const itemsIn = (
   const p = counts.planillas;
   return p ? p.created + p.updated + p.unchanged + p.rejected : 0;
 };
-
-async function changePlanillas(n: number) {
-  const ferrawin = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
-  try {
-    await ferrawin`update ferrawin.ord_bar set zcantidad = zcantidad + 1
-      where (zconta, zcodigo) in (select zconta, zcodigo from ferrawin.ord_head
-        order by md5(zcodigo || ${String(random())}) limit ${n})`;
-  } finally {
-    await ferrawin.end();
-  }
-}
 
 describe("concurrency", () => {
   test("a double-clicked start makes one command and one run", async () => {
@@ -151,7 +126,7 @@ describe("concurrency", () => {
       expect(run.status).toBe("completed");
       expect(await sql`select 1 from public.runs where command_id = ${commandId}`).toHaveLength(1);
     }
-    await expectExact("double click");
+    await expectExact(stack, "double click", exactness);
   }, 180_000);
 
   test("two browsers start at once: one run, the other gets a clear conflict", async () => {
@@ -191,7 +166,7 @@ describe("concurrency", () => {
       );
       const rounds = IS_CI ? 3 : 4;
       for (let round = 0; round < rounds; round++) {
-        await changePlanillas(5);
+        await changePlanillas(stack, 5, random);
         const answer = await postCommand(stack, round % 2 ? staff : admin, {
           requestId: uuid(),
           action: "start",
@@ -210,7 +185,7 @@ describe("concurrency", () => {
         const fromBatches = await batchCountTotals(sql, run.id);
         expect(fullCounts(run.counts)).toEqual(fromBatches.counts);
       }
-      await expectExact("two agents");
+      await expectExact(stack, "two agents", exactness);
       // Controls go to whichever process claims them; the races below need the one agent there is.
       await second.stop();
       agents.splice(agents.indexOf(second), 1);
@@ -302,7 +277,7 @@ describe("concurrency", () => {
     for (let round = 0; round < rounds; round++) {
       const action = round % 2 === 0 ? "pause" : "cancel";
       const before = planillaGroups(await replicaLines(stack.info.dbUrl));
-      await changePlanillas(between(3, 12));
+      await changePlanillas(stack, between(3, 12), random);
       const start = await postCommand(stack, admin, {
         requestId: uuid(),
         action: "start",
@@ -364,12 +339,8 @@ describe("concurrency", () => {
         status: settled,
         done: itemsIn(fromBatches.counts),
       });
-      const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
-      const now = planillaGroups(want);
-      const mixed = [...planillaGroups(got)].filter(([code, rows]) =>
-        rows !== now.get(code) && rows !== before.get(code)
-      );
-      expect({ round, mixed: mixed.map(([code]) => code) }).toEqual({ round, mixed: [] });
+      const mixed = await halfWrittenPlanillas(stack, before);
+      expect({ round, mixed }).toEqual({ round, mixed: [] });
 
       if (settled === "paused") {
         // Paused means resumable: the resume finishes the same run.
@@ -402,7 +373,7 @@ describe("concurrency", () => {
       } else {
         expect(run.done).toBe(run.total ?? -1);
       }
-      await expectExact(`round ${round} (${action} → ${settled})`);
+      await expectExact(stack, `round ${round} (${action} → ${settled})`, exactness);
     }
     console.log(
       `chaos concurrency: controls racing the last batch ended ${

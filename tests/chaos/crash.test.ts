@@ -14,7 +14,6 @@ import { type FaultProxy, startFaultProxy } from "../../devstack/src/faults/faul
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, signIn, type Stack, uuid } from "../integration/support.ts";
 import {
-  AgentProcess,
   batchCountTotals,
   chaosSeed,
   checksums,
@@ -25,6 +24,7 @@ import {
   missingRows,
   postCommand,
   replicaLines,
+  RestartableAgent,
   runRow,
   sourceLines,
   until,
@@ -37,13 +37,12 @@ const PLANILLAS = IS_CI ? 500 : 800;
  * sync outlasts every crash point however fast the machine is; afterwards the rest goes at full speed.
  */
 const ROW_DELAY_MS = 2;
-const { seed, random } = chaosSeed("crash");
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+const { seed, between } = chaosSeed("crash");
 
 let stack: Stack;
 let proxy: FaultProxy;
 let sql: postgres.Sql;
-let agent: AgentProcess | null = null;
+let agent: RestartableAgent | null = null;
 
 beforeAll(async () => {
   stack = await bootStack({ planillas: PLANILLAS, seed: seed % 1000 });
@@ -82,7 +81,7 @@ test(
     const token = await signIn(stack.info, "admin");
 
     stack.sqlserver.setRowDelay(ROW_DELAY_MS);
-    agent = new AgentProcess(stack, home, env);
+    agent = new RestartableAgent(stack, home, env);
     agent.start();
     const answer = await postCommand(stack, token, {
       requestId: uuid(),
@@ -195,7 +194,7 @@ test(
       // A request of the killed process may still be finishing at the edge; let it land first.
       await Bun.sleep(150);
       cursorAtCrash = cursorCode((await runRow(sql, runId))?.cursor);
-      agent = new AgentProcess(stack, home, env);
+      agent = new RestartableAgent(stack, home, env);
       agent.start();
       isResumeChecked = false;
       if (plan[point + 1] !== "startup") {

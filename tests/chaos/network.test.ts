@@ -4,37 +4,42 @@
 // ends exact, or failed with a clear message and nothing half-written.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import Pusher from "pusher-js";
 import {
-  type FaultKind,
+  FAULT_KINDS,
   type FaultProxy,
   startFaultProxy,
 } from "../../devstack/src/faults/fault-proxy.ts";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { startPusherServer } from "../../devstack/src/pusher/server.ts";
-import { bootStack, signIn, type Stack, tableChecksums, uuid } from "../integration/support.ts";
 import {
-  AgentProcess,
+  bootStack,
+  signIn,
+  type Stack,
+  subscribed,
+  tableChecksums,
+  uuid,
+  webClient,
+} from "../integration/support.ts";
+import {
   batchCountTotals,
+  changePlanillas,
   chaosSeed,
-  checksums,
-  difference,
   duplicateKeys,
+  expectExact,
   fullCounts,
+  halfWrittenPlanillas,
   IS_CI,
-  missingRows,
   planillaGroups,
   postCommand,
   replicaLines,
+  RestartableAgent,
   runRow,
-  sourceLines,
   type SyncOutcome,
+  TERMINAL,
   until,
 } from "./support.ts";
 
-const { seed, random } = chaosSeed("network");
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const ALL_FAULTS: FaultKind[] = ["status", "hang", "drop", "lost_response", "duplicate"];
+const { seed, random, between } = chaosSeed("network");
 const injected: Record<string, number> = {};
 const count = (kind: string, n = 1) => {
   injected[kind] = (injected[kind] ?? 0) + n;
@@ -43,7 +48,7 @@ const count = (kind: string, n = 1) => {
 let stack: Stack;
 let proxy: FaultProxy;
 let sql: postgres.Sql;
-let lost = 0;
+const exactness = { lost: 0, duplicated: 0 };
 let halfWritten = 0;
 /** The Pusher server started again on the same port; stopped with the stack. */
 let restartedPusher: Awaited<ReturnType<typeof startPusherServer>> | null = null;
@@ -58,7 +63,7 @@ afterAll(async () => {
   const total = Object.values(injected).reduce((a, b) => a + b, 0);
   const kinds = Object.entries(injected).map(([k, n]) => `${k} ${n}`).join(", ");
   console.log(
-    `chaos network: ${total} faults injected (${kinds}), ${lost} lost, ${halfWritten} half-written`,
+    `chaos network: ${total} faults injected (${kinds}), ${exactness.lost} lost, ${halfWritten} half-written`,
   );
   await sql?.end();
   await proxy?.stop();
@@ -75,27 +80,12 @@ const throughProxy = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-/** The replica equals the source table by table, with no duplicates. */
-async function expectExact(label: string) {
-  const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
-  const diff = difference(want, got);
-  lost += missingRows(want, got);
-  expect({ label, diff }).toEqual({ label, diff: {} });
-  expect(checksums(got)).toEqual(checksums(want));
-  expect(await duplicateKeys(stack.info.dbUrl)).toBe(0);
-  return want;
-}
-
 /**
  * Nothing half-written: every stored planilla is whole, either as it was before the run (`before`) or
  * as the source has it now, never a mix of the two.
  */
 async function expectWholePlanillas(label: string, before: Map<string, string>) {
-  const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
-  const now = planillaGroups(want);
-  const mixed = [...planillaGroups(got)].filter(([code, rows]) =>
-    rows !== now.get(code) && rows !== before.get(code)
-  ).map(([code]) => code);
+  const mixed = await halfWrittenPlanillas(stack, before);
   halfWritten += mixed.length;
   expect({ label, mixed }).toEqual({ label, mixed: [] });
   expect(await duplicateKeys(stack.info.dbUrl)).toBe(0);
@@ -114,14 +104,12 @@ async function expectCountsAddUp(outcome: SyncOutcome) {
 
 function tally(before: ReturnType<FaultProxy["stats"]>) {
   const after = proxy.stats();
-  for (const kind of ALL_FAULTS) count(`edge ${kind}`, after.faulted[kind] - before.faulted[kind]);
+  for (const kind of FAULT_KINDS) count(`edge ${kind}`, after.faulted[kind] - before.faulted[kind]);
 }
-
-const TERMINAL = ["completed", "failed", "cancelled"];
 
 /** Enqueues a start through the edge, as the web does, and waits for its run to end. */
 async function runCommand(
-  agent: AgentProcess,
+  agent: RestartableAgent,
   token: string,
   params: Record<string, unknown>,
   source = "ferrawin",
@@ -161,12 +149,12 @@ const outcomeOf = (run: NonNullable<Awaited<ReturnType<typeof runRow>>>): SyncOu
 });
 
 describe("network chaos, one agent daemon throughout", () => {
-  let agent: AgentProcess;
+  let agent: RestartableAgent;
   let token: string;
 
   beforeAll(async () => {
     token = await signIn(stack.info, "admin");
-    agent = new AgentProcess(
+    agent = new RestartableAgent(
       stack,
       newAgentHome(),
       throughProxy({
@@ -205,7 +193,7 @@ describe("network chaos, one agent daemon throughout", () => {
           }
           const before = proxy.stats();
           proxy.setPlan({
-            faults: ALL_FAULTS,
+            faults: FAULT_KINDS,
             rate: 0.2,
             // Every agent route but the claim: a claim whose answer is lost is delivered again
             // only after a minute, which the lost-claim test below covers without the wait.
@@ -230,7 +218,7 @@ describe("network chaos, one agent daemon throughout", () => {
             status: "completed",
             error: null,
           });
-          const want = await expectExact(`round ${round}`);
+          const want = await expectExact(stack, `round ${round}`, exactness);
           const counts = await expectCountsAddUp(outcomeOf(run));
           if (round === 0) expect(counts.planillas?.created).toBe(want.planillas.length);
           if (round === 1) expect(counts.planillas?.created ?? 0).toBe(0);
@@ -258,7 +246,7 @@ describe("network chaos, one agent daemon throughout", () => {
         expect(proxy.stats().faulted[fault]).toBe(before.faulted[fault] + 1);
         expect({ fault, status: run.status, error: run.error })
           .toEqual({ fault, status: "completed", error: null });
-        await expectExact(`open ${fault}`);
+        await expectExact(stack, `open ${fault}`, exactness);
         await expectCountsAddUp(outcomeOf(run));
       }
       // No orphan: every run of this source ended.
@@ -314,13 +302,13 @@ describe("network chaos, one agent daemon throughout", () => {
       { status: string }[]
     >`select status from public.runs where command_id = ${commandId}`;
     expect([...runs]).toEqual([{ status: "completed" }]);
-    await expectExact("lost claim");
+    await expectExact(stack, "lost claim", exactness);
   }, 120_000);
 
   test(
     "the Pusher server restarts mid-run: agent and web reconnect, the run ends exact",
     async () => {
-      const web = webClient(token);
+      const web = webClient(stack.info, token);
       const status = web.subscribe("private-sync-status");
       await subscribed(status);
       const finished: { runId: string; status: string }[] = [];
@@ -395,7 +383,7 @@ describe("network chaos, one agent daemon throughout", () => {
         status: "completed",
         error: null,
       });
-      await expectExact("pusher restart");
+      await expectExact(stack, "pusher restart", exactness);
       await expectCountsAddUp(outcomeOf(run));
       // Events flow through the restarted server to the web client.
       await until("run.finished to reach the web client", () => {
@@ -408,7 +396,7 @@ describe("network chaos, one agent daemon throughout", () => {
 
   test("SQL Server drops mid-result: the run continues by itself and lands exact", async () => {
     const before = planillaGroups(await replicaLines(stack.info.dbUrl));
-    await changePlanillas(8);
+    await changePlanillas(stack, 8, random);
     const rows = between(30, 250);
     stack.sqlserver.dropAfterRows(rows, { once: true });
     count("sqlserver drop");
@@ -428,7 +416,7 @@ describe("network chaos, one agent daemon throughout", () => {
     expect({ rows, status: finished.run.status, error: finished.run.error })
       .toEqual({ rows, status: "completed", error: null });
     await expectWholePlanillas("sql drop", before);
-    await expectExact("sql drop");
+    await expectExact(stack, "sql drop", exactness);
     const counts = await expectCountsAddUp(outcomeOf(finished.run));
     // The run carried changes (updates, or creates when this test runs alone).
     expect((counts.planillas?.updated ?? 0) + (counts.planillas?.created ?? 0)).toBeGreaterThan(0);
@@ -438,7 +426,7 @@ describe("network chaos, one agent daemon throughout", () => {
     "SQL Server keeps dropping: the run fails with a clear message, nothing half-written",
     async () => {
       const before = planillaGroups(await replicaLines(stack.info.dbUrl));
-      await changePlanillas(8);
+      await changePlanillas(stack, 8, random);
       const rows = between(30, 250);
       stack.sqlserver.dropAfterRows(rows);
       count("sqlserver drop", 4);
@@ -454,7 +442,7 @@ describe("network chaos, one agent daemon throughout", () => {
       // Once SQL Server is back, the next sync lands everything.
       const again = await runCommand(agent, token, { mode: "incremental" });
       expect(again.run.status).toBe("completed");
-      await expectExact("after the drops");
+      await expectExact(stack, "after the drops", exactness);
     },
     180_000,
   );
@@ -521,58 +509,3 @@ describe("network chaos, one agent daemon throughout", () => {
     IS_CI ? 150_000 : 240_000,
   );
 });
-
-/** Edits the bars of `n` planillas spread over the source, so the next sync carries updates. */
-async function changePlanillas(n: number) {
-  const ferrawin = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
-  try {
-    await ferrawin`update ferrawin.ord_bar set zcantidad = zcantidad + 1
-      where (zconta, zcodigo) in (select zconta, zcodigo from ferrawin.ord_head
-        order by md5(zcodigo || ${String(random())}) limit ${n})`;
-  } finally {
-    await ferrawin.end();
-  }
-}
-
-/** A web-side pusher-js client that authorizes through the edge's /pusher/auth, as the panel does. */
-function webClient(token: string) {
-  return new Pusher(stack.info.pusher.key, {
-    cluster: "mt1",
-    wsHost: stack.info.pusher.host,
-    wsPort: stack.info.pusher.port,
-    forceTLS: false,
-    enabledTransports: ["ws"],
-    channelAuthorization: {
-      endpoint: `${stack.info.functionsUrl}/pusher/auth`,
-      transport: "ajax",
-      customHandler: ({ socketId, channelName }, callback) => {
-        fetch(`${stack.info.functionsUrl}/pusher/auth`, {
-          method: "POST",
-          headers: {
-            apikey: stack.info.anonKey,
-            authorization: `Bearer ${token}`,
-            "content-type": "application/x-www-form-urlencoded",
-          },
-          body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }),
-        }).then(async (response) => {
-          if (!response.ok) callback(new Error(`/pusher/auth answered ${response.status}`), null);
-          else callback(null, await response.json());
-        }).catch((error: Error) => callback(error, null));
-      },
-    },
-  });
-}
-
-function subscribed(channel: ReturnType<Pusher["subscribe"]>, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no subscription to ${channel.name}`)), ms);
-    channel.bind("pusher:subscription_succeeded", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    channel.bind("pusher:subscription_error", (error: unknown) => {
-      clearTimeout(timer);
-      reject(new Error(`subscription to ${channel.name} failed: ${JSON.stringify(error)}`));
-    });
-  });
-}

@@ -8,32 +8,27 @@ import postgres from "postgres";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, signIn, type Stack, uuid } from "../integration/support.ts";
 import {
-  AgentProcess,
   batchCountTotals,
+  changePlanillas,
   chaosSeed,
-  checksums,
-  difference,
-  duplicateKeys,
+  expectExact,
   fullCounts,
   IS_CI,
-  missingRows,
   postCommand,
-  replicaLines,
+  RestartableAgent,
   runRow,
-  sourceLines,
+  TERMINAL,
   until,
 } from "./support.ts";
 
-const { seed, random } = chaosSeed("stall");
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const TERMINAL = ["completed", "failed", "cancelled"];
+const { seed, random, between } = chaosSeed("stall");
 
 let stack: Stack;
 let sql: postgres.Sql;
 let admin: string;
-const agents: AgentProcess[] = [];
+const agents: RestartableAgent[] = [];
 let stalls = 0;
-let lost = 0;
+const exactness = { lost: 0, duplicated: 0 };
 
 const agentEnv = {
   PUENTE_BATCH_PLANILLAS: "3",
@@ -48,41 +43,21 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  console.log(`chaos stall: ${stalls} runs stalled and recovered, ${lost} lost`);
+  console.log(`chaos stall: ${stalls} runs stalled and recovered, ${exactness.lost} lost`);
   for (const agent of agents) await agent.stop();
   await sql?.end();
   await stack?.stop();
 }, 60_000);
 
-function startAgent(home = newAgentHome()): AgentProcess {
-  const agent = new AgentProcess(stack, home, agentEnv);
+function startAgent(home = newAgentHome()): RestartableAgent {
+  const agent = new RestartableAgent(stack, home, agentEnv);
   agent.start();
   agents.push(agent);
   return agent;
 }
 
-async function expectExact(label: string) {
-  const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
-  const diff = difference(want, got);
-  lost += missingRows(want, got);
-  expect({ label, diff }).toEqual({ label, diff: {} });
-  expect(checksums(got)).toEqual(checksums(want));
-  expect(await duplicateKeys(stack.info.dbUrl)).toBe(0);
-}
-
-async function changePlanillas(n: number) {
-  const ferrawin = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
-  try {
-    await ferrawin`update ferrawin.ord_bar set zcantidad = zcantidad + 1
-      where (zconta, zcodigo) in (select zconta, zcodigo from ferrawin.ord_head
-        order by md5(zcodigo || ${String(random())}) limit ${n})`;
-  } finally {
-    await ferrawin.end();
-  }
-}
-
 /** Starts a slow `all` run and returns its id once some of its batches have landed. */
-async function slowRunUnderWay(agent: AgentProcess): Promise<string> {
+async function slowRunUnderWay(agent: RestartableAgent): Promise<string> {
   const answer = await postCommand(stack, admin, {
     requestId: uuid(),
     action: "start",
@@ -161,7 +136,7 @@ test(
     } finally {
       stack.sqlserver.setRowDelay(0);
     }
-    await expectExact("woken agent");
+    await expectExact(stack, "woken agent", exactness);
     await agent.stop();
     agents.splice(agents.indexOf(agent), 1);
   },
@@ -171,7 +146,7 @@ test(
 test(
   "an agent gone for good: its run stalls, and the next agent start resumes it exact",
   async () => {
-    await changePlanillas(between(5, 15));
+    await changePlanillas(stack, between(5, 15), random);
     const home = newAgentHome();
     const first = startAgent(home);
     await until("the agent to connect", () => first.output.includes("→ connected"), 30_000);
@@ -194,7 +169,7 @@ test(
     } finally {
       stack.sqlserver.setRowDelay(0);
     }
-    await expectExact("resumed after a stall");
+    await expectExact(stack, "resumed after a stall", exactness);
   },
   180_000,
 );

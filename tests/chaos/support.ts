@@ -1,124 +1,41 @@
 // Shared by the chaos tests: the seed (printed, replayable with CHAOS_SEED), agent processes that can be
 // killed and restarted, and the exactness checks: what Postgres holds, table by table, must equal what
 // the FerraWin source yields, with no duplicates, and a run's counts must add up to its batches.
+import { expect } from "bun:test";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { seededRandom } from "../../devstack/src/faults/fault-proxy.ts";
-import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
-import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
-import { callEdge, type Stack, until } from "../integration/support.ts";
+import type { EntityCounts } from "@puente/protocol";
+import { seededRandom } from "../../devstack/src/random.ts";
+import {
+  callEdge,
+  ferrawinSourceFor,
+  type Stack,
+  type SyncOutcome,
+  until,
+} from "../integration/support.ts";
 
+export { RestartableAgent } from "../integration/agent-support.ts";
 export { until };
+export type { SyncOutcome };
 
 export const IS_CI = ["1", "true"].includes((process.env.CI ?? "").toLowerCase());
 
-/** The suite's seed: CHAOS_SEED when set (replay), else a fresh one. Printed so a failure can be replayed. */
-export function chaosSeed(suite: string): { seed: number; random: () => number } {
+/** The statuses a run ends in. */
+export const TERMINAL = ["completed", "failed", "cancelled"];
+
+/**
+ * The suite's seed: CHAOS_SEED when set (replay), else a fresh one. Printed so a failure can be
+ * replayed. `between(min, max)` draws a whole number in [min, max] from the same seeded stream.
+ */
+export function chaosSeed(
+  suite: string,
+): { seed: number; random: () => number; between: (min: number, max: number) => number } {
   const fromEnv = Number.parseInt(process.env.CHAOS_SEED ?? "", 10);
   const seed = Number.isFinite(fromEnv) ? fromEnv : Math.floor(Math.random() * 2 ** 31);
   console.log(`chaos ${suite}: seed ${seed} (replay: CHAOS_SEED=${seed} npm run test:chaos)`);
-  return { seed, random: seededRandom(seed) };
-}
-
-/** One `puente-agent <args>` process from source, with its output collected; killable at any point. */
-export class AgentProcess {
-  output = "";
-  #child: ReturnType<typeof Bun.spawn> | null = null;
-  #exit: Promise<number> | null = null;
-
-  constructor(
-    private readonly stack: Stack,
-    private readonly home: string,
-    private readonly env: Record<string, string> = {},
-  ) {}
-
-  get pid(): number | null {
-    return this.#child?.pid ?? null;
-  }
-
-  get isRunning(): boolean {
-    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null;
-  }
-
-  start(args: string[] = ["run"]): void {
-    if (this.#child) throw new Error("agent process already started");
-    const child = Bun.spawn({
-      ...agentSpawnOptions(this.stack.info, args, this.home, this.env),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    killWhenOwnerExits(child.pid);
-    this.#child = child;
-    const collect = async (stream: ReadableStream<Uint8Array>) => {
-      const decoder = new TextDecoder();
-      const reader = stream.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        this.output += decoder.decode(read.value, { stream: true });
-      }
-    };
-    const streams = Promise.all([
-      collect(child.stdout as ReadableStream<Uint8Array>),
-      collect(child.stderr as ReadableStream<Uint8Array>),
-    ]);
-    this.#exit = child.exited.then(async (code) => {
-      await streams.catch(() => undefined);
-      return code;
-    });
-  }
-
-  /** Resolves with the exit code once the process ended and its output is read. */
-  exited(): Promise<number> {
-    if (!this.#exit) throw new Error("agent process not started");
-    return this.#exit;
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (this.isRunning) this.#child!.kill(signal);
-  }
-
-  /** SIGKILL, as a power cut or a crash would end it; waits for the process to be gone. */
-  async crash(): Promise<void> {
-    const child = this.#child;
-    if (!child) return;
-    if (this.isRunning) child.kill("SIGKILL");
-    await this.exited();
-    this.#child = null;
-    this.#exit = null;
-  }
-
-  /** SIGTERM (SIGCONT first, in case it was stopped), SIGKILL after 15 s; safe to call twice. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child) return;
-    if (this.isRunning) {
-      child.kill("SIGCONT");
-      child.kill("SIGTERM");
-    }
-    const exited = await Promise.race([this.exited(), Bun.sleep(15_000).then(() => null)]);
-    if (exited === null) child.kill("SIGKILL");
-    await this.exited();
-    this.#child = null;
-    this.#exit = null;
-  }
-}
-
-/** How a run ended, in the shape `sync --json` prints. */
-export interface SyncOutcome {
-  runId: string;
-  status: string;
-  done: number;
-  total: number | null;
-  error?: { code: string; message: string } | null;
-  counts: Record<string, EntityCounts>;
-}
-
-export interface EntityCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
+  const random = seededRandom(seed);
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  return { seed, random, between };
 }
 
 /** Enqueues a command through the edge as the web does; returns the HTTP answer. */
@@ -215,16 +132,7 @@ const entidadLine = (codigo: unknown, n: Record<string, unknown>) =>
 
 /** What the FerraWin source yields for `all`, read through tedious independently of the agent's runner. */
 export async function sourceLines(stack: Stack): Promise<ReplicaLines & { rejects: number }> {
-  const { sqlserver } = stack.info;
-  const source = createFerrawinSource({
-    host: sqlserver.host,
-    port: sqlserver.port,
-    database: sqlserver.database,
-    username: sqlserver.user,
-    password: sqlserver.password,
-    encrypt: false,
-    trustServerCertificate: true,
-  });
+  const source = ferrawinSourceFor(stack.info);
   const lines: ReplicaLines = {
     clientes: [],
     obras: [],
@@ -323,6 +231,37 @@ export function missingRows(want: ReplicaLines, got: ReplicaLines): number {
   return missing;
 }
 
+/**
+ * The replica equals the source table by table, with no duplicates. What it lacks and holds twice is
+ * added to `tally` first, so the suite's summary counts it even when an assertion fails.
+ */
+export async function expectExact(
+  stack: Stack,
+  label: string,
+  tally: { lost: number; duplicated: number },
+): Promise<ReplicaLines> {
+  const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
+  const twice = await duplicateKeys(stack.info.dbUrl);
+  tally.lost += missingRows(want, got);
+  tally.duplicated += twice;
+  expect({ label, diff: difference(want, got) }).toEqual({ label, diff: {} });
+  expect(checksums(got)).toEqual(checksums(want));
+  expect(twice).toBe(0);
+  return want;
+}
+
+/** Edits the bars of `n` planillas spread over the source (seeded), so the next sync carries updates. */
+export async function changePlanillas(stack: Stack, n: number, random: () => number) {
+  const ferrawin = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
+  try {
+    await ferrawin`update ferrawin.ord_bar set zcantidad = zcantidad + 1
+      where (zconta, zcodigo) in (select zconta, zcodigo from ferrawin.ord_head
+        order by md5(zcodigo || ${String(random())}) limit ${n})`;
+  } finally {
+    await ferrawin.end();
+  }
+}
+
 /** Rows whose natural key appears more than once (the primary keys should make this impossible). */
 export async function duplicateKeys(dbUrl: string): Promise<number> {
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
@@ -416,4 +355,19 @@ export function planillaGroups(lines: ReplicaLines): Map<string, string> {
   for (const line of lines.elementos) add(line, "E ");
   for (const line of lines.entidades) add(line, "N ");
   return new Map([...parts].map(([code, list]) => [code, list.sort().join("\n")]));
+}
+
+/**
+ * Codes of the stored planillas that are neither as they were before a run (`before`, from
+ * `planillaGroups`) nor as the source has them now: a mix of the two is a half-written planilla.
+ */
+export async function halfWrittenPlanillas(
+  stack: Stack,
+  before: Map<string, string>,
+): Promise<string[]> {
+  const [want, got] = await Promise.all([sourceLines(stack), replicaLines(stack.info.dbUrl)]);
+  const now = planillaGroups(want);
+  return [...planillaGroups(got)].filter(([code, rows]) =>
+    rows !== now.get(code) && rows !== before.get(code)
+  ).map(([code]) => code);
 }

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isPortFree } from "../../devstack/src/web-server.ts";
 
 export const REPO_ROOT = join(import.meta.dir, "..", "..");
 
@@ -99,17 +100,6 @@ export function portsOf(ready: ReadyLine): number[] {
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** True when nothing listens on 127.0.0.1:`port` (we can bind it ourselves). */
-function isPortFree(port: number): boolean {
-  try {
-    const probe = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
-    probe.stop(true);
     return true;
   } catch {
     return false;

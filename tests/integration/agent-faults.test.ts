@@ -11,9 +11,9 @@ import { MAX_IN_FLIGHT_LIMIT } from "../../agent/src/sink/batch-pipeline.ts";
 import {
   type FaultKind,
   type FaultProxy,
-  seededRandom,
   startFaultProxy,
 } from "../../devstack/src/faults/fault-proxy.ts";
+import { seededRandom } from "../../devstack/src/random.ts";
 import { bootStack, signIn, type Stack } from "./support.ts";
 import {
   AgentProcesses,

@@ -126,6 +126,91 @@ export class AgentProcess {
   }
 }
 
+/**
+ * A `puente-agent <args>` process from source that can be frozen, crashed, stopped and started again
+ * (the chaos tests' and the realtime daemon's): its output is collected across restarts.
+ */
+export class RestartableAgent {
+  output = "";
+  #child: ReturnType<typeof Bun.spawn> | null = null;
+  #exit: Promise<number> | null = null;
+
+  constructor(
+    private readonly stack: { info: ReadyInfo },
+    private readonly home: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
+  get isRunning(): boolean {
+    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  start(args: string[] = ["run"]): void {
+    if (this.#child) throw new Error("agent process already started");
+    const child = Bun.spawn({
+      ...agentSpawnOptions(this.stack.info, args, this.home, this.env),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    killWhenOwnerExits(child.pid);
+    this.#child = child;
+    const collect = async (stream: ReadableStream<Uint8Array>) => {
+      const decoder = new TextDecoder();
+      const reader = stream.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        this.output += decoder.decode(read.value, { stream: true });
+      }
+    };
+    const streams = Promise.all([
+      collect(child.stdout as ReadableStream<Uint8Array>),
+      collect(child.stderr as ReadableStream<Uint8Array>),
+    ]);
+    this.#exit = child.exited.then(async (code) => {
+      await streams.catch(() => undefined);
+      return code;
+    });
+  }
+
+  /** Resolves with the exit code once the process ended and its output is read. */
+  exited(): Promise<number> {
+    if (!this.#exit) throw new Error("agent process not started");
+    return this.#exit;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.isRunning) this.#child!.kill(signal);
+  }
+
+  /** SIGKILL, as a power cut or a crash would end it; waits for the process to be gone. */
+  async crash(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    if (this.isRunning) child.kill("SIGKILL");
+    await this.exited();
+    this.#child = null;
+    this.#exit = null;
+  }
+
+  /** SIGTERM (SIGCONT first, in case it was stopped), SIGKILL after 15 s; safe to call twice. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    if (this.isRunning) {
+      child.kill("SIGCONT");
+      child.kill("SIGTERM");
+    }
+    const exited = await Promise.race([this.exited(), Bun.sleep(15_000).then(() => null)]);
+    if (exited === null) child.kill("SIGKILL");
+    await this.exited();
+    this.#child = null;
+    this.#exit = null;
+  }
+}
+
 /** The agent processes one test file starts: their joined output, and one place to stop them all. */
 export class AgentProcesses {
   readonly all: AgentProcess[] = [];

@@ -5,8 +5,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
-import { bootStack, type Stack, tableChecksums } from "./support.ts";
+import {
+  bootStack,
+  ferrawinSourceFor,
+  type Stack,
+  type SyncOutcome,
+  tableChecksums,
+} from "./support.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 let stack: Stack;
@@ -21,18 +26,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-interface Outcome {
-  runId: string;
-  status: string;
-  done: number;
-  counts: Record<
-    string,
-    { created: number; updated: number; unchanged: number; deleted: number; rejected: number }
-  >;
-}
-
 /** `puente-agent sync ferrawin --json …` from source, as an admin would run it on the office PC. */
-async function sync(...args: string[]): Promise<Outcome> {
+async function sync(...args: string[]): Promise<SyncOutcome> {
   const child = Bun.spawn({
     ...agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
     stdout: "pipe",
@@ -44,20 +39,12 @@ async function sync(...args: string[]): Promise<Outcome> {
     child.exited,
   ]);
   if (code !== 0) throw new Error(`sync exited ${code}: ${err.slice(-2000)}`);
-  return JSON.parse(out.slice(out.indexOf("{"))) as Outcome;
+  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
 }
 
 /** What the source yields for `all`, read through tedious independently of the agent's runner. */
 async function sourceView() {
-  const source = createFerrawinSource({
-    host: stack.info.sqlserver.host,
-    port: stack.info.sqlserver.port,
-    database: stack.info.sqlserver.database,
-    username: stack.info.sqlserver.user,
-    password: stack.info.sqlserver.password,
-    encrypt: false,
-    trustServerCertificate: true,
-  });
+  const source = ferrawinSourceFor(stack.info);
   const planillas = new Map<
     string,
     { elementos: number; entidades: number; peso: number; fingerprint: string }

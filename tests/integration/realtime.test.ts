@@ -5,43 +5,27 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import Pusher from "pusher-js";
-import type { Channel } from "pusher-js";
-import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { bootStack, callEdge, signIn, type Stack, until as waitUntil, uuid } from "./support.ts";
-import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
+import type Pusher from "pusher-js";
+import {
+  bootStack,
+  callEdge,
+  signIn,
+  type Stack,
+  subscribed,
+  until as waitUntil,
+  uuid,
+  webClient as webClientFor,
+} from "./support.ts";
+import { RestartableAgent } from "./agent-support.ts";
 
 let stack: Stack;
 let sql: postgres.Sql;
 let adminToken: string;
 let staffToken: string;
-let agentHome: string;
 const webClients: Pusher[] = [];
 
-/** The `puente-agent run` daemon as a child process, with its stdout collected for assertions. */
-class Daemon {
-  private child: ReturnType<typeof Bun.spawn> | null = null;
-  output = "";
-
-  start(): void {
-    const child = Bun.spawn({
-      ...agentSpawnOptions(stack.info, ["run"], agentHome),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    killWhenOwnerExits(child.pid);
-    this.child = child;
-    const collect = async (stream: ReadableStream<Uint8Array>) => {
-      const decoder = new TextDecoder();
-      const reader = stream.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        this.output += decoder.decode(read.value, { stream: true });
-      }
-    };
-    void collect(child.stdout as ReadableStream<Uint8Array>);
-    void collect(child.stderr as ReadableStream<Uint8Array>);
-  }
-
+/** The `puente-agent run` daemon as a child process, with its output collected for assertions. */
+class Daemon extends RestartableAgent {
   /** How many times the daemon's Pusher connection reached `connected`. */
   connections(): number {
     return this.output.split("→ connected").length - 1;
@@ -52,21 +36,9 @@ class Daemon {
     // The doorbell channel is subscribed right after the connection opens.
     await Bun.sleep(500);
   }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child) return;
-    child.kill("SIGTERM");
-    const exited = await Promise.race([child.exited, Bun.sleep(15_000).then(() => null)]);
-    if (exited === null) {
-      child.kill("SIGKILL");
-      await child.exited;
-    }
-  }
 }
 
-const daemon = new Daemon();
+let daemon: Daemon;
 
 /** Waits for `predicate`; a timeout shows the agent's last output. */
 const until = (label: string, predicate: () => boolean | Promise<boolean>, ms: number) =>
@@ -123,65 +95,24 @@ async function runFinished(
   return run!;
 }
 
-/** A web-side pusher-js client that authorizes through the edge's /pusher/auth. */
+/** A web-side client (see `webClient` in support.ts), disconnected after the file's tests. */
 function webClient(token: string | null, forge?: (socketId: string, channel: string) => string) {
-  const client = new Pusher(stack.info.pusher.key, {
-    cluster: "mt1",
-    wsHost: stack.info.pusher.host,
-    wsPort: stack.info.pusher.port,
-    forceTLS: false,
-    enabledTransports: ["ws"],
-    channelAuthorization: {
-      endpoint: `${stack.info.functionsUrl}/pusher/auth`,
-      transport: "ajax",
-      customHandler: ({ socketId, channelName }, callback) => {
-        if (forge) return callback(null, { auth: forge(socketId, channelName) });
-        const headers: Record<string, string> = {
-          apikey: stack.info.anonKey,
-          "content-type": "application/x-www-form-urlencoded",
-        };
-        if (token) headers.authorization = `Bearer ${token}`;
-        fetch(`${stack.info.functionsUrl}/pusher/auth`, {
-          method: "POST",
-          headers,
-          body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }),
-        }).then(async (response) => {
-          if (!response.ok) {
-            callback(new Error(`/pusher/auth answered ${response.status}`), null);
-          } else callback(null, await response.json());
-        }).catch((error: Error) => callback(error, null));
-      },
-    },
-  });
+  const client = webClientFor(stack.info, token, forge);
   webClients.push(client);
   return client;
-}
-
-function subscribed(channel: Channel, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no subscription to ${channel.name}`)), ms);
-    channel.bind("pusher:subscription_succeeded", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    channel.bind("pusher:subscription_error", (error: unknown) => {
-      clearTimeout(timer);
-      reject(new Error(`subscription to ${channel.name} failed: ${JSON.stringify(error)}`));
-    });
-  });
 }
 
 beforeAll(async () => {
   stack = await bootStack({ planillas: 60, seed: 5 });
   sql = postgres(stack.info.dbUrl, { max: 2, onnotice: () => {} });
-  agentHome = mkdtempSync(join(tmpdir(), "puente-realtime-test-"));
+  daemon = new Daemon(stack, mkdtempSync(join(tmpdir(), "puente-realtime-test-")));
   adminToken = await signIn(stack.info, "admin");
   staffToken = await signIn(stack.info, "staff");
 }, 180_000);
 
 afterAll(async () => {
   for (const client of webClients) client.disconnect();
-  await daemon.stop();
+  await daemon?.stop();
   await sql?.end();
   await stack?.stop();
 }, 60_000);

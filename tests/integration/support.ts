@@ -1,7 +1,10 @@
-// Shared by the whole-system tests: one devstack per test file, HTTP helpers, and table checksums
-// that prove a refused request wrote nothing.
+// Shared by the whole-system tests: one devstack per test file, HTTP helpers, table checksums that
+// prove a refused request wrote nothing, the FerraWin source and a web-side Pusher client.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
+import Pusher, { type Channel } from "pusher-js";
+import type { EntityCounts } from "@puente/protocol";
+import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
 import {
   type ReadyInfo,
   type Stack,
@@ -95,6 +98,84 @@ export async function tableChecksums(dbUrl: string): Promise<Record<string, stri
 }
 
 export const uuid = () => crypto.randomUUID();
+
+/** How a run ended, in the shape `puente-agent sync --json` prints. */
+export interface SyncOutcome {
+  runId: string;
+  status: string;
+  done: number;
+  total: number | null;
+  error?: { code: string; message: string } | null;
+  counts: Record<string, EntityCounts>;
+}
+
+/** The FerraWin source on the stack's SQL Server stand-in, read independently of the agent's runner. */
+export function ferrawinSourceFor(info: ReadyInfo) {
+  const { sqlserver } = info;
+  return createFerrawinSource({
+    host: sqlserver.host,
+    port: sqlserver.port,
+    database: sqlserver.database,
+    username: sqlserver.user,
+    password: sqlserver.password,
+    encrypt: false,
+    trustServerCertificate: true,
+  });
+}
+
+/**
+ * A web-side pusher-js client that authorizes through the edge's /pusher/auth, as the panel does:
+ * with `token` (none: anonymous), or with the signature `forge` makes up instead of asking.
+ */
+export function webClient(
+  info: ReadyInfo,
+  token: string | null,
+  forge?: (socketId: string, channel: string) => string,
+): Pusher {
+  return new Pusher(info.pusher.key, {
+    cluster: "mt1",
+    wsHost: info.pusher.host,
+    wsPort: info.pusher.port,
+    forceTLS: false,
+    enabledTransports: ["ws"],
+    channelAuthorization: {
+      endpoint: `${info.functionsUrl}/pusher/auth`,
+      transport: "ajax",
+      customHandler: ({ socketId, channelName }, callback) => {
+        if (forge) return callback(null, { auth: forge(socketId, channelName) });
+        const headers: Record<string, string> = {
+          apikey: info.anonKey,
+          "content-type": "application/x-www-form-urlencoded",
+        };
+        if (token) headers.authorization = `Bearer ${token}`;
+        fetch(`${info.functionsUrl}/pusher/auth`, {
+          method: "POST",
+          headers,
+          body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }),
+        }).then(async (response) => {
+          if (!response.ok) {
+            callback(new Error(`/pusher/auth answered ${response.status}`), null);
+          } else callback(null, await response.json());
+        }).catch((error: Error) => callback(error, null));
+      },
+    },
+  });
+}
+
+/** Resolves once `channel` is subscribed; rejects on a subscription error or after `ms`. */
+export function subscribed(channel: Channel, ms = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no subscription to ${channel.name}`)), ms);
+    channel.bind("pusher:subscription_succeeded", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    channel.bind("pusher:subscription_error", (error: unknown) => {
+      clearTimeout(timer);
+      reject(new Error(`subscription to ${channel.name} failed: ${JSON.stringify(error)}`));
+    });
+  });
+}
 
 /** A small valid planilla in the batch shape (protocol `Planilla`). */
 export function samplePlanilla(code: string, elementos = 3) {

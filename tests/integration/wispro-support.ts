@@ -7,19 +7,7 @@ import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import type { WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
-import { type Stack, tableChecksums } from "./support.ts";
-
-export interface SyncOutcome {
-  runId: string;
-  status: string;
-  done: number;
-  total: number | null;
-  error?: { code: string; message: string } | null;
-  counts: Record<
-    string,
-    { created: number; updated: number; unchanged: number; deleted: number; rejected: number }
-  >;
-}
+import { type Stack, type SyncOutcome, tableChecksums } from "./support.ts";
 
 /** One Wispro client with sensible defaults; `n` makes its uuid, public id and id number unique. */
 export function wisproClient(

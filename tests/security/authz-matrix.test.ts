@@ -15,6 +15,7 @@ import {
   connectDb,
   createAgent,
   DatabaseWatch,
+  openRun,
   type People,
   RawPusherClient,
   samplePlanilla,
@@ -37,12 +38,7 @@ beforeAll(async () => {
   watch = await DatabaseWatch.open(stack.info);
   agentA = await createAgent(stack.info, people.admin, "agent-a");
   agentB = await createAgent(stack.info, people.admin, "agent-b");
-  const opened = await callEdge(stack.info, "/agent/runs", {
-    agentKey: agentA.key,
-    body: { source: "ferrawin", params: { mode: "all" } },
-  });
-  if (opened.status !== 201) throw new Error(`opening agent A's run: ${JSON.stringify(opened)}`);
-  runA = opened.body.id;
+  runA = await openRun(stack.info, agentA.key, "ferrawin", { mode: "all" });
 }, 120_000);
 
 afterAll(async () => {
@@ -247,16 +243,8 @@ describe("authorization matrix", () => {
     const info = stack.info;
     const agentR = await createAgent(info, people.admin, "agent-rpc");
     const victim = await createAgent(info, people.admin, "agent-to-revoke");
-    const open = async (source: string, params: Record<string, unknown>) => {
-      const answer = await callEdge(info, "/agent/runs", {
-        agentKey: agentR.key,
-        body: { source, params },
-      });
-      if (answer.status !== 201) throw new Error(`open_run: ${JSON.stringify(answer.body)}`);
-      return answer.body.id as string;
-    };
-    const runF = await open("ferrawin", { mode: "all" });
-    const runW = await open("wispro", { mode: "full" });
+    const runF = await openRun(info, agentR.key, "ferrawin", { mode: "all" });
+    const runW = await openRun(info, agentR.key, "wispro", { mode: "full" });
     // "agentKey": an agent key sent straight to the gateway, as someone holding a stolen key might.
     type Who = "anon" | "norole" | "staff" | "admin" | "service" | "agentKey";
     const bearer: Record<Who, string | undefined> = {

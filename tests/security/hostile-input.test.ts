@@ -32,6 +32,7 @@ import {
   connectDb,
   createAgent,
   DatabaseWatch,
+  openRun,
   type People,
   samplePlanilla,
   signInEveryone,
@@ -53,16 +54,8 @@ beforeAll(async () => {
   people = await signInEveryone(stack.info);
   watch = await DatabaseWatch.open(stack.info);
   agent = await createAgent(stack.info, people.admin, "hostile");
-  const open = async (source: string, params: Record<string, unknown>) => {
-    const answer = await callEdge(stack.info, "/agent/runs", {
-      agentKey: agent.key,
-      body: { source, params },
-    });
-    if (answer.status !== 201) throw new Error(`open_run: ${JSON.stringify(answer.body)}`);
-    return answer.body.id as string;
-  };
-  runF = await open("ferrawin", { mode: "all" });
-  runW = await open("wispro", { mode: "full" });
+  runF = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
+  runW = await openRun(stack.info, agent.key, "wispro", { mode: "full" });
 }, 120_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // through the gateway, minted tokens, a raw Pusher protocol-7 client, and a tally each file prints.
 import postgres from "postgres";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
-import { type ReadyInfo, signIn, uuid } from "../integration/support.ts";
+import { callEdge, type ReadyInfo, signIn, uuid } from "../integration/support.ts";
 
 export {
   bootStack,
@@ -63,6 +63,18 @@ export async function createAgent(
   const answer = await callRpc(info, "create_agent", { p_name: name }, adminToken);
   if (answer.status !== 200) throw new Error(`create_agent: ${JSON.stringify(answer.body)}`);
   return answer.body as AgentCredentials;
+}
+
+/** Opens a run as the agent holding `agentKey` (through the edge, as the agent does); returns its id. */
+export async function openRun(
+  info: ReadyInfo,
+  agentKey: string,
+  source: string,
+  params: Record<string, unknown>,
+): Promise<string> {
+  const answer = await callEdge(info, "/agent/runs", { agentKey, body: { source, params } });
+  if (answer.status !== 201) throw new Error(`open_run: ${JSON.stringify(answer.body)}`);
+  return answer.body.id as string;
 }
 
 /** A real account with no Puente role (created with the service key, as an operator would), signed in. */

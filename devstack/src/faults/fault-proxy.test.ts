@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { type FaultProxy, seededRandom, startFaultProxy } from "./fault-proxy.ts";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
+import { seededRandom } from "../random.ts";
 
 // An upstream that counts what it received and echoes it back.
 let upstream: Server;

@@ -24,14 +24,12 @@ import {
 import type { AddressInfo, Socket } from "node:net";
 import { seededRandom } from "../random.ts";
 
-export { seededRandom };
-
 export const FAULT_KINDS = ["status", "hang", "drop", "lost_response", "duplicate"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultPlan {
   /** The faults to choose from; one is picked at random (seeded) for each faulted request. */
-  faults: FaultKind[];
+  faults: readonly FaultKind[];
   /** Fault exactly the next `next` eligible requests, then pass everything. */
   next?: number;
   /** Or fault each eligible request with this probability (0..1). */
