@@ -21,7 +21,7 @@ export const TARGETS: Record<string, Target[]> = {
   db: [{ metric: "ratio_vs_copy", op: ">=", value: 0.4 }],
   latency: [{ metric: "p95_ms", op: "<", value: 1000 }],
   agent: [{ metric: "peak_rss_mb", op: "<", value: 200 }],
-  wispro: [{ metric: "wall_s", op: "<=", value: 10 }],
+  wispro: [{ metric: "wall_s", op: "<", value: 10 }],
   e2e: [
     { metric: "elementos_per_s", op: ">=", value: 60_000 },
     { metric: "ratio_vs_copy", op: ">=", value: 0.25 },
