@@ -22,6 +22,9 @@ export function machineInfo(): BenchResult["machine"] {
   };
 }
 
+/** A metric rounded to `digits` decimals, as the results files hold it. */
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
 export const repoRoot = join(import.meta.dir, "..");
 
 /** The installed version of a package on the measured path, for a result's `versions`. */

@@ -7,6 +7,7 @@ import { ConfigInvalid } from "./errors/config-invalid.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
 import { DEFAULT_CONCURRENCY } from "./sources/wispro/pages.ts";
+import { DEFAULT_TIMEOUT_MS } from "./sources/wispro/client.ts";
 import type { FerrawinSourceOptions, WisproSourceOptions } from "./sources/source.ts";
 
 /** Variables whose values are secrets: never printed, never logged, written with 0600 permissions. */
@@ -77,7 +78,7 @@ const EnvSchema = z.object({
   ),
   WISPRO_PER_PAGE: integer(1000, 1, 1000),
   WISPRO_CONCURRENCY: integer(DEFAULT_CONCURRENCY, 1, 16),
-  WISPRO_TIMEOUT_SECONDS: integer(30, 1, 600),
+  WISPRO_TIMEOUT_SECONDS: integer(DEFAULT_TIMEOUT_MS / 1000, 1, 600),
   PUSHER_APP_KEY: optionalString,
   PUSHER_APP_CLUSTER: z.preprocess(blankToUndefined, z.string().trim().default("mt1")),
   /** Set for a self-hosted Pusher-protocol server (soketi, the devstack); otherwise Pusher's cluster host. */

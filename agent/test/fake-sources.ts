@@ -1,6 +1,6 @@
 // In-memory sources for the runner's tests: they follow the contract in src/sources/source.ts
 // (stable order, resume strictly after the cursor, stop on abort).
-import type { FerrawinParams, Planilla } from "@puente/protocol";
+import type { Customer, FerrawinParams, Planilla } from "@puente/protocol";
 import type { FerrawinSource, PlanillaItem } from "../src/sources/source.ts";
 
 export const planillaCode = (n: number) => `2025-${String(n).padStart(6, "0")}`;
@@ -32,6 +32,27 @@ export function fakePlanilla(n: number, elementos = 3): Planilla {
       etiqueta: null,
     })),
     entidades: [],
+  };
+}
+
+/** A mapped Wispro client numbered `n`; `idNumber` is also its raw national id. */
+export function fakeCustomer(n: number, idNumber = `V-${n}`): Customer {
+  return {
+    wispro_id: `7a000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    public_id: n,
+    custom_id: null,
+    name: `Cliente ${n}`,
+    email: null,
+    phone: null,
+    phone_mobile: null,
+    national_id_raw: idNumber,
+    id_number: idNumber,
+    zone: null,
+    address: null,
+    city: null,
+    details: null,
+    wispro_created_at: null,
+    wispro_updated_at: null,
   };
 }
 

@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { startStack } from "../../devstack/src/stack.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { writeResult } from "../results.ts";
+import { round, writeResult } from "../results.ts";
 import { sampleMemory } from "../e2e/cpu.ts";
 
 const TARGET_MB = 200;
@@ -65,14 +65,14 @@ async function measure(planillas: number): Promise<Measurement> {
     const [row] = await sql<{ elementos: number }[]>`
       select count(*)::int as elementos from public.elementos`;
     await sql.end();
-    const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+    const mb = (kb: number) => round(kb / 1024);
     const sorted = rssKb.toSorted((a, b) => a - b);
     const measurement = {
       planillas,
       elementos: row!.elementos,
       peakRssMb: mb(peakKb),
       medianRssMb: mb(sorted[Math.floor(sorted.length / 2)] ?? 0),
-      wallS: Math.round(wallS * 10) / 10,
+      wallS: round(wallS),
       samples: rssKb.length,
     };
     console.log(
@@ -96,7 +96,7 @@ writeResult(
     small_peak_rss_mb: small.peakRssMb,
     small_median_rss_mb: small.medianRssMb,
     small_elementos: small.elementos,
-    rss_growth_ratio: Math.round((large.peakRssMb / small.peakRssMb) * 100) / 100,
+    rss_growth_ratio: round(large.peakRssMb / small.peakRssMb, 2),
   },
   {},
   {

@@ -3,7 +3,7 @@
 // and the ratio to COPY, and writes bench/results/db.json. PUENTE_BENCH_ELEMENTOS=N runs a smaller
 // load; `bun bench/db/profile.ts` shows where the time goes, statement by statement.
 import postgres from "postgres";
-import { writeResult } from "../results.ts";
+import { round, writeResult } from "../results.ts";
 import { readStat } from "../e2e/cpu.ts";
 import { copyLine, makeBatches, makePlanillas, PLANILLAS_PER_BATCH } from "./dataset.ts";
 import { startIngestDatabase } from "./database.ts";
@@ -136,7 +136,7 @@ try {
     {
       ingest_rows_per_s: Math.round(ingestRate),
       copy_rows_per_s: Math.round(copyRate),
-      ratio_vs_copy: Math.round((ingestRate / copyRate) * 1000) / 1000,
+      ratio_vs_copy: round(ingestRate / copyRate, 3),
       reingest_rows_per_s: Math.round(reingestRate),
     },
     { postgres: version?.v ?? "unknown", "postgres.js": "3.4.9" },
@@ -155,8 +155,8 @@ try {
           reingest_before_vacuum_backend_cpu_ms: cold.cpuMs ?? 0,
           copy_backend_cpu_ms: copyCpuMs,
           jsonb_argument_only_backend_cpu_ms: parseCpuMs,
-          ratio_vs_copy_by_backend_cpu: Math.round((copyCpuMs / first.cpuMs) * 1000) / 1000,
-          ratio_ceiling_by_backend_cpu: Math.round((copyCpuMs / parseCpuMs) * 1000) / 1000,
+          ratio_vs_copy_by_backend_cpu: round(copyCpuMs / first.cpuMs, 3),
+          ratio_ceiling_by_backend_cpu: round(copyCpuMs / parseCpuMs, 3),
         }
         : {}),
       note:

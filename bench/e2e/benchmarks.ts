@@ -1,9 +1,9 @@
 // The three end-to-end measurements on a Scenario, each writing its bench/results/<name>.json:
 // `e2e` (a full sync beside COPY of the same rows), `noop` (incremental when nothing changed) and
 // `changed` (incremental after 1% of the planillas changed in FerraWin).
-import { type BenchResult, writeResult } from "../results.ts";
+import { type BenchResult, round, writeResult } from "../results.ts";
 import { checkTargets } from "../report.ts";
-import { agentSettings, describeCpu, round, type Scenario, type SyncMeasure } from "./scenario.ts";
+import { agentSettings, describeCpu, type Scenario, type SyncMeasure } from "./scenario.ts";
 
 /** The run's numbers every result carries in its notes. */
 function runNotes(scenario: Scenario, sync: SyncMeasure): Record<string, string | number> {

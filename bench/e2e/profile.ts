@@ -55,25 +55,25 @@ const record = (stage: string, seconds: number, elementos: number, extra = "") =
   console.log(line);
 };
 
+const BENCH = "bench process (agent code, gateway, TDS stand-in)";
+const postmaster = await scenario.postmasterPid();
+
 /** CPU seconds per process group while `body` runs. */
-async function withCpu<T>(
-  body: () => Promise<T>,
-): Promise<{ value: T; cpu: string; cpuS: Record<string, number> }> {
-  const [backend] = await admin<{ pid: number }[]>`select pg_backend_pid() as pid`;
-  const postmaster = readProcesses().get(backend!.pid)?.ppid ?? 0;
+async function withCpu(
+  body: () => Promise<unknown>,
+): Promise<{ cpu: string; cpuS: Record<string, number> }> {
   const before = readProcesses();
   const own = process.cpuUsage();
-  const value = await body();
+  await body();
   const after = readProcesses();
   const mine = process.cpuUsage(own);
   const cpuS = {
-    "bench process (agent code, gateway, TDS stand-in)": (mine.user + mine.system) / 1e6,
+    [BENCH]: (mine.user + mine.system) / 1e6,
     edge: cpuBetween(before, after, processTree(after, scenario.stack.edge.pid)),
     postgres: cpuBetween(before, after, processTree(after, postmaster)),
   };
-  return { value, cpu: describeCpu(cpuS), cpuS };
+  return { cpu: describeCpu(cpuS), cpuS };
 }
-const BENCH = "bench process (agent code, gateway, TDS stand-in)";
 
 /** Each floor is measured this many times and the cheapest run kept: the machine is shared. */
 const FLOOR_RUNS = 3;

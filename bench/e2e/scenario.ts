@@ -12,7 +12,7 @@ import { type Stack, startStack } from "../../devstack/src/stack.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 import { cpuBetween, processTree, readProcesses, sampleMemory } from "./cpu.ts";
-import { packageVersion, repoRoot } from "../results.ts";
+import { packageVersion, repoRoot, round } from "../results.ts";
 
 export interface ScenarioOptions {
   /** Generated planillas (`--planillas N`, default 37,000: FerraWin's size, about 2 million bars). */
@@ -66,8 +66,6 @@ export interface CopyMeasure {
   rowsPerS: number;
 }
 
-export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
 /** The agent's settings the benchmark runs with (its defaults unless the environment says otherwise). */
 export function agentSettings(): Record<string, string> {
   return {
@@ -104,10 +102,15 @@ export class Scenario {
     return new Scenario(options, stack, sql, ferrawin, newAgentHome(), setupS);
   }
 
+  /** The postmaster's pid: the root of every Postgres process, for CPU seconds per process tree. */
+  async postmasterPid(): Promise<number> {
+    const [backend] = await this.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    return readProcesses().get(backend!.pid)?.ppid ?? 0;
+  }
+
   /** Runs `puente-agent sync ferrawin --mode <mode>` to the end and measures it. */
   async sync(mode: "all" | "incremental"): Promise<SyncMeasure> {
-    const [backend] = await this.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    const postmaster = readProcesses().get(backend!.pid)?.ppid ?? 0;
+    const postmaster = await this.postmasterPid();
     const loadBefore = loadavg()[0]!;
     const before = readProcesses();
     const benchBefore = process.cpuUsage();

@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import postgres from "postgres";
 import { startStack } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { packageVersion, writeResult } from "../results.ts";
+import { packageVersion, round, writeResult } from "../results.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { postCommand, signInAs } from "../../devstack/src/web-calls.ts";
 
@@ -23,8 +23,6 @@ function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)]!;
 }
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const stack = await startStack({ planillas: 20, wisproClients: 20 });
 const agentHome = newAgentHome();

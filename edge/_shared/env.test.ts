@@ -57,3 +57,15 @@ Deno.test("production shapes: JWKS, key dictionaries and a Pusher cluster", () =
   assertEquals(env.jwt.kind, "jwks");
   assertEquals(env.webOrigins, ["https://a.example", "https://b.example"]);
 });
+
+Deno.test("PUENTE_PORTAL_ACCOUNTS: none by default, id_number on request, anything else named", () => {
+  assertEquals(loadEnv(base).portalAccounts, "none");
+  assertEquals(
+    loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "id_number" }).portalAccounts,
+    "id_number",
+  );
+  throws(() => loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "email" }), {
+    name: "EnvInvalid",
+    message: /PUENTE_PORTAL_ACCOUNTS is invalid: must be none or id_number/,
+  });
+});

@@ -1,13 +1,16 @@
 // The edge function's configuration: read once at start from the environment and validated with zod, so
 // a missing or malformed variable stops the function with a message naming it.
 import { z } from "zod";
-import { PORTAL_ACCOUNT_POLICIES, type PortalAccountsPolicy } from "./portal-accounts.ts";
 
 export class EnvInvalid extends Error {
   override name = "EnvInvalid";
 }
 
 const optional = z.string().trim().min(1).optional();
+
+/** PUENTE_PORTAL_ACCOUNTS: whether new Wispro customers get portal accounts, and with what password. */
+export const PORTAL_ACCOUNT_POLICIES = ["none", "id_number"] as const;
+export type PortalAccountsPolicy = (typeof PORTAL_ACCOUNT_POLICIES)[number];
 
 const RawEnv = z.object({
   SUPABASE_URL: z.url({

@@ -70,12 +70,11 @@ export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: num
     );
   }
   const message = [failure.message, failure.hint].filter(Boolean).join(". ");
-  if (isRefusedValue) {
-    return new ApiError(
-      422,
-      code,
-      `the database refused a value in ${fn}: ${message || sqlState} (SQLSTATE ${sqlState})`,
-    );
-  }
-  return new ApiError(status, code, message || `database call ${fn} was refused`);
+  return new ApiError(
+    status,
+    code,
+    isRefusedValue
+      ? `the database refused a value in ${fn}: ${message || sqlState} (SQLSTATE ${sqlState})`
+      : message || `database call ${fn} was refused`,
+  );
 }

@@ -1,6 +1,5 @@
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { rpcOver } from "./db.ts";
-import { loadEnv } from "./env.ts";
 import {
   type AuthAdmin,
   createUserResult,
@@ -160,26 +159,4 @@ Deno.test("GoTrue's answers as supabase-js reports them", () => {
     }, "123456").kind,
     "unavailable",
   );
-});
-
-Deno.test("PUENTE_PORTAL_ACCOUNTS: none by default, id_number on request, anything else named", () => {
-  const base = {
-    SUPABASE_URL: "http://127.0.0.1:54321",
-    SUPABASE_ANON_KEY: "anon",
-    SUPABASE_SERVICE_ROLE_KEY: "service",
-    PUENTE_JWT_SECRET: "secret",
-    PUSHER_APP_ID: "1",
-    PUSHER_KEY: "key",
-    PUSHER_SECRET: "psecret",
-    PUSHER_HOST: "127.0.0.1",
-  };
-  assertEquals(loadEnv(base).portalAccounts, "none");
-  assertEquals(
-    loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "id_number" }).portalAccounts,
-    "id_number",
-  );
-  throws(() => loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "email" }), {
-    name: "EnvInvalid",
-    message: /PUENTE_PORTAL_ACCOUNTS is invalid: must be none or id_number/,
-  });
 });

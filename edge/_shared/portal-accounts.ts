@@ -15,9 +15,6 @@ import { createClient } from "@supabase/supabase-js";
 import { z } from "zod";
 import { CLIENT_OPTIONS, type Rpc } from "./db.ts";
 
-export const PORTAL_ACCOUNT_POLICIES = ["none", "id_number"] as const;
-export type PortalAccountsPolicy = (typeof PORTAL_ACCOUNT_POLICIES)[number];
-
 /** What the edge asks GoTrue to create for one customer. */
 export interface PortalUser {
   email: string;

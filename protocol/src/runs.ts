@@ -126,7 +126,7 @@ export const RunSummary = z.object({
    * The highest batch seq the server has stored for this run (null before the first), answered when a
    * run is opened or reopened: a resumed run continues after it, even if the agent lost its own record.
    */
-  lastSeq: z.number().int().nonnegative().nullable().optional(),
+  lastSeq: Count.nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -7,9 +7,11 @@ import postgres from "postgres";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, signIn, type Stack, uuid } from "../integration/support.ts";
 import {
+  batchCount,
   batchCountTotals,
   changePlanillas,
   chaosSeed,
+  commandRunEnded,
   expectExact,
   fullCounts,
   halfWrittenPlanillas,
@@ -18,9 +20,11 @@ import {
   postCommand,
   replicaLines,
   RestartableAgent,
+  runEnded,
   runRow,
   TERMINAL,
   until,
+  untilConnected,
 } from "./support.ts";
 
 const { seed, random, between } = chaosSeed("concurrency");
@@ -42,8 +46,7 @@ beforeAll(async () => {
   stack = await bootStack({ planillas: IS_CI ? 120 : 180, seed: seed % 1000 });
   sql = postgres(stack.info.dbUrl, { max: 2, onnotice: () => {} });
   [admin, staff] = await Promise.all([signIn(stack.info, "admin"), signIn(stack.info, "staff")]);
-  const agent = startAgent();
-  await until("the agent to connect", () => agent.output.includes("→ connected"), 30_000);
+  await untilConnected(startAgent());
 }, 180_000);
 
 afterAll(async () => {
@@ -64,6 +67,12 @@ function startAgent(): RestartableAgent {
   return agent;
 }
 
+/** Stops an agent a test started and forgets it, so the next tests have the one agent there was. */
+async function retire(agent: RestartableAgent) {
+  await agent.stop();
+  agents.splice(agents.indexOf(agent), 1);
+}
+
 const output = () => agents.map((a, i) => `--- agent ${i}\n${a.output.slice(-1500)}`).join("\n");
 
 async function runOf(commandId: string) {
@@ -72,18 +81,8 @@ async function runOf(commandId: string) {
   return row;
 }
 
-async function waitForRunEnd(commandId: string, ms = 90_000) {
-  await until(
-    `the run of command ${commandId} to end`,
-    async () => {
-      const run = await runOf(commandId);
-      return run !== undefined && TERMINAL.includes(run.status);
-    },
-    ms,
-    output,
-  );
-  return (await runRow(sql, (await runOf(commandId))!.id))!;
-}
+const waitForRunEnd = (commandId: string) =>
+  commandRunEnded(sql, commandId, `the run of command ${commandId} to end`, 90_000, output);
 
 /** Every planilla item the accepted batches carried (sent, with or without changes, or refused). */
 const itemsIn = (
@@ -159,11 +158,7 @@ describe("concurrency", () => {
     "two agent processes with the same key: each command runs once, the end is exact",
     async () => {
       const second = startAgent();
-      await until(
-        "the second agent to connect",
-        () => second.output.includes("→ connected"),
-        30_000,
-      );
+      await untilConnected(second, "the second agent to connect");
       const rounds = IS_CI ? 3 : 4;
       for (let round = 0; round < rounds; round++) {
         await changePlanillas(stack, 5, random);
@@ -187,8 +182,7 @@ describe("concurrency", () => {
       }
       await expectExact(stack, "two agents", exactness);
       // Controls go to whichever process claims them; the races below need the one agent there is.
-      await second.stop();
-      agents.splice(agents.indexOf(second), 1);
+      await retire(second);
     },
     180_000,
   );
@@ -199,11 +193,7 @@ describe("concurrency", () => {
     "two processes with one key: a cancel claimed by the idle one leaves counts that match",
     async () => {
       const second = startAgent();
-      await until(
-        "the second agent to connect",
-        () => second.output.includes("→ connected"),
-        30_000,
-      );
+      await untilConnected(second, "the second agent to connect");
       const owner = agents[0]!;
       stack.sqlserver.setRowDelay(2);
       try {
@@ -240,21 +230,12 @@ describe("concurrency", () => {
           streaming.signal("SIGCONT");
         }
         stack.sqlserver.setRowDelay(0);
-        await until(
-          "the run to end",
-          async () => {
-            return TERMINAL.includes((await runRow(sql, runId))!.status);
-          },
-          60_000,
-          output,
-        );
-        const run = (await runRow(sql, runId))!;
+        const run = await runEnded(sql, runId, "the run to end", 60_000, output);
         expect(run.status).toBe("cancelled");
         expect(run.done).toBe(itemsIn((await batchCountTotals(sql, runId)).counts));
       } finally {
         stack.sqlserver.setRowDelay(0);
-        await second.stop();
-        agents.splice(agents.indexOf(second), 1);
+        await retire(second);
       }
     },
     120_000,
@@ -296,9 +277,8 @@ describe("concurrency", () => {
       await until(
         "the run to near its end",
         async () => {
-          const [row] = await sql<{ n: number }[]>`
-          select count(*)::int as n from public.ingest_batches where run_id = ${runId}`;
-          return (row?.n ?? 0) >= aim || TERMINAL.includes((await runOf(commandId))!.status);
+          return (await batchCount(sql, runId)) >= aim ||
+            TERMINAL.includes((await runOf(commandId))!.status);
         },
         60_000,
         output,
@@ -350,15 +330,7 @@ describe("concurrency", () => {
           params: { runId },
         });
         expect(resume.status).toBe(201);
-        await until(
-          "the resumed run to end",
-          async () => {
-            return TERMINAL.includes((await runRow(sql, runId))!.status);
-          },
-          60_000,
-          output,
-        );
-        run = (await runRow(sql, runId))!;
+        run = await runEnded(sql, runId, "the resumed run to end", 60_000, output);
         expect(run.status).toBe("completed");
         expect(fullCounts(run.counts)).toEqual((await batchCountTotals(sql, runId)).counts);
         expect(run.done).toBe(run.total ?? -1);

@@ -14,6 +14,7 @@ import { type FaultProxy, startFaultProxy } from "../../devstack/src/faults/faul
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, signIn, type Stack, uuid } from "../integration/support.ts";
 import {
+  batchCount,
   batchCountTotals,
   chaosSeed,
   checksums,
@@ -58,12 +59,6 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-async function batchCount(runId: string): Promise<number> {
-  const [row] = await sql<{ n: number }[]>`
-    select count(*)::int as n from public.ingest_batches where run_id = ${runId}`;
-  return row?.n ?? 0;
-}
-
 const cursorCode = (cursor: Record<string, unknown> | null | undefined) =>
   typeof cursor?.lastCode === "string" ? cursor.lastCode : null;
 
@@ -96,7 +91,7 @@ test(
         const [row] = await sql<{ id: string }[]>`
         select id from public.runs where command_id = ${answer.body.commandId}`;
         runId = row?.id ?? "";
-        return runId !== "" && (await batchCount(runId)) > 0;
+        return runId !== "" && (await batchCount(sql, runId)) > 0;
       },
       60_000,
       context,
@@ -147,11 +142,11 @@ test(
           60_000,
           context,
         );
-        const target = (await batchCount(runId)) + between(0, 2);
+        const target = (await batchCount(sql, runId)) + between(0, 2);
         await until(
           "more batches",
           async () => {
-            return (await batchCount(runId)) >= target || (await isFinished());
+            return (await batchCount(sql, runId)) >= target || (await isFinished());
           },
           60_000,
           context,
@@ -159,7 +154,7 @@ test(
         await Bun.sleep(between(0, 200));
       } else {
         const lost = proxy.stats().faulted.lost_response;
-        const landed = await batchCount(runId);
+        const landed = await batchCount(sql, runId);
         proxy.setPlan({
           faults: ["lost_response"],
           next: 1,
@@ -178,7 +173,7 @@ test(
         await until(
           "the lost batch to land",
           async () => {
-            return (await batchCount(runId)) > landed || (await isFinished());
+            return (await batchCount(sql, runId)) > landed || (await isFinished());
           },
           30_000,
           context,

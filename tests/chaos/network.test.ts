@@ -24,6 +24,7 @@ import {
   batchCountTotals,
   changePlanillas,
   chaosSeed,
+  commandRunEnded,
   duplicateKeys,
   expectExact,
   fullCounts,
@@ -37,6 +38,7 @@ import {
   type SyncOutcome,
   TERMINAL,
   until,
+  untilConnected,
 } from "./support.ts";
 
 const { seed, random, between } = chaosSeed("network");
@@ -123,19 +125,14 @@ async function runCommand(
   });
   expect(answer.status).toBe(201);
   const commandId = answer.body.commandId as string;
-  let runId = "";
-  await until(
+  const run = await commandRunEnded(
+    sql,
+    commandId,
     `the run of ${JSON.stringify(params)} to end`,
-    async () => {
-      const [row] = await sql<{ id: string; status: string }[]>`
-      select id, status from public.runs where command_id = ${commandId}`;
-      runId = row?.id ?? "";
-      return row !== undefined && TERMINAL.includes(row.status);
-    },
     ms,
     () => agent.output,
   );
-  return { commandId, run: (await runRow(sql, runId))! };
+  return { commandId, run };
 }
 
 /** The outcome shape of a finished run, read from the database. */
@@ -165,7 +162,7 @@ describe("network chaos, one agent daemon throughout", () => {
       }),
     );
     agent.start();
-    await until("the daemon to connect", () => agent.output.includes("→ connected"), 30_000);
+    await untilConnected(agent, "the daemon to connect");
     // Let the startup claims finish, so a test's fault plan meets only the claims it causes.
     await Bun.sleep(1000);
   }, 60_000);
@@ -366,19 +363,13 @@ describe("network chaos, one agent daemon throughout", () => {
       } finally {
         stack.sqlserver.setRowDelay(0);
       }
-      let runId = "";
-      await until(
+      const run = await commandRunEnded(
+        sql,
+        commandId,
         "the run to end",
-        async () => {
-          const [row] = await sql<{ id: string; status: string }[]>`
-        select id, status from public.runs where command_id = ${commandId}`;
-          runId = row?.id ?? "";
-          return row !== undefined && TERMINAL.includes(row.status);
-        },
         120_000,
         () => agent.output,
       );
-      const run = (await runRow(sql, runId))!;
       expect({ status: run.status, error: run.error }).toEqual({
         status: "completed",
         error: null,
@@ -387,7 +378,7 @@ describe("network chaos, one agent daemon throughout", () => {
       await expectCountsAddUp(outcomeOf(run));
       // Events flow through the restarted server to the web client.
       await until("run.finished to reach the web client", () => {
-        return finished.some((event) => event.runId === runId);
+        return finished.some((event) => event.runId === run.id);
       }, 20_000);
       web.disconnect();
     },

@@ -16,9 +16,10 @@ import {
   IS_CI,
   postCommand,
   RestartableAgent,
+  runEnded,
   runRow,
-  TERMINAL,
   until,
+  untilConnected,
 } from "./support.ts";
 
 const { seed, random, between } = chaosSeed("stall");
@@ -102,15 +103,13 @@ async function stallRun(runId: string) {
 }
 
 async function expectCompletedAndCounted(runId: string) {
-  await until(
+  const run = await runEnded(
+    sql,
+    runId,
     "the run to end",
-    async () => {
-      return TERMINAL.includes((await runRow(sql, runId))?.status ?? "");
-    },
     120_000,
     () => agents.map((a) => a.output.slice(-2000)).join("\n---\n"),
   );
-  const run = (await runRow(sql, runId))!;
   expect({ status: run.status, error: run.error }).toEqual({ status: "completed", error: null });
   expect(fullCounts(run.counts)).toEqual((await batchCountTotals(sql, runId)).counts);
   expect(run.done).toBe(run.total ?? -1);
@@ -120,7 +119,7 @@ test(
   "a frozen agent's run is marked stalled; when the agent wakes up the run ends exact",
   async () => {
     const agent = startAgent();
-    await until("the agent to connect", () => agent.output.includes("→ connected"), 30_000);
+    await untilConnected(agent);
     stack.sqlserver.setRowDelay(1);
     try {
       const runId = await slowRunUnderWay(agent);
@@ -149,7 +148,7 @@ test(
     await changePlanillas(stack, between(5, 15), random);
     const home = newAgentHome();
     const first = startAgent(home);
-    await until("the agent to connect", () => first.output.includes("→ connected"), 30_000);
+    await untilConnected(first);
     stack.sqlserver.setRowDelay(1);
     try {
       const runId = await slowRunUnderWay(first);

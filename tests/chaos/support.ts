@@ -13,9 +13,9 @@ import {
   type SyncOutcome,
   until,
 } from "../integration/support.ts";
+import { RestartableAgent } from "../integration/agent-support.ts";
 
-export { RestartableAgent } from "../integration/agent-support.ts";
-export { until };
+export { RestartableAgent, until };
 export type { SyncOutcome };
 
 export const IS_CI = ["1", "true"].includes((process.env.CI ?? "").toLowerCase());
@@ -293,6 +293,61 @@ export async function runRow(sql: postgres.Sql, runId: string): Promise<RunRow |
     select id, status, total, done, counts, reported_counts, cursor, error from public.runs
     where id = ${runId}`;
   return row;
+}
+
+/** How many batches of the run the database accepted. */
+export async function batchCount(sql: postgres.Sql, runId: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from public.ingest_batches where run_id = ${runId}`;
+  return row?.n ?? 0;
+}
+
+/** Waits for run `runId` to end (a terminal status); returns its row. */
+export async function runEnded(
+  sql: postgres.Sql,
+  runId: string,
+  label: string,
+  ms: number,
+  context?: () => string,
+): Promise<RunRow> {
+  await until(
+    label,
+    async () => TERMINAL.includes((await runRow(sql, runId))?.status ?? ""),
+    ms,
+    context,
+  );
+  return (await runRow(sql, runId))!;
+}
+
+/** Waits for the run that command `commandId` opened to end (a terminal status); returns its row. */
+export async function commandRunEnded(
+  sql: postgres.Sql,
+  commandId: string,
+  label: string,
+  ms: number,
+  context?: () => string,
+): Promise<RunRow> {
+  let runId = "";
+  await until(
+    label,
+    async () => {
+      const [row] = await sql<{ id: string; status: string }[]>`
+        select id, status from public.runs where command_id = ${commandId}`;
+      runId = row?.id ?? "";
+      return row !== undefined && TERMINAL.includes(row.status);
+    },
+    ms,
+    context,
+  );
+  return (await runRow(sql, runId))!;
+}
+
+/** Waits for a daemon's Pusher connection: its "→ connected" line. */
+export async function untilConnected(
+  agent: RestartableAgent,
+  label = "the agent to connect",
+): Promise<void> {
+  await until(label, () => agent.output.includes("→ connected"), 30_000);
 }
 
 const KINDS = ["planillas", "elementos", "entidades", "customers"] as const;

@@ -53,26 +53,23 @@ const spawn = agents.spawn.bind(agents);
 const output = agents.output;
 const probe = () => new RunProbe(sql, output);
 
-async function connectedDaemon(home = newAgentHome(), env: Record<string, string> = {}) {
-  const daemon = spawn(["run"], home, env);
-  await until(
-    "the daemon is connected",
-    () => daemon.output.includes("→ connected"),
-    20_000,
-    output,
+const connectedDaemon = agents.connectedDaemon.bind(agents);
+
+/** Into an empty replica, a slow `all` run started from the panel; its id once 3 batches have landed. */
+async function slowRunUnderWay(): Promise<string> {
+  await emptyReplica(stack.info.dbUrl);
+  stack.sqlserver.setRowDelay(SLOW_ROW_MS);
+  await connectedDaemon();
+  const runId = await probe().runOfCommand(
+    await sendCommand(stack.info, adminToken, "start", { mode: "all" }),
   );
-  return daemon;
+  await probe().untilBatches(runId, 3);
+  return runId;
 }
 
 describe("run control from the panel", () => {
   test("pause, then resume, completes with exactly the source", async () => {
-    await emptyReplica(stack.info.dbUrl);
-    stack.sqlserver.setRowDelay(SLOW_ROW_MS);
-    await connectedDaemon();
-    const runId = await probe().runOfCommand(
-      await sendCommand(stack.info, adminToken, "start", { mode: "all" }),
-    );
-    await probe().untilBatches(runId, 3);
+    const runId = await slowRunUnderWay();
     await sendCommand(stack.info, adminToken, "pause", { runId });
     await probe().untilStatus(runId, "paused");
     const paused = await probe().run(runId);
@@ -84,13 +81,7 @@ describe("run control from the panel", () => {
   }, 120_000);
 
   test("cancel stops within one batch and the run ends cancelled", async () => {
-    await emptyReplica(stack.info.dbUrl);
-    stack.sqlserver.setRowDelay(SLOW_ROW_MS);
-    await connectedDaemon();
-    const runId = await probe().runOfCommand(
-      await sendCommand(stack.info, adminToken, "start", { mode: "all" }),
-    );
-    await probe().untilBatches(runId, 3);
+    const runId = await slowRunUnderWay();
     const cancelId = await sendCommand(stack.info, adminToken, "cancel", { runId });
     const run = await probe().finished(runId);
     expect(run.status).toBe("cancelled");

@@ -138,13 +138,7 @@ describe("the agent killed and restarted", () => {
       const { killedAt } = await one(sql<{ killedAt: Date }[]>`select now() as "killedAt"`);
       rmSync(join(home, "state", "runs.json"));
 
-      daemon = spawn(["run"], home);
-      await until(
-        "the restarted agent is connected",
-        () => daemon.output.includes("→ connected"),
-        20_000,
-        output,
-      );
+      daemon = await agents.connectedDaemon(home);
       // Without its record the agent does not know the run; the panel's resume names it.
       expect(daemon.output).not.toContain(`resuming run ${runId}`);
       await sendCommand(stack.info, adminToken, "resume", { runId });

@@ -68,6 +68,37 @@ export async function duplicateKeys(dbUrl: string): Promise<number> {
   }
 }
 
+/**
+ * `puente-agent <args>` from source, killed if this test process dies; its output goes to `onText` as
+ * it comes. `streams` settles once both stdout and stderr are read to their end.
+ */
+function spawnAgent(
+  info: ReadyInfo,
+  args: string[],
+  home: string,
+  env: Record<string, string>,
+  onText: (text: string, isStdout: boolean) => void,
+) {
+  const child = Bun.spawn({
+    ...agentSpawnOptions(info, args, home, env),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  killWhenOwnerExits(child.pid);
+  const collect = async (stream: ReadableStream<Uint8Array>, isStdout: boolean) => {
+    const decoder = new TextDecoder();
+    const reader = stream.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      onText(decoder.decode(read.value, { stream: true }), isStdout);
+    }
+  };
+  const streams = Promise.all([
+    collect(child.stdout as ReadableStream<Uint8Array>, true),
+    collect(child.stderr as ReadableStream<Uint8Array>, false),
+  ]);
+  return { child, streams };
+}
+
 /** One `puente-agent <args>` child process from source, its stdout and stderr collected. */
 export class AgentProcess {
   readonly child: ReturnType<typeof Bun.spawn>;
@@ -76,25 +107,11 @@ export class AgentProcess {
   readonly exited: Promise<number>;
 
   constructor(info: ReadyInfo, args: string[], home: string, env: Record<string, string> = {}) {
-    this.child = Bun.spawn({
-      ...agentSpawnOptions(info, args, home, env),
-      stdout: "pipe",
-      stderr: "pipe",
+    const { child, streams } = spawnAgent(info, args, home, env, (text, isStdout) => {
+      this.output += text;
+      if (isStdout) this.stdout += text;
     });
-    killWhenOwnerExits(this.child.pid);
-    const collect = async (stream: ReadableStream<Uint8Array>, isStdout: boolean) => {
-      const decoder = new TextDecoder();
-      const reader = stream.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        const text = decoder.decode(read.value, { stream: true });
-        this.output += text;
-        if (isStdout) this.stdout += text;
-      }
-    };
-    const streams = Promise.all([
-      collect(this.child.stdout as ReadableStream<Uint8Array>, true),
-      collect(this.child.stderr as ReadableStream<Uint8Array>, false),
-    ]);
+    this.child = child;
     this.exited = this.child.exited.then(async (code) => {
       await streams;
       return code;
@@ -151,24 +168,10 @@ export class RestartableAgent {
 
   start(args: string[] = ["run"]): void {
     if (this.#child) throw new Error("agent process already started");
-    const child = Bun.spawn({
-      ...agentSpawnOptions(this.stack.info, args, this.home, this.env),
-      stdout: "pipe",
-      stderr: "pipe",
+    const { child, streams } = spawnAgent(this.stack.info, args, this.home, this.env, (text) => {
+      this.output += text;
     });
-    killWhenOwnerExits(child.pid);
     this.#child = child;
-    const collect = async (stream: ReadableStream<Uint8Array>) => {
-      const decoder = new TextDecoder();
-      const reader = stream.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        this.output += decoder.decode(read.value, { stream: true });
-      }
-    };
-    const streams = Promise.all([
-      collect(child.stdout as ReadableStream<Uint8Array>),
-      collect(child.stderr as ReadableStream<Uint8Array>),
-    ]);
     this.#exit = child.exited.then(async (code) => {
       await streams.catch(() => undefined);
       return code;
@@ -226,6 +229,21 @@ export class AgentProcesses {
   }
 
   output = (): string => this.all.map((a) => a.output).join("\n---\n");
+
+  /** A `run` daemon, once its Pusher connection is up. */
+  async connectedDaemon(
+    home = newAgentHome(),
+    env: Record<string, string> = {},
+  ): Promise<AgentProcess> {
+    const daemon = this.spawn(["run"], home, env);
+    await until(
+      "the daemon is connected",
+      () => daemon.output.includes("→ connected"),
+      20_000,
+      this.output,
+    );
+    return daemon;
+  }
 
   async stopAll(graceMs = 5000): Promise<void> {
     for (const agent of this.all) await agent.stop(graceMs);

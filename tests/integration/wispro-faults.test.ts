@@ -7,11 +7,11 @@
 // The agent fetches and validates every page before it sends the first batch, so a fault on the last
 // page cannot leave the first pages landed. The failing faults below sit on the LAST page on purpose.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, type Stack } from "./support.ts";
 import {
   customersChecksum,
   expectExactly,
-  newHome,
   runEvents,
   runRecord,
   syncWispro,
@@ -38,7 +38,7 @@ describe("Wispro sync under faults that heal", () => {
   let home: string;
 
   beforeAll(async () => {
-    home = newHome();
+    home = newAgentHome();
     stack = await bootStack({ wisproFixture: writeFixture(CLIENTS) });
   }, 180_000);
 
@@ -86,7 +86,7 @@ describe("Wispro sync under faults that do not heal: a failed run, nothing writt
   let home: string;
 
   beforeAll(async () => {
-    home = newHome();
+    home = newAgentHome();
     stack = await bootStack({ wisproFixture: writeFixture(CLIENTS) });
   }, 180_000);
 

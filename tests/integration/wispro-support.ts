@@ -51,8 +51,6 @@ export function writeFixture(clients: WisproClientRecord[], name = "clients.json
   return path;
 }
 
-export const newHome = () => mkdtempSync(join(tmpdir(), "puente-wispro-test-"));
-
 /** `puente-agent sync wispro --json` from source, paging small so several pages are fetched. */
 export async function syncWispro(
   stack: Stack,

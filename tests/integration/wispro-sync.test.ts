@@ -2,13 +2,13 @@
 // Tricky records must land exactly as the customers matching rules say, reruns change nothing,
 // re-created people take over their row, and API faults either heal or fail cleanly.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { loadClientsFixture, type WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
 import { startWisproServer, type WisproServer } from "../../devstack/src/wispro/server.ts";
 import { bootStack, type Stack } from "./support.ts";
 import {
   customersChecksum,
   expectedIdNumber,
-  newHome,
   storedCustomers,
   syncWispro as sync,
   wisproClient as client,
@@ -86,7 +86,7 @@ describe("Wispro sync: first run and unchanged rerun", () => {
   let home: string;
 
   beforeAll(async () => {
-    home = newHome();
+    home = newAgentHome();
     stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
   }, 180_000);
 
@@ -145,7 +145,7 @@ describe("Wispro sync: changes between syncs", () => {
   let secondWispro: WisproServer;
 
   beforeAll(async () => {
-    home = newHome();
+    home = newAgentHome();
     stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
     // The same database, a second Wispro whose data has moved on since the first sync.
     secondWispro = startWisproServer({
@@ -221,7 +221,7 @@ describe("Wispro sync under API faults", () => {
   let home: string;
 
   beforeAll(async () => {
-    home = newHome();
+    home = newAgentHome();
     stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
   }, 180_000);
 

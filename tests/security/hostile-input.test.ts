@@ -23,8 +23,6 @@ import {
   RunProgress,
 } from "@puente/protocol";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
-import { agentEnv } from "../../devstack/src/stack.ts";
-import { createFerrawinSource } from "../../agent/src/sources/ferrawin/index.ts";
 import {
   type AgentCredentials,
   bootStack,
@@ -32,6 +30,7 @@ import {
   connectDb,
   createAgent,
   DatabaseWatch,
+  ferrawinSourceFor,
   openRun,
   type People,
   samplePlanilla,
@@ -450,22 +449,20 @@ describe("hostile input is refused with the documented status and writes nothing
       "not sent",
     ); // accepted text would finish the run the other cases need
     // Arrays past their limits.
+    const tooManyEvents = Array.from({ length: 201 }, () => ({
+      level: "info",
+      message: "m",
+      at: iso(),
+    }));
     await refused(
       "progress with 201 events",
-      as(progressPath)({
-        done: 1,
-        events: Array.from({ length: 201 }, () => ({ level: "info", message: "m", at: iso() })),
-      }),
+      as(progressPath)({ done: 1, events: tooManyEvents }),
       422,
       "validation_failed",
     );
     await refused(
       "finish with 201 events",
-      as(finishPath)({
-        status: "completed",
-        done: 1,
-        events: Array.from({ length: 201 }, () => ({ level: "info", message: "m", at: iso() })),
-      }),
+      as(finishPath)({ status: "completed", done: 1, events: tooManyEvents }),
       422,
       "validation_failed",
     );
@@ -930,16 +927,7 @@ describe("hostile input is refused with the documented status and writes nothing
     }
 
     // Past the CLI, the source sends every value as a parameter: an injection matches nothing.
-    const env = agentEnv(info);
-    const source = createFerrawinSource({
-      host: env.FERRAWIN_HOST!,
-      port: Number(env.FERRAWIN_PORT),
-      database: env.FERRAWIN_DATABASE!,
-      username: env.FERRAWIN_USERNAME!,
-      password: env.FERRAWIN_PASSWORD!,
-      encrypt: false,
-      trustServerCertificate: true,
-    });
+    const source = ferrawinSourceFor(info);
     try {
       const all = await source.count({ mode: "all" });
       expect(all).toBeGreaterThan(0);

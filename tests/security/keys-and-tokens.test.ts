@@ -12,6 +12,7 @@ import {
   connectDb,
   createAgent,
   mintUserToken,
+  openRun,
   type People,
   RawPusherClient,
   signInEveryone,
@@ -36,12 +37,8 @@ describe("agent keys", () => {
   test("a key is stored only as its SHA-256: no column of any table holds the key", async () => {
     const agent = await createAgent(stack.info, people.admin, "hash-only");
     // Use it, so every place a key could end up (runs, events, commands, logs in tables) has had a chance.
-    const run = await callEdge(stack.info, "/agent/runs", {
-      agentKey: agent.key,
-      body: { source: "ferrawin", params: { mode: "all" } },
-    });
-    expect(run.status).toBe(201);
-    await callEdge(stack.info, `/agent/runs/${run.body.id}/finish`, {
+    const runId = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
+    await callEdge(stack.info, `/agent/runs/${runId}/finish`, {
       agentKey: agent.key,
       body: { status: "failed", done: 0, error: { code: "x", message: "test" } },
     });
@@ -70,11 +67,7 @@ describe("agent keys", () => {
     const info = stack.info;
     const agent = await createAgent(info, people.admin, "to-revoke");
     const channel = `private-agent-${agent.agentId}`;
-    const run = await callEdge(info, "/agent/runs", {
-      agentKey: agent.key,
-      body: { source: "ferrawin", params: { mode: "all" } },
-    });
-    expect(run.status).toBe(201);
+    const runId = await openRun(info, agent.key, "ferrawin", { mode: "all" });
     // Before: the agent works and holds a subscription to its doorbell.
     const socket = await RawPusherClient.connect(info);
     try {
@@ -96,9 +89,9 @@ describe("agent keys", () => {
         ["/agent/commands/claim", {}],
         ["/agent/fingerprints", {}],
         ["/agent/heartbeat", { version: "1", hostname: "pc" }],
-        [`/agent/runs/${run.body.id}/progress`, { done: 1 }],
-        [`/agent/runs/${run.body.id}/batches`, { kind: "customers", seq: 0, customers: [] }],
-        [`/agent/runs/${run.body.id}/finish`, { status: "completed", done: 0 }],
+        [`/agent/runs/${runId}/progress`, { done: 1 }],
+        [`/agent/runs/${runId}/batches`, { kind: "customers", seq: 0, customers: [] }],
+        [`/agent/runs/${runId}/finish`, { status: "completed", done: 0 }],
         ["/agent/runs", { source: "wispro", params: { mode: "full" } }],
       ];
       for (const [path, body] of after) {

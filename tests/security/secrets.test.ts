@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
-import { REPO_ROOT } from "../../devstack/src/gateway/edge-process.ts";
+import { type EdgeProcess, startEdge } from "../../devstack/src/gateway/edge-process.ts";
 import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
 import {
   bootStack,
@@ -24,30 +24,16 @@ import {
 
 let stack: Stack;
 let people: People;
-let edge: { url: string; output: () => string; stop: () => Promise<void> };
+let edge: EdgeProcess;
 /** Everything a person or an attacker could read afterwards, by where it came from. */
 const captured: Record<string, string> = {};
 
 /** The sync function under Deno with the stack's environment, its stdout and stderr kept. */
 async function startCapturedEdge(info: ReadyInfo) {
-  const port = await freePort();
-  const child = Bun.spawn({
-    cmd: [
-      join(REPO_ROOT, "node_modules", ".bin", "deno"),
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-sys",
-      "edge/sync/index.ts",
-    ],
-    cwd: REPO_ROOT,
+  const edge = await startEdge({
+    port: await freePort(),
+    output: "capture",
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      NO_COLOR: "1",
-      RUST_BACKTRACE: "0",
-      PORT: String(port),
       SUPABASE_URL: info.supabaseUrl,
       SUPABASE_ANON_KEY: info.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: info.serviceRoleKey,
@@ -60,38 +46,8 @@ async function startCapturedEdge(info: ReadyInfo) {
       PUSHER_USE_TLS: "false",
       PUENTE_WEB_ORIGIN: "*",
     },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  let output = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      output += decoder.decode(value, { stream: true });
-    }
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  const url = `http://127.0.0.1:${port}/sync`;
-  const stop = async () => {
-    child.kill("SIGTERM");
-    await child.exited;
-    await drained;
-  };
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      return { url, output: () => output, stop };
-    } catch {
-      await Bun.sleep(150);
-    }
-  }
-  await stop();
-  throw new Error(`the captured edge did not start: ${output}`);
+  return { ...edge, url: `${edge.url}/sync` };
 }
 
 /** Runs `puente-agent <args>` from source against the captured edge; returns its exit code. */
@@ -114,9 +70,7 @@ async function agent(
   ]).finally(() => clearTimeout(timer));
   captured[`agent ${label} stdout`] = out;
   captured[`agent ${label} stderr`] = err;
-  for (const file of filesUnder(home)) {
-    captured[`agent ${label} file ${file.slice(home.length)}`] = readFileSync(file, "utf8");
-  }
+  captureAgentFiles(label, home);
   return code;
 }
 
@@ -151,6 +105,13 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
+}
+
+/** Every file the agent wrote under its `home` (logs, state), kept as a capture. */
+function captureAgentFiles(label: string, home: string) {
+  for (const file of filesUnder(home)) {
+    captured[`agent ${label} file ${file.slice(home.length)}`] = readFileSync(file, "utf8");
+  }
 }
 
 /** This process's console (the gateway and the Pusher server run in it), kept while the tests run. */
@@ -281,9 +242,7 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
       await sql.end();
       captured["agent run stdout"] = await out;
       captured["agent run stderr"] = await err;
-      for (const file of filesUnder(home)) {
-        captured[`agent run file ${file.slice(home.length)}`] = readFileSync(file, "utf8");
-      }
+      captureAgentFiles("run", home);
     }
   }, 60_000);
 
@@ -346,6 +305,8 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
   test("no configured secret appears anywhere that was captured", async () => {
     await edge.stop();
     captured["edge stdout and stderr"] = edge.output();
+    // The capture really holds the edge's log: one JSON line per request it served.
+    expect(captured["edge stdout and stderr"]).toContain('"message":"request"');
     captured["gateway and Pusher server console"] = consoleOutput;
     // Postgres's own log (pg_ctl -l <cluster>/server.log, beside the data directory): failed
     // statements are logged with their text, so a key interpolated into SQL would show up here.

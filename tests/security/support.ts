@@ -7,6 +7,7 @@ import { callEdge, type ReadyInfo, signIn, uuid } from "../integration/support.t
 export {
   bootStack,
   callEdge,
+  ferrawinSourceFor,
   samplePlanilla,
   signIn,
   supabaseFor,

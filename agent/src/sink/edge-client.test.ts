@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+import { fakeCustomer } from "../../test/fake-sources.ts";
 import { createEdgeClient } from "./edge-client.ts";
 import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
@@ -22,23 +23,7 @@ const batch = (seq: number) => ({
   seq,
   kind: "customers" as const,
   rejects: [],
-  customers: [{
-    wispro_id: "0b6c3a3e-8a4e-4c44-a1f5-0d6f4d1b2c3a",
-    public_id: 1,
-    custom_id: null,
-    name: "Ana",
-    email: null,
-    phone: null,
-    phone_mobile: null,
-    national_id_raw: "12.345.678",
-    id_number: "V-12345678",
-    zone: null,
-    address: null,
-    city: null,
-    details: null,
-    wispro_created_at: null,
-    wispro_updated_at: null,
-  }],
+  customers: [fakeCustomer(1)],
 });
 
 describe("edge client", () => {

@@ -3,7 +3,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
-import { seededRandom } from "../random.ts";
 
 // An upstream that counts what it received and echoes it back.
 let upstream: Server;
@@ -116,15 +115,5 @@ describe("fault proxy", () => {
     const faulted = first.filter((s) => s === 503).length;
     expect(faulted).toBeGreaterThan(5);
     expect(faulted).toBeLessThan(35);
-  });
-
-  test("seededRandom is deterministic and in [0, 1)", () => {
-    const a = seededRandom(9);
-    const b = seededRandom(9);
-    for (let i = 0; i < 100; i++) {
-      const x = a();
-      expect(x).toBe(b());
-      expect(x >= 0 && x < 1).toBe(true);
-    }
   });
 });

@@ -16,14 +16,16 @@ export interface EdgeOptions {
   port: number;
   /** How long to wait for /sync/health (default 60 s: the first run compiles). */
   readyTimeoutMs?: number;
-  /** Where the function's stdout/stderr go (default: inherited). */
-  output?: "inherit" | "ignore";
+  /** Where the function's stdout/stderr go (default: inherited); "capture" keeps them for output(). */
+  output?: "inherit" | "ignore" | "capture";
 }
 
 export interface EdgeProcess {
   /** e.g. http://127.0.0.1:54329 — the function answers under `${url}/sync/...`. */
   url: string;
   pid: number;
+  /** What the function printed on stdout and stderr so far (empty unless started with "capture"). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ function denoCommand(): string[] {
 
 export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
   const url = `http://127.0.0.1:${options.port}`;
+  const stdio = options.output === "capture" ? "pipe" : options.output ?? "inherit";
   const child = Bun.spawn({
     cmd: [
       ...denoCommand(),
@@ -54,31 +57,45 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
       PORT: String(options.port),
     },
     stdin: "ignore",
-    stdout: options.output ?? "inherit",
-    stderr: options.output ?? "inherit",
+    stdout: stdio,
+    stderr: stdio,
   });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const exited = await Promise.race([
-      child.exited.then(() => true),
-      Bun.sleep(3000).then(() => false),
-    ]);
-    if (!exited) {
-      child.kill("SIGKILL");
-      await child.exited;
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array> | number | undefined) => {
+    if (!(stream instanceof ReadableStream)) return;
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      output += decoder.decode(read.value, { stream: true });
     }
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const exited = await Promise.race([
+        child.exited.then(() => true),
+        Bun.sleep(3000).then(() => false),
+      ]);
+      if (!exited) {
+        child.kill("SIGKILL");
+        await child.exited;
+      }
+    }
+    await drained;
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new EdgeStartFailed(
-        `the edge function exited with code ${child.exitCode} before answering; check its environment (see the output above)`,
+        `the edge function exited with code ${child.exitCode} before answering; check its environment (${
+          options.output === "capture" ? `its output: ${output}` : "see the output above"
+        })`,
       );
     }
     try {
       await fetch(`${url}/sync/health`, { signal: AbortSignal.timeout(2000) });
-      return { url, pid: child.pid, stop };
+      return { url, pid: child.pid, output: () => output, stop };
     } catch {
       await Bun.sleep(150);
     }

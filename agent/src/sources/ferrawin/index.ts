@@ -47,9 +47,8 @@ interface Wanted {
   zcodigo: string;
 }
 
-/** The planillas whose bars are read: how many, their years (mode all), their keys (incremental). */
+/** The planillas whose bars are read: their years (empty when none is) and keys (incremental). */
 interface BarsWanted {
-  count: number;
   years: string[];
   keys: Wanted[];
 }
@@ -159,7 +158,7 @@ export class FerrawinSqlSource implements FerrawinSource {
     const blank: HeaderRow[] = [];
     // Each header is let go once its planilla is yielded, so memory does not grow with the selection.
     const selected: (PackedHeader | null)[] = [];
-    const wanted: BarsWanted = { count: 0, years: [], keys: [] };
+    const wanted: BarsWanted = { years: [], keys: [] };
     let skipped = 0;
     for (const packed of headers) {
       const h = unpackHeader(packed);
@@ -171,7 +170,6 @@ export class FerrawinSqlSource implements FerrawinSource {
       }
       selected.push(packed);
       if (reject) continue;
-      wanted.count++;
       if (wanted.years.at(-1) !== h.zconta) wanted.years.push(h.zconta!);
       if (params.mode === "incremental") {
         wanted.keys.push({ zconta: h.zconta!, zcodigo: h.zcodigo! });
@@ -232,7 +230,7 @@ export class FerrawinSqlSource implements FerrawinSource {
     signal: AbortSignal,
     lastCode: () => string | null,
   ): AsyncGenerator<BarRow> {
-    if (wanted.count === 0) return;
+    if (wanted.years.length === 0) return;
     const base = selectionFor(params, afterCode);
     if (params.mode === "year" || params.mode === "one") {
       yield* this.barRows(barsQuery(base.filter), base.params, signal, lastCode);

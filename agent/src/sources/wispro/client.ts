@@ -20,6 +20,8 @@ import {
 } from "./errors.ts";
 
 export const MAX_PER_PAGE = 1000;
+/** Per attempt; also WISPRO_TIMEOUT_SECONDS's default. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface WisproClientOptions {
   /** WISPRO_API_URL, e.g. `https://www.cloud.wispro.co/api/v1`. */
@@ -91,7 +93,7 @@ function bodyMessage(data: unknown): string | null {
 }
 
 export function createWisproClient(options: WisproClientOptions): WisproClient {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
   const host = new URL(base).host;

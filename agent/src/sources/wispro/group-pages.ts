@@ -10,21 +10,19 @@ export function groupPages(
   maxCustomers = MAX_CUSTOMERS_PER_BATCH,
 ): CustomerPage[] {
   const groups: CustomerPage[] = [];
-  let current: CustomerPage | null = null;
   for (const page of pages) {
-    const fits = current !== null &&
-      current.customers.length + page.customers.length <= maxCustomers &&
-      current.rejects.length + page.rejects.length <= MAX_REJECTS_PER_BATCH;
-    if (current && fits) {
-      current = {
+    const last = groups.at(-1);
+    const fits = last !== undefined &&
+      last.customers.length + page.customers.length <= maxCustomers &&
+      last.rejects.length + page.rejects.length <= MAX_REJECTS_PER_BATCH;
+    if (fits) {
+      groups[groups.length - 1] = {
         ...page,
-        customers: [...current.customers, ...page.customers],
-        rejects: [...current.rejects, ...page.rejects],
+        customers: [...last.customers, ...page.customers],
+        rejects: [...last.rejects, ...page.rejects],
       };
-      groups[groups.length - 1] = current;
     } else {
-      current = { ...page };
-      groups.push(current);
+      groups.push({ ...page });
     }
   }
   return groups;

@@ -1,24 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { Customer, SourceReject } from "@puente/protocol";
+import type { SourceReject } from "@puente/protocol";
 import { rejectSharedIdNumbers } from "./shared-ids.ts";
-
-const customer = (n: number, idNumber: string): Customer => ({
-  wispro_id: `7a000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  public_id: n,
-  custom_id: null,
-  name: `Cliente ${n}`,
-  email: null,
-  phone: null,
-  phone_mobile: null,
-  national_id_raw: idNumber,
-  id_number: idNumber,
-  zone: null,
-  address: null,
-  city: null,
-  details: null,
-  wispro_created_at: null,
-  wispro_updated_at: null,
-});
+import { fakeCustomer as customer } from "../../../test/fake-sources.ts";
 
 const none: SourceReject[] = [];
 
