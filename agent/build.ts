@@ -1,12 +1,13 @@
 // `npm run build:agent`: compiles the agent into one executable per platform with `bun build --compile`:
 // dist/puente-agent-linux-x64 and dist/puente-agent-windows-x64.exe. The Windows build needs Bun's
-// Windows runtime; it is fetched with `npm pack @oven/bun-windows-x64@<this Bun's version>` (the npm
-// registry, which is reachable where GitHub downloads are not) and passed as --compile-executable-path.
+// Windows runtime: `npm install` fetches `@oven/bun-windows-x64@<this Bun's version>` from the npm
+// registry into node_modules/.cache (agent/windows-runtime.ts), passed as --compile-executable-path.
 // Then the Linux binary is smoke-tested against a booted devstack (agent/test/smoke-binary.ts).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ensureWindowsRuntime } from "./windows-runtime.ts";
 
 const root = join(import.meta.dir, "..");
 // `[linux-x64] [windows-x64] [--out-dir DIR] [--no-smoke]`: which targets, where, and whether to smoke.
@@ -31,25 +32,13 @@ function run(argv: string[], cwd = root) {
   if (result.exitCode !== 0) throw new Error(`\`${argv.join(" ")}\` failed (${result.exitCode})`);
 }
 
-/** Bun's Windows runtime of the same version, from the npm registry. */
-function windowsRuntime(workDir: string): string {
-  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  run([npm, "pack", `@oven/bun-windows-x64@${Bun.version}`, "--silent"], workDir);
-  const tarball = [...new Bun.Glob("oven-bun-windows-x64-*.tgz").scanSync(workDir)][0];
-  if (!tarball) throw new Error("npm pack produced no tarball");
-  run(["tar", "-xzf", tarball], workDir);
-  const exe = join(workDir, "package", "bin", "bun.exe");
-  if (!existsSync(exe)) throw new Error(`${exe} is missing from the package`);
-  return exe;
-}
-
 const targets: Target[] = [
   { name: "linux-x64", bunTarget: "bun-linux-x64", outfile: join(dist, "puente-agent-linux-x64") },
   {
     name: "windows-x64",
     bunTarget: "bun-windows-x64",
     outfile: join(dist, "puente-agent-windows-x64.exe"),
-    runtime: windowsRuntime,
+    runtime: () => ensureWindowsRuntime(),
   },
 ];
 

@@ -1,8 +1,14 @@
 // `npm test`: format and lint check, typechecks, then every suite; closes with one `N passed, N failed` line.
 import { checks, SUITE_ORDER, suites } from "./harness/suites.ts";
+import { ensureSystemPackages } from "./harness/system-packages.ts";
 import { runStep, type StepResult, summaryLine } from "./harness/run-step.ts";
 
 const onlyChecks = process.argv.includes("--only-checks");
+// Before any suite: the system packages they need, installed here when this machine allows it.
+if (!onlyChecks && !ensureSystemPackages({ install: true })) {
+  console.error("\nnpm test stopped before running any suite: install the packages above first.");
+  process.exit(1);
+}
 const steps = onlyChecks ? checks : [...checks, ...SUITE_ORDER.map((s) => suites[s]!)];
 const results: StepResult[] = [];
 for (const step of steps) results.push(await runStep(step));

@@ -2,13 +2,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inheritedEnv } from "../../devstack/src/agent-process.ts";
 
 const main = join(import.meta.dir, "main.ts");
 const cwd = mkdtempSync(join(tmpdir(), "puente-main-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: cwd };
+  const env = inheritedEnv({ HOME: cwd });
   const result = Bun.spawnSync([process.execPath, main, ...args], { cwd, env });
   return { code: result.exitCode, out: result.stdout.toString(), err: result.stderr.toString() };
 }

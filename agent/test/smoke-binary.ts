@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import postgres from "postgres";
 import { agentEnv, startStack } from "../../devstack/src/stack.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
+import { inheritedEnv } from "../../devstack/src/agent-process.ts";
 import { postCommand, signInAs } from "../../devstack/src/web-calls.ts";
 
 const binary = resolve(process.argv[2] ?? "dist/puente-agent-linux-x64");
@@ -22,12 +23,11 @@ function step(ok: boolean, what: string, detail = ""): void {
 console.log(`smoke: ${binary} against a devstack`);
 const stack = await startStack({ planillas: 20, wisproClients: 10 });
 const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
-const env = {
-  PATH: process.env.PATH ?? "",
+const env = inheritedEnv({
   ...agentEnv(stack.info),
   PUENTE_STATE_DIR: join(home, "state"),
   PUENTE_LOG_DIR: join(home, "logs"),
-};
+});
 let daemon: ReturnType<typeof Bun.spawn> | null = null;
 
 /** Runs the binary to its end without blocking this process, which serves the stand-ins. */

@@ -7,6 +7,21 @@ import { agentEnv, type ReadyInfo } from "./stack.ts";
 
 export const AGENT_ENTRY = join(import.meta.dir, "..", "..", "agent", "src", "main.ts");
 
+/** The agent's own settings (agent/src/config.ts): the prefixes of every variable it reads. */
+const AGENT_SETTING = /^(PUENTE|FERRAWIN|WISPRO|PUSHER)_/;
+
+/**
+ * This process's whole environment (PATH, HOME, proxy and certificate settings…) less any agent
+ * setting the person running the tests happens to have, plus `extra`: what an agent child inherits.
+ */
+export function inheritedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !AGENT_SETTING.test(name)) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
 /** A fresh folder for one agent's logs/ and state/. */
 export const newAgentHome = (): string => mkdtempSync(join(tmpdir(), "puente-agent-"));
 
@@ -20,12 +35,11 @@ export function agentSpawnOptions(
   return {
     cmd: [process.execPath, AGENT_ENTRY, ...args],
     cwd: home,
-    env: {
-      ...process.env,
+    env: inheritedEnv({
       ...agentEnv(info),
       PUENTE_LOG_DIR: home,
       PUENTE_STATE_DIR: join(home, "state"),
       ...env,
-    },
+    }),
   };
 }

@@ -70,13 +70,16 @@ try {
     agentLogs: logDir,
     pids: { demo: process.pid, agent: agent.pid, edge: stack.edge.pid },
     ports: [
-      portOf(web.url),
-      portOf(stack.info.supabaseUrl),
-      portOf(stack.edge.url),
-      portOf(stack.info.dbUrl),
-      stack.info.pusher.port,
-      stack.info.sqlserver.port,
-      portOf(stack.info.wispro.baseUrl),
+      ...new Set([
+        portOf(web.url),
+        portOf(stack.info.supabaseUrl),
+        portOf(stack.edge.url),
+        portOf(stack.info.dbUrl),
+        portOf(stack.ferrawinUrl),
+        stack.info.pusher.port,
+        stack.info.sqlserver.port,
+        portOf(stack.info.wispro.baseUrl),
+      ]),
     ],
   }));
   const { admin, staff } = stack.info.users;

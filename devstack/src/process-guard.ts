@@ -9,7 +9,11 @@ export function cleanupWhenOwnerExits(stillNeeded: string, cleanup: string): voi
   const owner = process.pid;
   const script = `while kill -0 ${owner} 2>/dev/null && ${stillNeeded}; do sleep 1; done; ` +
     `kill -0 ${owner} 2>/dev/null || { ${cleanup}; } >/dev/null 2>&1`;
-  Bun.spawn({ cmd: ["setsid", "sh", "-c", script], stdio: ["ignore", "ignore", "ignore"] }).unref();
+  // Its own session (setsid), so a Ctrl-C to the terminal's group does not end the watchdog first;
+  // macOS has no setsid, and Windows no sh: there the devstack's own stop is all there is.
+  if (process.platform === "win32") return;
+  const cmd = Bun.which("setsid") ? ["setsid", "sh", "-c", script] : ["sh", "-c", script];
+  Bun.spawn({ cmd, stdio: ["ignore", "ignore", "ignore"] }).unref();
 }
 
 /** Kills `pid` (TERM, then KILL) if this process dies while `pid` still runs. */

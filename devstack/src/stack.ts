@@ -79,14 +79,14 @@ export async function startStack(options: StackOptions = {}) {
     const pg = await startPostgres();
     stops.push(() => pg.stop());
     log(`postgres: ${pg.description}`);
+    // FerraWin's database starts beside the migrations (on PGlite it is a second server to boot).
+    const ferrawinDatabase = pg.createDatabase("ferrawin");
+    ferrawinDatabase.catch(() => {});
     await applyMigrations(pg.url);
     const demo = await createDemoData(pg.url);
 
     // FerraWin's tables live in their own database, as they would on the office's SQL Server.
-    const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
-    await admin.unsafe("create database ferrawin");
-    await admin.end();
-    const ferrawinUrl = pg.url.replace(/\/postgres$/, "/ferrawin");
+    const ferrawinUrl = await ferrawinDatabase;
     const fixtureDb = postgres(ferrawinUrl, { max: 8, onnotice: () => {} });
     try {
       const counts = options.ferrawinFixture

@@ -2,11 +2,19 @@
 // hosted projects) and waits until /sync/health answers.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ChildStartFailed, diedBeforeReady, drainInto, OutputTail } from "../child.ts";
 
 export const REPO_ROOT = join(import.meta.dir, "..", "..", "..");
 const EDGE_ENTRY = "edge/sync/index.ts";
+/**
+ * The repository's deno.json, not edge/sync/deno.json (the import map `supabase functions deploy`
+ * bundles): its `"nodeModulesDir": "manual"` resolves hono, zod, pusher and supabase-js from the
+ * node_modules that `npm install` filled, so the edge starts offline with an empty Deno cache.
+ */
+const DENO_CONFIG = join(REPO_ROOT, "deno.json");
 
-export class EdgeStartFailed extends Error {
+/** The edge function died, or never answered, before /sync/health; the message quotes its output. */
+export class EdgeStartFailed extends ChildStartFailed {
   override name = "EdgeStartFailed";
 }
 
@@ -36,11 +44,12 @@ function denoCommand(): string[] {
 
 export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
   const url = `http://127.0.0.1:${options.port}`;
-  const stdio = options.output === "capture" ? "pipe" : options.output ?? "inherit";
   const child = Bun.spawn({
     cmd: [
       ...denoCommand(),
       "run",
+      "--config",
+      DENO_CONFIG,
       "--allow-net",
       "--allow-env",
       "--allow-read",
@@ -48,28 +57,29 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
       EDGE_ENTRY,
     ],
     cwd: REPO_ROOT,
+    // The parent's whole environment (proxy and certificate settings included), plus the function's.
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
+      ...process.env,
       RUST_BACKTRACE: "0",
       NO_COLOR: "1",
       ...options.env,
       PORT: String(options.port),
     },
     stdin: "ignore",
-    stdout: stdio,
-    stderr: stdio,
+    stdout: "pipe",
+    stderr: "pipe",
   });
-  let output = "";
-  const drain = async (stream: ReadableStream<Uint8Array> | number | undefined) => {
-    if (!(stream instanceof ReadableStream)) return;
-    const reader = stream.getReader();
-    const decoder = new TextDecoder();
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      output += decoder.decode(read.value, { stream: true });
-    }
+  // The output is always read, so a function that dies at start can be quoted; "inherit" forwards it.
+  const tail = new OutputTail(20);
+  let captured = "";
+  const forward = (sink: NodeJS.WriteStream) => (text: string) => {
+    if (options.output === "capture") captured += text;
+    else if (options.output !== "ignore") sink.write(text);
   };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const drained = Promise.all([
+    drainInto(child.stdout, tail, forward(process.stdout)),
+    drainInto(child.stderr, tail, forward(process.stderr)),
+  ]);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
@@ -84,22 +94,20 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeProcess> {
     }
     await drained;
   };
+  const what = `the edge function (deno run ${EDGE_ENTRY}, pid ${child.pid})`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new EdgeStartFailed(
-        `the edge function exited with code ${child.exitCode} before answering; check its environment (${
-          options.output === "capture" ? `its output: ${output}` : "see the output above"
-        })`,
-      );
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await drained;
+      throw new EdgeStartFailed(diedBeforeReady(what, child, tail));
     }
     try {
       await fetch(`${url}/sync/health`, { signal: AbortSignal.timeout(2000) });
-      return { url, pid: child.pid, output: () => output, stop };
+      return { url, pid: child.pid, output: () => captured, stop };
     } catch {
       await Bun.sleep(150);
     }
   }
   await stop();
-  throw new EdgeStartFailed(`the edge function did not answer ${url}/sync/health in time`);
+  throw new EdgeStartFailed(`${what} did not answer ${url}/sync/health in time; ${tail.quote()}`);
 }
