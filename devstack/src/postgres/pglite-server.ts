@@ -102,6 +102,32 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The run-time parameters a start-up message asks for (search_path, application_name, …) and its user. */
+export function startupParameters(
+  message: Uint8Array,
+): { user: string; settings: Map<string, string> } {
+  const decoder = new TextDecoder();
+  const settings = new Map<string, string>();
+  let user = "postgres";
+  let at = 8;
+  while (at < message.length && message[at] !== 0) {
+    const [name, afterName] = cString(message, at);
+    const [value, afterValue] = cString(message, afterName);
+    const key = decoder.decode(name);
+    const text = decoder.decode(value);
+    if (key === "user") user = text;
+    else if (
+      !["database", "replication", "options"].includes(key) && /^[a-z_][a-z0-9_.]*$/i.test(key)
+    ) {
+      settings.set(key, text);
+    }
+    at = afterValue;
+  }
+  return { user, settings };
+}
+
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
 const endsIdle = (tail: number[]) =>
   tail.length === IDLE.length && tail.every((byte, i) => byte === IDLE[i]);
 
@@ -115,6 +141,40 @@ export async function servePglite(
   options: { host?: string; port?: number } = {},
 ): Promise<PgliteServer> {
   const turns = new SessionTurns();
+  /** Each connection's start-up user and parameters, and those the session holds now. */
+  const sessions = new Map<number, { user: string; settings: Map<string, string> }>();
+  let applied: { user: string; settings: Map<string, string> } = {
+    user: "postgres",
+    settings: new Map(),
+  };
+
+  /**
+   * Gives the session the user and parameters of the connection whose turn it is: on a server each
+   * connection has its own; here they are re-applied whenever the turn passes between connections
+   * that asked for different ones (always between transactions, as turns pass only when idle).
+   */
+  async function applySession(id: number): Promise<void> {
+    const wanted = sessions.get(id);
+    if (!wanted || wanted === applied) return;
+    const statements: string[] = [];
+    if (wanted.user !== applied.user) {
+      statements.push(
+        wanted.user === "postgres"
+          ? "reset session authorization"
+          : `set session authorization ${literal(wanted.user)}`,
+      );
+    }
+    for (const name of applied.settings.keys()) {
+      if (!wanted.settings.has(name)) statements.push(`reset ${name}`);
+    }
+    for (const [name, value] of wanted.settings) {
+      if (applied.settings.get(name) !== value) {
+        statements.push(`select set_config(${literal(name)}, ${literal(value)}, false)`);
+      }
+    }
+    if (statements.length) await db.exec(statements.join(";\n"));
+    applied = wanted;
+  }
   let nextId = 1;
   const sockets = new Set<Socket>();
 
@@ -181,6 +241,7 @@ export async function servePglite(
     const close = () => {
       if (closed) return;
       closed = true;
+      sessions.delete(id);
       sockets.delete(socket);
       socket.destroy();
       chain = chain.then(() => abandon(id)).catch(() => {});
@@ -214,6 +275,7 @@ export async function servePglite(
           return;
         }
         started = true;
+        sessions.set(id, startupParameters(message.bytes));
       } else if (message.bytes[0] === 0x58) { // 'X' Terminate: the client is leaving
         close();
         return;
@@ -228,6 +290,7 @@ export async function servePglite(
         copying = null;
         await turns.take(id);
         if (closed) return turns.release(id);
+        await applySession(id);
         if (await executeCopy(socket, whole)) turns.release(id);
         return;
       }
@@ -238,6 +301,7 @@ export async function servePglite(
       }
       await turns.take(id);
       if (closed) return turns.release(id);
+      if (message.kind === "typed") await applySession(id);
       if (message.bytes[0] === 0x51) { // 'Q' simple query
         const query = new TextDecoder().decode(message.bytes.subarray(5, message.bytes.length - 1));
         if (COPY_FROM_STDIN.test(query)) {
