@@ -15,7 +15,7 @@ export interface TlsSettings {
   isRequired?: boolean;
   /**
    * The TLS versions the server accepts, e.g. maxVersion "TLSv1" for an unpatched 2008 server.
-   * Default: TLS 1.0 up to the runtime's maximum.
+   * Default: TLS 1.0 to TLS 1.2.
    */
   minVersion?: SecureVersion;
   maxVersion?: SecureVersion;
@@ -72,7 +72,9 @@ export class TdsTls {
       // SChannel on the Windows versions SQL Server runs on still accepts TLS 1.0 unless it was turned
       // off, unlike this runtime's default minimum (TLS 1.2).
       minVersion: settings.minVersion ?? "TLSv1",
-      maxVersion: settings.maxVersion,
+      // TLS 1.3 comes to SQL Server only with TDS 8.0 (strict encryption, TLS before any TDS), never
+      // inside PRELOGIN packets.
+      maxVersion: settings.maxVersion ?? "TLSv1.2",
     });
     this.cleartext = new TLSSocket(this.pipe as unknown as Socket, {
       isServer: true,
