@@ -14,7 +14,8 @@ import {
 } from "../../../../devstack/src/sqlserver/index.ts";
 import { startSqlBrowser } from "../../../../devstack/src/sqlserver/ssrp.ts";
 import type { FerrawinSourceOptions } from "../source.ts";
-import { FerrawinConnection } from "./connection.ts";
+import { checkSqlServer } from "../../cli/doctor.ts";
+import { connectHint, FerrawinConnection } from "./connection.ts";
 
 const servers: SqlServerHandle[] = [];
 let certificates: DevCertificates;
@@ -179,6 +180,64 @@ describe("FerraWin connection settings", () => {
     expect(
       await selectOk(settings({ FERRAWIN_HOST: "127.0.0.1", FERRAWIN_PORT: String(server.port) })),
     ).toBe("sí");
+  });
+
+  test(
+    "doctor names SQL Browser and TCP/IP for a missing instance, mixed mode for 18456",
+    async () => {
+      const host = `127.0.${20 + Math.floor(Math.random() * 200)}.${
+        2 + Math.floor(Math.random() * 250)
+      }`;
+      const server = await serve({}, host);
+      const browser = await startSqlBrowser({
+        host,
+        instances: [{ name: "SQLEXPRESS", tcpPort: server.port, version: server.version }],
+      });
+      const config = (env: Record<string, string>) =>
+        loadConfig({
+          envFile: null,
+          env: {
+            PUENTE_API_URL: "http://127.0.0.1:9/functions/v1/sync",
+            PUENTE_AGENT_KEY: "k".repeat(32),
+            FERRAWIN_USERNAME: "puente",
+            FERRAWIN_PASSWORD: "clave",
+            ...env,
+          },
+        });
+      try {
+        const missing = await checkSqlServer(config({ FERRAWIN_HOST: `${host}\\OTRA` }), 10_000);
+        expect(missing.status).toBe("fail");
+        expect(missing.detail).toContain('"SQL Server Browser" service');
+        expect(missing.detail).toContain("TCP/IP protocol");
+        expect(missing.fix).toContain("SQL Server Browser");
+        const refused = await checkSqlServer(
+          config({ FERRAWIN_HOST: `${host}\\SQLEXPRESS`, FERRAWIN_PASSWORD: "otra" }),
+          10_000,
+        );
+        expect(refused.status).toBe("fail");
+        expect(refused.detail).toContain("Login failed for user 'puente'.");
+        expect(refused.detail).toContain("18456");
+        expect(refused.detail).toContain("SQL Server and Windows Authentication mode");
+        expect(refused.detail).not.toContain("otra");
+        const ok = await checkSqlServer(config({ FERRAWIN_HOST: `${host}\\SQLEXPRESS` }), 10_000);
+        expect(ok).toMatchObject({
+          status: "ok",
+          detail: `logged in to ${host}\\SQLEXPRESS/FERRAWIN`,
+        });
+      } finally {
+        await browser.stop();
+      }
+    },
+    60_000,
+  );
+
+  test("a Browser that never answers is named in the hint, not just a timeout", () => {
+    const options = settings({ FERRAWIN_HOST: "oficina\\SQLEXPRESS" });
+    const timeout = Object.assign(new Error("Failed to connect in 15000ms"), { code: "ETIMEOUT" });
+    expect(connectHint(options, timeout)).toMatch(/SQL Server Browser.*UDP 1434/);
+    const direct = settings({ FERRAWIN_HOST: "oficina" });
+    expect(connectHint(direct, timeout)).toMatch(/TCP\/IP/);
+    expect(connectHint(direct, timeout)).not.toMatch(/Browser/);
   });
 
   test("bad connection settings are refused by name", () => {

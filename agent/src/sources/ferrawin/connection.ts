@@ -25,7 +25,9 @@ const CERTIFICATE = /certificate|CERT_|self.signed|unable to verify/i;
 /** What to check next, by how the connection failed: the message a person acts on. */
 export function connectHint(options: FerrawinSourceOptions, error: Error & { code?: string }) {
   const message = error.message;
-  if (error.code === "EINSTLOOKUP") {
+  // No Browser at all: UDP gets no answer and tedious gives up when the connect timeout ends.
+  const isBrowserSilent = error.code === "ETIMEOUT" && !!options.instanceName && !options.port;
+  if (error.code === "EINSTLOOKUP" || isBrowserSilent) {
     return `SQL Browser on ${options.host} did not give the port of instance ` +
       `${options.instanceName}: check that the "SQL Server Browser" service is running and UDP 1434 ` +
       "is open in the firewall, that the instance name is right, and that the TCP/IP protocol is " +
