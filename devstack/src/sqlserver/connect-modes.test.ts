@@ -8,7 +8,7 @@ import { Connection, type ConnectionConfiguration, Request } from "tedious";
 import { createDevCertificates, type DevCertificates } from "./certificates.ts";
 import type { QueryResult, SqlExecutor } from "./executor.ts";
 import { type SqlServerHandle, type SqlServerOptions, startSqlServer } from "./server.ts";
-import { startSqlBrowser } from "./ssrp.ts";
+import { privateLoopbackHost, startSqlBrowser } from "./ssrp.ts";
 
 const USER = "puente";
 const PASSWORD = "Señal#2026";
@@ -95,10 +95,7 @@ afterAll(async () => {
 
 describe("named instance through SQL Browser", () => {
   test("HOST\\INSTANCE: tedious asks UDP 1434 for the port and logs in", async () => {
-    // A loopback address of its own, so the Browser's fixed port 1434 never collides with another test.
-    const host = `127.0.${20 + Math.floor(Math.random() * 200)}.${
-      2 + Math.floor(Math.random() * 250)
-    }`;
+    const host = privateLoopbackHost();
     const server = await serve({ host });
     const browser = await startSqlBrowser({
       host,

@@ -90,6 +90,14 @@ function svrResp(data: string, limit: number): Buffer | null {
   return Buffer.concat([header, bytes]);
 }
 
+/**
+ * A random 127.0.x.y address (Linux routes all of 127/8 to loopback): tedious asks the Browser only on
+ * UDP 1434, so a test's Browser and server listen on an address of their own instead of a free port.
+ */
+export function privateLoopbackHost(): string {
+  return `127.0.${20 + Math.floor(Math.random() * 200)}.${2 + Math.floor(Math.random() * 250)}`;
+}
+
 /** Starts a Browser answering SSRP for `instances` on UDP host:port. */
 export async function startSqlBrowser(options: SqlBrowserOptions): Promise<SqlBrowserHandle> {
   const host = options.host ?? "127.0.0.1";

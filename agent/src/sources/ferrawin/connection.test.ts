@@ -12,7 +12,7 @@ import {
   type SqlServerOptions,
   startSqlServer,
 } from "../../../../devstack/src/sqlserver/index.ts";
-import { startSqlBrowser } from "../../../../devstack/src/sqlserver/ssrp.ts";
+import { privateLoopbackHost, startSqlBrowser } from "../../../../devstack/src/sqlserver/ssrp.ts";
 import type { FerrawinSourceOptions } from "../source.ts";
 import { checkSqlServer } from "../../cli/doctor.ts";
 import { connectHint, FerrawinConnection } from "./connection.ts";
@@ -79,9 +79,7 @@ afterAll(async () => {
 
 describe("FerraWin connection settings", () => {
   test("FERRAWIN_HOST=HOST\\INSTANCE finds the port through SQL Browser", async () => {
-    const host = `127.0.${20 + Math.floor(Math.random() * 200)}.${
-      2 + Math.floor(Math.random() * 250)
-    }`;
+    const host = privateLoopbackHost();
     const server = await serve({}, host);
     const browser = await startSqlBrowser({
       host,
@@ -185,9 +183,7 @@ describe("FerraWin connection settings", () => {
   test(
     "doctor names SQL Browser and TCP/IP for a missing instance, mixed mode for 18456",
     async () => {
-      const host = `127.0.${20 + Math.floor(Math.random() * 200)}.${
-        2 + Math.floor(Math.random() * 250)
-      }`;
+      const host = privateLoopbackHost();
       const server = await serve({}, host);
       const browser = await startSqlBrowser({
         host,
