@@ -59,14 +59,37 @@ const EnvSchema = z.object({
   /** This agent's id (shown next to its key in the panel); the listener needs it for its channel. */
   PUENTE_AGENT_ID: z.preprocess(blankToUndefined, z.uuid({ error: "must be a UUID" }).optional()),
   PUENTE_AGENT_NAME: optionalString,
+  /** HOST, or HOST\\INSTANCE for a named instance (its port then comes from SQL Browser). */
   FERRAWIN_HOST: optionalString,
-  FERRAWIN_PORT: integer(1433, 1, 65535),
+  FERRAWIN_INSTANCE: optionalString,
+  /** Default 1433, or none for a named instance (SQL Browser finds it); set it to skip the Browser. */
+  FERRAWIN_PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" })
+      .min(1, { error: "must be at least 1" }).max(65535, { error: "must be at most 65535" })
+      .optional(),
+  ),
+  /** sql: a SQL Server login (needs mixed mode); ntlm: a Windows account of FERRAWIN_DOMAIN. */
+  FERRAWIN_AUTH: z.preprocess(
+    (v) => (typeof v === "string" ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z.enum(["sql", "ntlm"], { error: "must be sql or ntlm" }).default("sql"),
+  ),
+  FERRAWIN_DOMAIN: optionalString,
   FERRAWIN_DATABASE: z.preprocess(blankToUndefined, z.string().trim().default("FERRAWIN")),
   FERRAWIN_USERNAME: optionalString,
   FERRAWIN_PASSWORD: z.preprocess(blankToUndefined, z.string().optional()),
   /** Off by default: office SQL Servers rarely have a certificate; turn it on where they do. */
   FERRAWIN_ENCRYPT: boolean(false),
   FERRAWIN_TRUST_SERVER_CERTIFICATE: boolean(true),
+  /** Lowest TLS version accepted; TLSv1 reaches unpatched 2008/2012 servers that speak only TLS 1.0. */
+  FERRAWIN_TLS_MIN_VERSION: z.preprocess(
+    blankToUndefined,
+    z.enum(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"], {
+      error: "must be TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3",
+    }).optional(),
+  ),
+  /** PEM file of the CA that signed SQL Server's certificate; trusted instead of the system's CAs. */
+  FERRAWIN_CA_FILE: optionalString,
   WISPRO_API_URL: z.preprocess(
     blankToUndefined,
     httpUrl.default("https://www.cloud.wispro.co/api/v1"),
@@ -177,6 +200,7 @@ export function loadConfig(
   if (env.FERRAWIN_HOST && (!env.FERRAWIN_USERNAME || env.FERRAWIN_PASSWORD === undefined)) {
     problems.push("FERRAWIN_USERNAME and FERRAWIN_PASSWORD are required when FERRAWIN_HOST is set");
   }
+  const ferrawinServer = env.FERRAWIN_HOST ? ferrawinServerOf(env, problems) : null;
   if (env.PUSHER_HOST && !env.PUSHER_APP_KEY) {
     problems.push("PUSHER_APP_KEY is required when PUSHER_HOST is set");
   }
@@ -193,15 +217,15 @@ export function loadConfig(
       agentId: env.PUENTE_AGENT_ID ?? null,
       agentName: env.PUENTE_AGENT_NAME ?? null,
     },
-    ferrawin: env.FERRAWIN_HOST
+    ferrawin: ferrawinServer
       ? {
-        host: env.FERRAWIN_HOST,
-        port: env.FERRAWIN_PORT,
+        ...ferrawinServer,
         database: env.FERRAWIN_DATABASE,
-        username: env.FERRAWIN_USERNAME!,
         password: env.FERRAWIN_PASSWORD!,
         encrypt: env.FERRAWIN_ENCRYPT,
         trustServerCertificate: env.FERRAWIN_TRUST_SERVER_CERTIFICATE,
+        tlsMinVersion: env.FERRAWIN_TLS_MIN_VERSION ?? null,
+        caFile: env.FERRAWIN_CA_FILE ?? null,
       }
       : null,
     wispro: env.WISPRO_API_TOKEN
@@ -256,6 +280,64 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/**
+ * Where and as whom FerraWin is reached: `HOST\\INSTANCE` (or FERRAWIN_INSTANCE) names an instance whose
+ * port SQL Browser gives unless FERRAWIN_PORT is set, as SQL Server's own clients do; an NTLM login
+ * takes its domain from FERRAWIN_DOMAIN or from a `DOMAIN\\user` username.
+ */
+function ferrawinServerOf(
+  env: z.infer<typeof EnvSchema>,
+  problems: string[],
+): Pick<
+  FerrawinSourceOptions,
+  "host" | "port" | "instanceName" | "authentication" | "domain" | "username"
+> {
+  const [host, ...instanceParts] = env.FERRAWIN_HOST!.split("\\");
+  const hostInstance = instanceParts.join("\\").trim() || null;
+  if (instanceParts.length > 1 || host!.trim() === "") {
+    problems.push("FERRAWIN_HOST must be HOST or HOST\\INSTANCE");
+  }
+  if (
+    hostInstance && env.FERRAWIN_INSTANCE &&
+    hostInstance.toUpperCase() !== env.FERRAWIN_INSTANCE.toUpperCase()
+  ) {
+    problems.push(
+      `FERRAWIN_HOST names instance ${hostInstance} but FERRAWIN_INSTANCE is ${env.FERRAWIN_INSTANCE}`,
+    );
+  }
+  const instanceName = hostInstance ?? env.FERRAWIN_INSTANCE ?? null;
+  let username = env.FERRAWIN_USERNAME ?? "";
+  let domain = env.FERRAWIN_DOMAIN ?? null;
+  if (env.FERRAWIN_AUTH === "ntlm") {
+    const slash = username.indexOf("\\");
+    if (slash > 0) {
+      domain ??= username.slice(0, slash);
+      username = username.slice(slash + 1);
+    }
+    if (!domain) {
+      problems.push("FERRAWIN_DOMAIN is required when FERRAWIN_AUTH=ntlm (or use DOMAIN\\user)");
+    }
+  }
+  if (env.FERRAWIN_CA_FILE && !existsSync(env.FERRAWIN_CA_FILE)) {
+    problems.push(`FERRAWIN_CA_FILE ${env.FERRAWIN_CA_FILE} does not exist`);
+  }
+  return {
+    host: host!.trim(),
+    port: env.FERRAWIN_PORT ?? (instanceName ? null : 1433),
+    instanceName,
+    authentication: env.FERRAWIN_AUTH,
+    // NetBIOS domain names are case-insensitive; NTLMv2 hashes the domain as sent, so send it as Windows does.
+    domain: domain ? domain.toUpperCase() : null,
+    username,
+  };
+}
+
+/** `HOST\\INSTANCE` or `HOST:PORT`, as people name a SQL Server. */
+export function ferrawinEndpoint(ferrawin: FerrawinSourceOptions): string {
+  const instance = ferrawin.instanceName ? `\\${ferrawin.instanceName}` : "";
+  return `${ferrawin.host}${instance}${ferrawin.port ? `:${ferrawin.port}` : ""}`;
+}
+
 /** The configuration as `status` and `doctor` print it: every secret masked. */
 export function describeConfig(config: AgentConfig): Record<string, string> {
   return {
@@ -263,7 +345,9 @@ export function describeConfig(config: AgentConfig): Record<string, string> {
     "Agent key": mask(config.api.agentKey),
     "Agent id": config.api.agentId ?? "(not set: PUENTE_AGENT_ID)",
     "FerraWin": config.ferrawin
-      ? `${config.ferrawin.username}@${config.ferrawin.host}:${config.ferrawin.port}/${config.ferrawin.database}`
+      ? `${
+        config.ferrawin.domain ? `${config.ferrawin.domain}\\` : ""
+      }${config.ferrawin.username}@${ferrawinEndpoint(config.ferrawin)}/${config.ferrawin.database}`
       : "(not configured)",
     "Wispro": config.wispro ? config.wispro.baseUrl : "(not configured)",
     "Pusher": config.pusher

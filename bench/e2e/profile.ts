@@ -157,7 +157,7 @@ async function measureFloors(
           value,
         }));
         const result = await executor.execute(barsSql, params, signal);
-        const encoders = result.columns.map(createColumnEncoder);
+        const encoders = result.columns.map((column) => createColumnEncoder(column));
         for await (const row of result.rows) {
           writeRow(w, encoders, row);
           w.reset();

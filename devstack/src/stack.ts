@@ -122,7 +122,12 @@ export async function startStack(options: StackOptions = {}) {
     const executor = new FerrawinExecutor({ url: ferrawinUrl });
     stops.push(() => executor.close());
     const sqlserverLogin = { user: "puente_reader", password: secret(12), database: "FERRAWIN" };
-    const sqlserver = await startSqlServer({ ...sqlserverLogin, executor });
+    // FerraWin databases are old Spanish installs: their collation is Modern_Spanish_CI_AS.
+    const sqlserver = await startSqlServer({
+      ...sqlserverLogin,
+      executor,
+      collation: "Modern_Spanish_CI_AS",
+    });
     stops.push(() => sqlserver.stop());
 
     const wisproToken = secret(20);

@@ -2,7 +2,13 @@
 // when something fails. Checks run in order; a later check that depends on a failed one is skipped.
 import Pusher from "pusher-js";
 import { Channels } from "@puente/protocol";
-import { type AgentConfig, describeConfig, loadConfig, redact } from "../config.ts";
+import {
+  type AgentConfig,
+  describeConfig,
+  ferrawinEndpoint,
+  loadConfig,
+  redact,
+} from "../config.ts";
 import { ConfigInvalid } from "../errors/config-invalid.ts";
 import { createEdgeClient, type EdgeClient } from "../sink/edge-client.ts";
 import { pusherOptions } from "../listener.ts";
@@ -101,7 +107,7 @@ export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Pr
     };
   }
   const connection = new FerrawinConnection(config.ferrawin);
-  const where = `${config.ferrawin.host}:${config.ferrawin.port}/${config.ferrawin.database}`;
+  const where = `${ferrawinEndpoint(config.ferrawin)}/${config.ferrawin.database}`;
   try {
     const rows = connection.query("doctor", "SELECT 1 AS ok", {}, AbortSignal.timeout(timeoutMs));
     for await (const _row of rows) break;
@@ -111,8 +117,11 @@ export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Pr
       name: "SQL Server",
       status: "fail",
       detail: redact((error as Error).message, config.secrets),
-      fix:
-        "check FERRAWIN_HOST, FERRAWIN_PORT, FERRAWIN_USERNAME, FERRAWIN_PASSWORD, FERRAWIN_ENCRYPT",
+      // The detail carries the specific next step (SQL Browser and TCP/IP for a named instance, 18456
+      // and mixed mode, TLS version, CA); this names every setting involved.
+      fix: "check FERRAWIN_HOST (HOST\\INSTANCE: the SQL Server Browser service and the TCP/IP " +
+        "protocol), FERRAWIN_PORT, FERRAWIN_AUTH/FERRAWIN_DOMAIN, FERRAWIN_USERNAME, FERRAWIN_PASSWORD " +
+        "(18456: mixed-mode authentication), FERRAWIN_ENCRYPT, FERRAWIN_TLS_MIN_VERSION",
     };
   } finally {
     await connection.close().catch(() => undefined);

@@ -20,10 +20,11 @@ describe("init", () => {
   test("flags plus defaults, skipping what depends on an empty field", () => {
     const values = collectEnvValues(flags, null);
     expect(values).toMatchObject({
-      FERRAWIN_PORT: "1433",
       FERRAWIN_DATABASE: "FERRAWIN",
       FERRAWIN_ENCRYPT: "false",
     });
+    // No port written by default: 1433 then, or SQL Browser's answer for a HOST\INSTANCE.
+    expect(values.FERRAWIN_PORT).toBeUndefined();
     expect(values.PUSHER_APP_CLUSTER).toBeUndefined();
     expect(values.WISPRO_API_URL).toBeUndefined();
   });

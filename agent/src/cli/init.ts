@@ -31,15 +31,17 @@ export const INIT_FIELDS = [
   {
     variable: "FERRAWIN_HOST",
     flag: "ferrawin-host",
-    question: "FerraWin SQL Server host (empty: no FerraWin)",
+    question:
+      "FerraWin SQL Server host, or HOST\\INSTANCE for a named instance (needs the SQL Server Browser service) (empty: no FerraWin)",
     fallback: null,
     required: false,
   },
   {
     variable: "FERRAWIN_PORT",
     flag: "ferrawin-port",
-    question: "FerraWin SQL Server port",
-    fallback: "1433",
+    // No default written: empty means 1433, or the port SQL Browser gives for a named instance.
+    question: "FerraWin SQL Server port (empty: 1433, or SQL Browser's for HOST\\INSTANCE)",
+    fallback: null,
     required: false,
     needs: "FERRAWIN_HOST",
   },

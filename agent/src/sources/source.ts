@@ -85,14 +85,25 @@ export type SyncSource = FerrawinSource | WisproSource;
 
 /** Connection settings the runner passes to `createFerrawinSource` (from FERRAWIN_* variables). */
 export interface FerrawinSourceOptions {
+  /** The machine only; an instance given as `HOST\\INSTANCE` is split into `instanceName`. */
   host: string;
-  port: number;
+  /** Null when a named instance's port is found through SQL Browser (UDP 1434). */
+  port: number | null;
+  /** A named instance (SQLEXPRESS…), or null/absent for the default instance. */
+  instanceName?: string | null;
   database: string;
+  /** "sql" (default): a SQL Server login; "ntlm": a Windows account of `domain`. */
+  authentication?: "sql" | "ntlm";
+  domain?: string | null;
   username: string;
   password: string;
-  /** FERRAWIN_ENCRYPT; the devstack's TDS stand-in needs false. */
+  /** FERRAWIN_ENCRYPT; the devstack's TDS stand-in needs false unless started with TLS. */
   encrypt: boolean;
   trustServerCertificate: boolean;
+  /** The oldest TLS version accepted (FERRAWIN_TLS_MIN_VERSION), for servers that speak only TLS 1.0. */
+  tlsMinVersion?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3" | null;
+  /** A PEM file of the CA that signed the server's certificate (FERRAWIN_CA_FILE). */
+  caFile?: string | null;
 }
 
 /** Settings the runner passes to `createWisproSource` (from WISPRO_* variables). */

@@ -41,7 +41,8 @@ describe("FerrawinExecutor", () => {
   test("FerraWin columns keep SQL Server-like types", async () => {
     const result = await executor.execute("SELECT TOP 1 * FROM [ORD_BAR]", [], never);
     const types = Object.fromEntries(result.columns.map((c) => [c.name, c]));
-    expect(types.zcodigo).toEqual({ name: "zcodigo", type: "nvarchar", length: 10 });
+    expect(types.zcodigo).toEqual({ name: "zcodigo", type: "varchar", length: 10 });
+    expect(types.zconta).toEqual({ name: "zconta", type: "char", length: 4 });
     expect(types.zdiametro!.type).toBe("smallint");
     expect(types.zcantidad!.type).toBe("int");
     expect(types.zpesotestd).toEqual({
@@ -67,7 +68,7 @@ describe("FerrawinExecutor", () => {
       ],
       never,
     );
-    expect(result.columns.map((c) => c.type)).toEqual(["nvarchar", "nvarchar", "int"]);
+    expect(result.columns.map((c) => c.type)).toEqual(["varchar", "varchar", "int"]);
     expect(await all(result.rows)).toEqual([[
       `${head.ZCONTA}-${String(head.ZCODIGO).trim().padStart(6, "0")}`,
       String(head.ZFECHA).slice(0, 19),

@@ -22,8 +22,23 @@ export interface FerrawinExecutorOptions {
   max?: number;
 }
 
-/** Postgres column OIDs → TDS column types. */
-function columnSpec(name: string, oid: number, typmod: number): ColumnSpec {
+/** A table column's SQL Server declaration ("varchar(20)", "char(4)"), from its comment (load.ts). */
+interface DeclaredColumn {
+  typmod: number;
+  sqlType: string | null;
+}
+
+/**
+ * Postgres column OIDs → TDS column types. Text is varchar/char under the server's collation
+ * (Modern_Spanish_CI_AS in the devstack) and so travels as CP1252, as FerraWin's columns do: a table
+ * column as declared, a computed one as varchar(8000).
+ */
+function columnSpec(name: string, oid: number, declared: DeclaredColumn): ColumnSpec {
+  const typmod = declared.typmod;
+  const text = declared.sqlType ? /^(varchar|char)\((\d+)\)$/.exec(declared.sqlType) : null;
+  if (text && (oid === 1042 || oid === 1043 || oid === 25)) {
+    return { name, type: text[1] as "varchar" | "char", length: Number(text[2]) };
+  }
   switch (oid) {
     case 23:
       return { name, type: "int" };
@@ -46,9 +61,8 @@ function columnSpec(name: string, oid: number, typmod: number): ColumnSpec {
       return { name, type: "float" };
     case 1043:
     case 1042:
-      return { name, type: "nvarchar", length: typmod > 4 ? Math.min(typmod - 4, 4000) : 4000 };
     case 25:
-      return { name, type: "nvarchar", length: 4000 };
+      return { name, type: "varchar", length: typmod > 4 ? Math.min(typmod - 4, 8000) : 8000 };
     case 1114:
     case 1184:
       return { name, type: "datetime" };
@@ -83,7 +97,7 @@ function asSqlServerError(error: unknown): Error {
 export class FerrawinExecutor implements SqlExecutor {
   private readonly sql: Sql;
   private readonly cursorRows: number;
-  private readonly typmods = new Map<string, number>();
+  private readonly declared = new Map<string, DeclaredColumn>();
 
   constructor(options: FerrawinExecutorOptions) {
     const schema = options.schema ?? "ferrawin";
@@ -133,16 +147,27 @@ export class FerrawinExecutor implements SqlExecutor {
     cols: { name: string; type: number; table: number; number: number }[],
   ): Promise<ColumnSpec[]> {
     const missing = cols.filter((c) =>
-      c.table !== 0 && !this.typmods.has(`${c.table}:${c.number}`)
+      c.table !== 0 && !this.declared.has(`${c.table}:${c.number}`)
     );
     if (missing.length) {
       const rows = await this.sql`
-        select attrelid, attnum, atttypmod from pg_attribute
+        select attrelid, attnum, atttypmod, col_description(attrelid, attnum) as sql_type
+        from pg_attribute
         where attrelid = any(${missing.map((c) => c.table)}::oid[])`;
-      for (const r of rows) this.typmods.set(`${r.attrelid}:${r.attnum}`, Number(r.atttypmod));
+      for (const r of rows) {
+        this.declared.set(`${r.attrelid}:${r.attnum}`, {
+          typmod: Number(r.atttypmod),
+          sqlType: r.sql_type === null ? null : String(r.sql_type),
+        });
+      }
     }
+    const computed: DeclaredColumn = { typmod: -1, sqlType: null };
     return cols.map((c) =>
-      columnSpec(c.name, c.type, c.table ? this.typmods.get(`${c.table}:${c.number}`) ?? -1 : -1)
+      columnSpec(
+        c.name,
+        c.type,
+        c.table ? this.declared.get(`${c.table}:${c.number}`) ?? computed : computed,
+      )
     );
   }
 

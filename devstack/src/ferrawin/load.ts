@@ -4,6 +4,7 @@
 import type { Writable } from "node:stream";
 import type { Sql } from "postgres";
 import {
+  FERRAWIN_COLLATION,
   FERRAWIN_TABLES,
   type FerrawinFixture,
   type FerrawinRow,
@@ -32,9 +33,24 @@ const ident = (name: string) => {
 export async function createFerrawinSchema(sql: Sql, schema = "ferrawin"): Promise<void> {
   const s = ident(schema);
   await sql.unsafe(`drop schema if exists ${s} cascade; create schema ${s};`);
+  // Modern_Spanish_CI_AS: ICU Spanish (ñ its own letter after n) at secondary strength, so case does not
+  // count and accents do; nondeterministic, so `=`, GROUP BY, DISTINCT and joins follow it too.
+  await sql.unsafe(
+    `create collation ${s}.${FERRAWIN_COLLATION} ` +
+      `(provider = icu, locale = 'es-u-ks-level2', deterministic = false)`,
+  );
   for (const table of TABLE_ORDER) {
-    const cols = FERRAWIN_TABLES[table].map((c) => `${ident(c.name)} ${c.pgType}`).join(", ");
+    const cols = FERRAWIN_TABLES[table].map((c) =>
+      `${ident(c.name)} ${c.pgType.replace(/collate (\w+)$/, `collate ${s}.$1`)}`
+    ).join(", ");
     await sql.unsafe(`create table ${s}.${ident(table)} (${cols})`);
+    // The SQL Server declaration of each text column, read back by the executor for COLMETADATA.
+    for (const column of FERRAWIN_TABLES[table]) {
+      if (!column.sqlType) continue;
+      await sql.unsafe(
+        `comment on column ${s}.${ident(table)}.${ident(column.name)} is '${column.sqlType}'`,
+      );
+    }
   }
   // T-SQL's `'000000' + ZCODIGO`: Postgres has no text + text, so the schema provides it (NULL-strict,
   // like SQL Server with CONCAT_NULL_YIELDS_NULL on).

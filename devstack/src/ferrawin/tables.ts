@@ -1,5 +1,9 @@
 // FerraWin's six tables as the stand-in stores them: column names as FerraWin spells them, and the
 // Postgres type chosen so each column reaches tedious with the SQL Server type the real one has.
+// Text columns are SQL Server `varchar(n)` / `char(n)` under Modern_Spanish_CI_AS, as old Spanish
+// FerraWin databases are: stored as Postgres `bpchar` (trailing spaces do not count in comparisons, as
+// SQL Server pads before comparing) under a case-insensitive, accent-sensitive ICU Spanish collation;
+// `varchar` is unbounded `bpchar` (values kept as written), `char(n)` is `char(n)` (padded to n).
 
 export type FerrawinTable =
   | "PROJECT"
@@ -11,11 +15,24 @@ export type FerrawinTable =
 
 export interface FerrawinColumn {
   name: string;
-  /** Postgres type; varchar(n) → nvarchar(n), integer → int, numeric(p,s) → decimal, timestamp(3) → datetime. */
+  /** Postgres type; integer → int, numeric(p,s) → decimal, timestamp(3) → datetime; text: see below. */
   pgType: string;
+  /** Text columns: the SQL Server declaration clients see ("varchar(20)", "char(4)"). */
+  sqlType?: string;
 }
 
-const col = (name: string, pgType: string): FerrawinColumn => ({ name, pgType });
+/** The collation every FerraWin text column has (created by load.ts in the FerraWin schema). */
+export const FERRAWIN_COLLATION = "modern_spanish_ci_as";
+
+const col = (name: string, pgType: string): FerrawinColumn => {
+  const text = /^(varchar|char)\((\d+)\)$/.exec(pgType);
+  if (!text) return { name, pgType };
+  return {
+    name,
+    pgType: `${text[1] === "char" ? pgType : "bpchar"} collate ${FERRAWIN_COLLATION}`,
+    sqlType: pgType,
+  };
+};
 
 export const FERRAWIN_TABLES: Record<FerrawinTable, FerrawinColumn[]> = {
   PROJECT: [
@@ -26,7 +43,7 @@ export const FERRAWIN_TABLES: Record<FerrawinTable, FerrawinColumn[]> = {
     col("ZPOBLA", "varchar(100)"),
   ],
   ORD_HEAD: [
-    col("ZCONTA", "varchar(4)"),
+    col("ZCONTA", "char(4)"),
     col("ZCODIGO", "varchar(10)"),
     col("ZFECHA", "timestamp(3)"),
     col("ZMODULO", "varchar(100)"),
@@ -34,7 +51,7 @@ export const FERRAWIN_TABLES: Record<FerrawinTable, FerrawinColumn[]> = {
     col("ZNOMBRE", "varchar(200)"),
   ],
   ORD_BAR: [
-    col("ZCONTA", "varchar(4)"),
+    col("ZCONTA", "char(4)"),
     col("ZCODIGO", "varchar(10)"),
     col("ZORDEN", "integer"),
     col("ZCODLIN", "varchar(10)"),
@@ -50,7 +67,7 @@ export const FERRAWIN_TABLES: Record<FerrawinTable, FerrawinColumn[]> = {
     col("ZFECHACALC", "timestamp(3)"),
   ],
   ORD_DET: [
-    col("ZCONTA", "varchar(4)"),
+    col("ZCONTA", "char(4)"),
     col("ZCODIGO", "varchar(10)"),
     col("ZORDEN", "integer"),
     col("ZCODLIN", "varchar(10)"),
@@ -61,14 +78,14 @@ export const FERRAWIN_TABLES: Record<FerrawinTable, FerrawinColumn[]> = {
     col("ZCODMODELO", "varchar(20)"),
   ],
   PROD_DETO: [
-    col("ZCONTA", "varchar(4)"),
+    col("ZCONTA", "char(4)"),
     col("ZCODPLA", "varchar(10)"),
     col("ZCODLIN", "varchar(10)"),
     col("ZELEMENTO", "varchar(10)"),
     col("ZETIQUETA", "varchar(40)"),
   ],
   PROD_DETI: [
-    col("ZCONTA", "varchar(4)"),
+    col("ZCONTA", "char(4)"),
     col("ZCODPLA", "varchar(10)"),
     col("ZCODLIN", "varchar(10)"),
     col("ZCOTAS", "varchar(200)"),

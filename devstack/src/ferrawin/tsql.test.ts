@@ -20,7 +20,7 @@ describe("translateTsql", () => {
       { name: "@b", type: "nvarchar(10)" },
     ]);
     expect(t.text).toBe(
-      `SELECT 1 FROM "t" WHERE "a" = $1::varchar AND "b" = $2::integer AND "c" = $1::varchar`,
+      `SELECT 1 FROM "t" WHERE "a" = $1::bpchar AND "b" = $2::integer AND "c" = $1::bpchar`,
     );
     expect(t.paramIndexes).toEqual([1, 0]);
   });
@@ -108,7 +108,7 @@ describe("translateTsql", () => {
   });
 
   test("parameter declarations map to Postgres casts", () => {
-    expect(paramCast("nvarchar(4000)")).toBe("varchar");
+    expect(paramCast("nvarchar(4000)")).toBe("bpchar");
     expect(paramCast("int")).toBe("integer");
     expect(paramCast("decimal(18, 4)")).toBe("numeric");
     expect(() => paramCast("varbinary(10)")).toThrow(TsqlUnsupported);

@@ -19,8 +19,10 @@
 //   bit_xor(x), which is what SQL Server's does (XOR).
 //   The numbers differ from SQL Server's, but they are deterministic and change whenever an input does,
 //   which is all the agent's fingerprints rely on.
-// Known differences not emulated: trailing-space-insensitive `=` and case-insensitive comparison of
-// string values (the agent trims explicitly), and integer overflow behaviour.
+// String comparison, grouping and ordering follow the FerraWin columns' collation (load.ts:
+// Modern_Spanish_CI_AS as an ICU nondeterministic collation, trailing spaces ignored). Known differences
+// not emulated: LIKE on those columns (Postgres refuses LIKE under a nondeterministic collation), `+` drops
+// a varchar's trailing spaces, and integer overflow behaviour.
 import { SqlServerError } from "../sqlserver/executor.ts";
 
 /** SQL Server's number for "Incorrect syntax"; used for every refusal so clients see EREQUEST. */
@@ -308,7 +310,8 @@ function mapType(nodes: Node[]): string {
 /** Postgres cast for an sp_executesql parameter declaration such as "nvarchar(4000)". */
 export function paramCast(declared: string): string {
   const type = declared.trim().toLowerCase();
-  if (/^n?(var)?char\b/.test(type)) return "varchar";
+  // bpchar: compared under the column's collation with trailing spaces ignored, as SQL Server does.
+  if (/^n?(var)?char\b/.test(type)) return "bpchar";
   if (/^(int|smallint|tinyint)$/.test(type)) return "integer";
   if (type === "bigint") return "bigint";
   if (/^(decimal|numeric)\b/.test(type)) return "numeric";

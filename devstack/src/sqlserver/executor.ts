@@ -1,6 +1,8 @@
 // The contract between the TDS wire layer and whatever answers the SQL: the server decodes
 // requests and encodes results, an injected SqlExecutor decides what the SQL means.
 
+import type { CollationName } from "./values.ts";
+
 /** Column types the server can encode. Everything the FerraWin tables use. */
 export type SqlType =
   | "int"
@@ -10,6 +12,7 @@ export type SqlType =
   | "float"
   | "decimal"
   | "varchar"
+  | "char"
   | "nvarchar"
   | "text"
   | "ntext"
@@ -31,6 +34,8 @@ export interface ColumnSpec {
   scale?: number;
   length?: number | "max";
   nullable?: boolean;
+  /** Character columns: a collation other than the database's (the server's `collation` option). */
+  collation?: CollationName;
 }
 
 /**
@@ -51,7 +56,8 @@ export interface ParamValue {
  * sees only DONE). Each row holds one value per column, in column order:
  * - int/smallint/bigint: number | bigint | numeric string; bit: boolean | 0 | 1; float: number;
  * - decimal: number or a decimal string (strings are encoded exactly, e.g. Postgres numeric text);
- * - varchar/nvarchar/text/ntext: string (varchar/text are sent as CP1252; unmappable chars become "?");
+ * - varchar/char/nvarchar/text/ntext: string (varchar/char/text are sent as CP1252, unmappable chars
+ *   become "?"; char(n) is padded with spaces to n);
  * - date/datetime/datetime2: Date or an ISO string (without an offset it is read as UTC);
  * - null/undefined: NULL.
  * Rows may come from an async iterable: the server pulls one row at a time, so huge results

@@ -12,11 +12,29 @@ export const PreloginOption = {
   Terminator: 0xff,
 } as const;
 
-/** ENCRYPTION value meaning "this server has no TLS"; the session then stays in clear text. */
-export const ENCRYPT_NOT_SUP = 0x02;
+/** PRELOGIN ENCRYPTION values ([MS-TDS] 2.2.6.5). */
+export const Encryption = {
+  /** Encryption available but off: only the LOGIN7 record travels inside TLS. */
+  Off: 0x00,
+  /** Encryption on for the whole session. */
+  On: 0x01,
+  /** No TLS at all; the session stays in clear text. */
+  NotSupported: 0x02,
+  /** The server requires encryption for the whole session. */
+  Required: 0x03,
+} as const;
 
-/** The server version the stand-in announces (SQL Server 2022 = 16.0). */
-export const SERVER_VERSION = { major: 16, minor: 0, build: 1000 } as const;
+/** ENCRYPTION value meaning "this server has no TLS"; the session then stays in clear text. */
+export const ENCRYPT_NOT_SUP = Encryption.NotSupported;
+
+export interface ServerVersion {
+  major: number;
+  minor: number;
+  build: number;
+}
+
+/** The server version the stand-in announces by default (SQL Server 2022 = 16.0). */
+export const SERVER_VERSION: ServerVersion = { major: 16, minor: 0, build: 1000 };
 
 /** Reads a PRELOGIN option table into token → data. */
 export function parsePrelogin(payload: Buffer): Map<number, Buffer> {
@@ -39,17 +57,41 @@ export function parsePrelogin(payload: Buffer): Map<number, Buffer> {
   }
 }
 
-/** The server's PRELOGIN answer: version, no encryption, no instance check, no MARS. */
-export function buildPreloginResponse(): Buffer {
+/**
+ * The ENCRYPTION answer of a server to a client's ENCRYPTION option ([MS-TDS] 2.2.6.5, the table of
+ * client × server settings), or "terminate" where SQL Server ends the connection. `server` is what the
+ * server is set up with: no certificate (NOT_SUP), a certificate (OFF), or Force Encryption (REQ).
+ */
+export function negotiateEncryption(
+  client: number | undefined,
+  server: "none" | "available" | "required",
+): number | "terminate" {
+  const wanted = client ?? Encryption.NotSupported;
+  if (server === "none") {
+    return wanted === Encryption.Required ? "terminate" : Encryption.NotSupported;
+  }
+  if (server === "available") {
+    if (wanted === Encryption.NotSupported) return Encryption.NotSupported;
+    return wanted === Encryption.Off ? Encryption.Off : Encryption.On;
+  }
+  if (wanted === Encryption.NotSupported) return "terminate";
+  return wanted === Encryption.Off ? Encryption.Required : Encryption.On;
+}
+
+/** The server's PRELOGIN answer: version, the negotiated encryption, no instance check, no MARS. */
+export function buildPreloginResponse(
+  encryption: number = ENCRYPT_NOT_SUP,
+  serverVersion: ServerVersion = SERVER_VERSION,
+): Buffer {
   const version = new ByteWriter(6)
-    .u8(SERVER_VERSION.major)
-    .u8(SERVER_VERSION.minor)
-    .u16be(SERVER_VERSION.build)
+    .u8(serverVersion.major)
+    .u8(serverVersion.minor)
+    .u16be(serverVersion.build)
     .u16be(0)
     .toBuffer();
   const entries: Array<[number, Buffer]> = [
     [PreloginOption.Version, version],
-    [PreloginOption.Encryption, Buffer.from([ENCRYPT_NOT_SUP])],
+    [PreloginOption.Encryption, Buffer.from([encryption])],
     [PreloginOption.InstOpt, Buffer.from([0x00])],
     [PreloginOption.ThreadId, Buffer.alloc(0)],
     [PreloginOption.Mars, Buffer.from([0x00])],
@@ -76,9 +118,27 @@ export interface Login7 {
   serverName: string;
   language: string;
   database: string;
+  /** OptionFlags2 fIntSecurity: the client logs in with Windows authentication (SSPI). */
+  isIntegratedSecurity: boolean;
+  /** The SSPI blob (an NTLM NEGOTIATE message from tedious); empty for SQL logins. */
+  sspi: Buffer;
 }
 
 const FIXED_LENGTH = 94;
+const OPTION_FLAGS2_INTEGRATED_SECURITY = 0x80;
+const SSPI_OFFSET = 78;
+const SSPI_LONG_OFFSET = 90;
+
+/** ibSSPI/cbSSPI (bytes, not characters); cbSSPI 0xFFFF means the length is cbSSPILong. */
+function sspiField(payload: Buffer): Buffer {
+  const offset = payload.readUInt16LE(SSPI_OFFSET);
+  let length = payload.readUInt16LE(SSPI_OFFSET + 2);
+  if (length === 0xffff) length = payload.readUInt32LE(SSPI_LONG_OFFSET);
+  if (offset + length > payload.length) {
+    throw new TdsProtocolError("LOGIN7 SSPI field points past the payload");
+  }
+  return payload.subarray(offset, offset + length);
+}
 
 /** Undoes the LOGIN7 password scrambling: swap each byte's nibbles, then XOR 0xA5. */
 export function descramblePassword(scrambled: Uint8Array): Buffer {
@@ -113,5 +173,7 @@ export function parseLogin7(payload: Buffer): Login7 {
     serverName: text(52),
     language: text(64),
     database: text(68),
+    isIntegratedSecurity: (payload[25]! & OPTION_FLAGS2_INTEGRATED_SECURITY) !== 0,
+    sspi: sspiField(payload),
   };
 }

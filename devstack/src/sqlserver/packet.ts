@@ -8,6 +8,8 @@ export const PacketType = {
   Attention: 0x06,
   TransactionManager: 0x0e,
   Login7: 0x10,
+  /** SSPI message: the client's next Windows-authentication step (an NTLM AUTHENTICATE). */
+  Sspi: 0x11,
   PreLogin: 0x12,
 } as const;
 
@@ -110,7 +112,12 @@ export class ResponseMessage {
   private isSaturated = false;
   private readonly maxPayload: number;
 
-  constructor(private readonly sink: PacketSink, private readonly packetSize: number) {
+  constructor(
+    private readonly sink: PacketSink,
+    private readonly packetSize: number,
+    /** Tabular result, except the TLS handshake flights, which travel as PRELOGIN packets. */
+    private readonly type: number = PacketType.TabularResult,
+  ) {
     this.maxPayload = packetSize - HEADER_LENGTH;
     this.packet = Buffer.allocUnsafe(packetSize);
   }
@@ -149,7 +156,7 @@ export class ResponseMessage {
   private emit(status: number): void {
     const packet = this.packet;
     const length = HEADER_LENGTH + this.fill;
-    packet[0] = PacketType.TabularResult;
+    packet[0] = this.type;
     packet[1] = status;
     packet.writeUInt16BE(length, 2);
     packet.writeUInt16BE(0, 4);

@@ -2,15 +2,34 @@
 // with ATTENTION read out of band, backpressure honoured and the fault hooks applied.
 
 import type { Socket } from "node:net";
+import type { EventEmitter } from "node:events";
 import { ByteWriter } from "./byte-writer.ts";
 import { type QueryResult, type SqlExecutor, SqlServerError } from "./executor.ts";
-import { buildPreloginResponse, parseLogin7, parsePrelogin } from "./login.ts";
+import {
+  buildPreloginResponse,
+  Encryption,
+  type Login7,
+  negotiateEncryption,
+  parseLogin7,
+  parsePrelogin,
+  PreloginOption,
+  type ServerVersion,
+} from "./login.ts";
+import {
+  buildChallenge,
+  NtlmMessageType,
+  ntlmMessageType,
+  parseAuthenticate,
+  verifyAuthenticate,
+  type WindowsAccount,
+} from "./ntlm.ts";
 import {
   DEFAULT_PACKET_SIZE,
   type Message,
   MessageAssembler,
   negotiatePacketSize,
   PacketReader,
+  type PacketSink,
   PacketType,
   ResponseMessage,
   TdsProtocolError,
@@ -21,6 +40,7 @@ import {
   type DoneToken,
   EnvChangeType,
   type ErrorInfo,
+  type TdsVersionName,
   TokenType,
   writeCollationChange,
   writeColMetadata,
@@ -30,13 +50,15 @@ import {
   writeLoginAck,
   writeReturnStatus,
   writeRow,
+  writeSspi,
 } from "./tokens.ts";
+import { TdsTls, type TlsSettings } from "./tls.ts";
 import {
   parseTransactionOperation,
   type TransactionOperation,
   writeTransactionChange,
 } from "./transactions.ts";
-import { createColumnEncoder, SERVER_COLLATION } from "./values.ts";
+import { createColumnEncoder } from "./values.ts";
 
 export interface SessionConfig {
   user: string;
@@ -44,7 +66,19 @@ export interface SessionConfig {
   database: string;
   executor: SqlExecutor;
   serverName: string;
+  /** The TDS version LOGINACK announces, and the product version PRELOGIN and LOGINACK carry. */
+  tdsVersion: TdsVersionName;
+  serverVersion: ServerVersion;
+  /** The database collation (ENVCHANGE 7) and the default of every character column. */
+  collation: Uint8Array;
+  /** Null: no certificate, PRELOGIN answers NOT_SUP. */
+  tls: TlsSettings | null;
+  /** Null: Windows logins are refused (18452), as on a server that cannot reach a domain. */
+  windowsAccount: WindowsAccount | null;
 }
+
+/** Where response bytes go: the socket, or the TLS layer's clear side once the session is encrypted. */
+type Output = PacketSink & EventEmitter & { end(): void };
 
 /** Fault hooks shared by all sessions of one server; read at every row, so changes apply at once. */
 export interface FaultState {
@@ -79,7 +113,14 @@ export class Session {
   private readonly assembler = new MessageAssembler();
   private readonly queue: QueueItem[] = [];
   private wakeProcessor: (() => void) | null = null;
-  private phase: "prelogin" | "login" | "ready" = "prelogin";
+  private phase: "prelogin" | "tls-handshake" | "login" | "sspi" | "ready" = "prelogin";
+  private out: Output;
+  private tls: TdsTls | null = null;
+  /** True while TLS records, not TDS packets, arrive on the socket. */
+  private isReadingRecords = false;
+  /** ENCRYPT_OFF: TLS carries only the LOGIN7 record. */
+  private isLoginOnlyTls = false;
+  private pendingNtlm: { login: Login7; serverChallenge: Buffer } | null = null;
   private packetSize = DEFAULT_PACKET_SIZE;
   private current: AbortController | null = null;
   private isClosed = false;
@@ -92,12 +133,17 @@ export class Session {
     private readonly faults: FaultState,
     private readonly stats: ServerStats,
   ) {
+    this.out = socket;
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      if (this.isReadingRecords) this.tls!.pushRecords(chunk);
+      else this.receive(chunk);
+    });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
       this.isClosed = true;
       this.current?.abort();
+      this.tls?.cleartext.destroy();
       this.wake();
     });
     void this.process();
@@ -160,14 +206,25 @@ export class Session {
   private async handle(message: Message): Promise<void> {
     if (this.phase === "prelogin") {
       if (message.type !== PacketType.PreLogin) throw new TdsProtocolError("expected PRELOGIN");
-      parsePrelogin(message.payload);
-      this.send((w) => w.bytes(buildPreloginResponse()));
-      this.phase = "login";
+      this.prelogin(message.payload);
+      return;
+    }
+    if (this.phase === "tls-handshake") {
+      if (message.type !== PacketType.PreLogin) {
+        throw new TdsProtocolError("expected a TLS handshake in PRELOGIN packets");
+      }
+      await this.handshake(message.payload);
       return;
     }
     if (this.phase === "login") {
       if (message.type !== PacketType.Login7) throw new TdsProtocolError("expected LOGIN7");
+      if (this.isLoginOnlyTls) this.leaveTls();
       this.login(message.payload);
+      return;
+    }
+    if (this.phase === "sspi") {
+      if (message.type !== PacketType.Sspi) throw new TdsProtocolError("expected an SSPI message");
+      this.completeNtlm(message.payload);
       return;
     }
     this.stats.requests++;
@@ -230,18 +287,138 @@ export class Session {
     }
   }
 
+  /** Answers PRELOGIN with the negotiated encryption; a TLS handshake follows unless it is NOT_SUP. */
+  private prelogin(payload: Buffer): void {
+    const options = parsePrelogin(payload);
+    const tls = this.config.tls;
+    const encryption = negotiateEncryption(
+      options.get(PreloginOption.Encryption)?.[0],
+      tls === null ? "none" : tls.isRequired ? "required" : "available",
+    );
+    if (encryption === "terminate") {
+      // Force Encryption and a client without TLS: SQL Server says REQ and ends the connection.
+      this.send((w) =>
+        w.bytes(buildPreloginResponse(Encryption.Required, this.config.serverVersion))
+      );
+      this.socket.end();
+      return;
+    }
+    this.send((w) => w.bytes(buildPreloginResponse(encryption, this.config.serverVersion)));
+    if (encryption === Encryption.NotSupported || tls === null) {
+      this.phase = "login";
+      return;
+    }
+    this.tls = new TdsTls(tls, this.socket);
+    this.isLoginOnlyTls = encryption === Encryption.Off;
+    this.phase = "tls-handshake";
+  }
+
+  /** One round of the TLS handshake inside PRELOGIN packets. */
+  private async handshake(payload: Buffer): Promise<void> {
+    const tls = this.tls!;
+    const step = await tls.handshakeStep(payload);
+    if (step.isSecure && !step.error) {
+      // The client sends nothing before it has our last flight, so records start after this one.
+      this.isReadingRecords = true;
+      tls.carryRecords();
+      tls.cleartext.on("data", (chunk: Buffer) => this.receive(chunk));
+      if (!this.isLoginOnlyTls) this.out = tls.cleartext;
+      this.phase = "login";
+    }
+    if (step.output.length > 0) {
+      const message = new ResponseMessage(this.socket, this.packetSize, PacketType.PreLogin);
+      message.push(step.output);
+      message.end();
+    }
+    if (step.error) this.socket.end();
+  }
+
+  /** ENCRYPT_OFF: the LOGIN7 record came through TLS; everything after it is clear text. */
+  private leaveTls(): void {
+    this.isReadingRecords = false;
+    this.isLoginOnlyTls = false;
+    this.tls!.detach();
+    this.tls = null;
+  }
+
   private login(payload: Buffer): void {
     const login = parseLogin7(payload);
+    if (login.isIntegratedSecurity) {
+      this.startNtlm(login);
+      return;
+    }
     const refusal = this.faults.isRefusingLogins || login.userName !== this.config.user ||
         login.password !== this.config.password
       ? "credentials"
-      : login.database !== "" && login.database.toLowerCase() !== this.config.database.toLowerCase()
+      : this.databaseRefusal(login);
+    if (refusal) this.refuseLogin(login, login.userName, refusal);
+    else this.acceptLogin(login);
+  }
+
+  private databaseRefusal(login: Login7): "database" | null {
+    return login.database !== "" &&
+        login.database.toLowerCase() !== this.config.database.toLowerCase()
       ? "database"
       : null;
-    if (refusal) {
-      this.stats.failedLogins++;
-      const serverName = this.config.serverName;
-      this.send((w) => {
+  }
+
+  /** Windows authentication, step 1: LOGIN7 carried an NTLM NEGOTIATE; answer with a CHALLENGE. */
+  private startNtlm(login: Login7): void {
+    const account = this.config.windowsAccount;
+    if (!account || login.sspi.length === 0) {
+      this.refuseLogin(login, "", "untrusted-domain");
+      return;
+    }
+    if (ntlmMessageType(login.sspi) !== NtlmMessageType.Negotiate) {
+      throw new TdsProtocolError("LOGIN7 SSPI data is not an NTLM NEGOTIATE message");
+    }
+    const challenge = buildChallenge(account.domain, this.config.serverName);
+    this.pendingNtlm = { login, serverChallenge: challenge.serverChallenge };
+    this.send((w) => writeSspi(w, challenge.message));
+    this.phase = "sspi";
+  }
+
+  /** Windows authentication, step 2: the AUTHENTICATE must prove the account's password. */
+  private completeNtlm(payload: Buffer): void {
+    const { login, serverChallenge } = this.pendingNtlm!;
+    this.pendingNtlm = null;
+    const authenticate = parseAuthenticate(payload);
+    const account = this.config.windowsAccount!;
+    const windowsName = `${authenticate.domain}\\${authenticate.user}`;
+    if (
+      this.faults.isRefusingLogins ||
+      !verifyAuthenticate(authenticate, serverChallenge, account)
+    ) {
+      this.refuseLogin(login, windowsName, "credentials");
+      return;
+    }
+    const refusal = this.databaseRefusal(login);
+    if (refusal) this.refuseLogin(login, windowsName, refusal);
+    else this.acceptLogin(login);
+  }
+
+  /**
+   * Error 18456 ends every failed login, as SQL Server sends it (the reason stays in the server's log);
+   * a database the login may not open adds 4060 first; a Windows login the server cannot check is 18452.
+   */
+  private refuseLogin(
+    login: Login7,
+    userName: string,
+    refusal: "credentials" | "database" | "untrusted-domain",
+  ): void {
+    this.stats.failedLogins++;
+    const serverName = this.config.serverName;
+    this.send((w) => {
+      if (refusal === "untrusted-domain") {
+        writeError(w, {
+          number: 18452,
+          state: 1,
+          class: 14,
+          message:
+            "Login failed. The login is from an untrusted domain and cannot be used with Windows authentication.",
+          serverName,
+        });
+      } else {
         if (refusal === "database") {
           writeError(w, {
             number: 4060,
@@ -256,21 +433,23 @@ export class Session {
           number: 18456,
           state: 1,
           class: 14,
-          message: `Login failed for user '${login.userName}'.`,
+          message: `Login failed for user '${userName}'.`,
           serverName,
         });
-        writeDone(w, TokenType.Done, DoneStatus.Error);
-      });
-      this.socket.end();
-      return;
-    }
+      }
+      writeDone(w, TokenType.Done, DoneStatus.Error);
+    });
+    this.endConnection();
+  }
+
+  private acceptLogin(login: Login7): void {
     this.stats.logins++;
     const packetSize = negotiatePacketSize(login.packetSize);
     this.send((w) => {
       writeEnvChange(w, EnvChangeType.Database, this.config.database, "master");
-      writeCollationChange(w, SERVER_COLLATION);
+      writeCollationChange(w, this.config.collation);
       writeEnvChange(w, EnvChangeType.Language, "us_english", "");
-      writeLoginAck(w, PROGRAM_NAME);
+      writeLoginAck(w, PROGRAM_NAME, this.config.tdsVersion, this.config.serverVersion);
       writeEnvChange(w, EnvChangeType.PacketSize, String(packetSize), String(this.packetSize));
       writeDone(w, TokenType.Done, DoneStatus.Final);
     });
@@ -278,12 +457,20 @@ export class Session {
     this.phase = "ready";
   }
 
+  /** Ends the connection once what was sent is flushed (through TLS when the session is encrypted). */
+  private endConnection(): void {
+    if (this.out !== this.socket) {
+      this.out.end();
+      setTimeout(() => this.socket.end(), 20).unref();
+    } else this.socket.end();
+  }
+
   /** Runs one request through the executor and streams its result as one response message. */
   private async execute(request: SqlRequest, kind: ResponseKind): Promise<void> {
     const controller = new AbortController();
     this.current = controller;
     const { signal } = controller;
-    const message = new ResponseMessage(this.socket, this.packetSize);
+    const message = new ResponseMessage(this.out, this.packetSize);
     const w = new ByteWriter(8192);
     const emit = () => {
       message.push(w.view());
@@ -297,7 +484,9 @@ export class Session {
       const result = await untilAborted(execution, signal);
       if (this.isClosed) return;
       if (result !== null && !signal.aborted) {
-        const encoders = result.columns.map(createColumnEncoder);
+        const encoders = result.columns.map((column) =>
+          createColumnEncoder(column, this.config.collation)
+        );
         hasResultSet = encoders.length > 0;
         if (hasResultSet) {
           writeColMetadata(w, encoders);
@@ -376,7 +565,7 @@ export class Session {
     if (this.faults.isDropOnce) this.faults.dropAfterRows = null;
     this.stats.droppedConnections++;
     message.flush();
-    this.socket.end();
+    this.endConnection();
     setTimeout(() => this.socket.destroy(), 50).unref();
   }
 
@@ -401,14 +590,15 @@ export class Session {
 
   private drained(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      const out = this.out;
       const done = () => {
-        this.socket.off("drain", done);
+        out.off("drain", done);
         this.socket.off("close", done);
         signal.removeEventListener("abort", done);
         resolve();
       };
       if (this.isClosed || signal.aborted) return resolve();
-      this.socket.on("drain", done);
+      out.on("drain", done);
       this.socket.on("close", done);
       signal.addEventListener("abort", done);
     });
@@ -448,7 +638,7 @@ export class Session {
     if (this.isClosed) return;
     const w = new ByteWriter();
     write(w);
-    const message = new ResponseMessage(this.socket, this.packetSize);
+    const message = new ResponseMessage(this.out, this.packetSize);
     message.push(w.view());
     message.end();
   }

@@ -2,13 +2,14 @@
 // COLMETADATA and ROW/NBCROW.
 
 import { ByteWriter } from "./byte-writer.ts";
-import { SERVER_VERSION } from "./login.ts";
+import { SERVER_VERSION, type ServerVersion } from "./login.ts";
 import type { ColumnEncoder } from "./values.ts";
 
 export const TokenType = {
   ColMetadata: 0x81,
   Error: 0xaa,
   LoginAck: 0xad,
+  Sspi: 0xed,
   ReturnStatus: 0x79,
   Row: 0xd1,
   NbcRow: 0xd2,
@@ -36,8 +37,12 @@ export const EnvChangeType = {
   RollbackTransaction: 10,
 } as const;
 
-/** TDS 7.4 in LOGINACK's byte order. */
-const TDS_74 = Uint8Array.from([0x74, 0x00, 0x00, 0x04]);
+/** TDS versions in LOGINACK's byte order ([MS-TDS] 2.2.7.14): 7.4 (SQL Server 2012+), 7.3B (2008 R2). */
+export const TdsVersion = {
+  "7.4": Uint8Array.from([0x74, 0x00, 0x00, 0x04]),
+  "7.3": Uint8Array.from([0x73, 0x0b, 0x00, 0x03]),
+} as const;
+export type TdsVersionName = keyof typeof TdsVersion;
 const CURCMD_SELECT = 0xc1;
 
 /** ENVCHANGE with B_VARCHAR new and old values (database, language, packet size). */
@@ -57,12 +62,22 @@ export function writeCollationChange(w: ByteWriter, collation: Uint8Array): void
   w.u8(EnvChangeType.Collation).u8(collation.length).bytes(collation).u8(0);
 }
 
-export function writeLoginAck(w: ByteWriter, programName: string): void {
+export function writeLoginAck(
+  w: ByteWriter,
+  programName: string,
+  tdsVersion: TdsVersionName = "7.4",
+  serverVersion: ServerVersion = SERVER_VERSION,
+): void {
   w.u8(TokenType.LoginAck).u16le(1 + 4 + 1 + programName.length * 2 + 4);
-  w.u8(1).bytes(TDS_74).bVarchar(programName);
-  w.u8(SERVER_VERSION.major).u8(SERVER_VERSION.minor).u8(SERVER_VERSION.build >> 8).u8(
-    SERVER_VERSION.build & 0xff,
+  w.u8(1).bytes(TdsVersion[tdsVersion]).bVarchar(programName);
+  w.u8(serverVersion.major).u8(serverVersion.minor).u8(serverVersion.build >> 8).u8(
+    serverVersion.build & 0xff,
   );
+}
+
+/** SSPI token: one step of a Windows-authentication handshake (here an NTLM CHALLENGE). */
+export function writeSspi(w: ByteWriter, data: Uint8Array): void {
+  w.u8(TokenType.Sspi).u16le(data.length).bytes(data);
 }
 
 export interface ErrorInfo {

@@ -5,14 +5,21 @@ import type { ByteWriter } from "./byte-writer.ts";
 import { encodeCp1252 } from "./cp1252.ts";
 import type { ColumnSpec } from "./executor.ts";
 
-/** SQL_Latin1_General_CP1_CI_AS: LCID 0x0409, case-insensitive flags, sort id 52 (code page 1252). */
-export const SERVER_COLLATION: Readonly<Uint8Array> = Uint8Array.from([
-  0x09,
-  0x04,
-  0xd0,
-  0x00,
-  0x34,
-]);
+/**
+ * Collations as the 5 bytes TDS carries ([MS-TDS] 2.2.5.1.2): LCID (20 bits), flags (IgnoreCase 0x1,
+ * IgnoreAccent 0x2, IgnoreKana 0x4, IgnoreWidth 0x8; the high nibble of byte 2), version, sort id.
+ * CI_AS collations are case-, kana- and width-insensitive, accent-sensitive: flags 0xD in byte 2.
+ */
+export const Collations = {
+  /** SQL_Latin1_General_CP1_CI_AS: LCID 0x0409, sort id 52 (code page 1252). */
+  SQL_Latin1_General_CP1_CI_AS: Uint8Array.from([0x09, 0x04, 0xd0, 0x00, 0x34]),
+  /** Modern_Spanish_CI_AS: Windows collation, LCID 0x0C0A (Spanish, modern sort), sort id 0, CP1252. */
+  Modern_Spanish_CI_AS: Uint8Array.from([0x0a, 0x0c, 0xd0, 0x00, 0x00]),
+} as const;
+export type CollationName = keyof typeof Collations;
+
+/** The stand-in's default collation. */
+export const SERVER_COLLATION: Readonly<Uint8Array> = Collations.SQL_Latin1_General_CP1_CI_AS;
 
 export const TypeId = {
   IntN: 0x26,
@@ -21,6 +28,7 @@ export const TypeId = {
   DecimalN: 0x6a,
   NVarChar: 0xe7,
   VarChar: 0xa7,
+  Char: 0xaf,
   Text: 0x23,
   NText: 0x63,
   DateN: 0x28,
@@ -56,7 +64,12 @@ const TEXT_POINTER = new Uint8Array(16);
 const TEXT_TIMESTAMP = new Uint8Array(8);
 const ISO_WITHOUT_OFFSET = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
 
-export function createColumnEncoder(column: ColumnSpec): ColumnEncoder {
+/** `collation`: the database's, used for character columns that do not name their own. */
+export function createColumnEncoder(
+  column: ColumnSpec,
+  collation: Uint8Array = SERVER_COLLATION,
+): ColumnEncoder {
+  const columnCollation = column.collation ? Collations[column.collation] : collation;
   switch (column.type) {
     case "smallint":
       return integerEncoder(column, 2);
@@ -71,13 +84,15 @@ export function createColumnEncoder(column: ColumnSpec): ColumnEncoder {
     case "decimal":
       return decimalEncoder(column);
     case "nvarchar":
-      return characterEncoder(column, 4000, 2, TypeId.NVarChar, encodeUcs2);
+      return characterEncoder(column, 4000, 2, TypeId.NVarChar, encodeUcs2, columnCollation);
     case "varchar":
-      return characterEncoder(column, 8000, 1, TypeId.VarChar, encodeCp1252);
+      return characterEncoder(column, 8000, 1, TypeId.VarChar, encodeCp1252, columnCollation);
+    case "char":
+      return fixedCharEncoder(column, columnCollation);
     case "text":
-      return textEncoder(column, TypeId.Text, 0x7fffffff, encodeCp1252);
+      return textEncoder(column, TypeId.Text, 0x7fffffff, encodeCp1252, columnCollation);
     case "ntext":
-      return textEncoder(column, TypeId.NText, 0x7ffffffe, encodeUcs2);
+      return textEncoder(column, TypeId.NText, 0x7ffffffe, encodeUcs2, columnCollation);
     case "date":
       return dateEncoder(column);
     case "datetime":
@@ -230,6 +245,7 @@ function characterEncoder(
   bytesPerChar: 1 | 2,
   typeId: number,
   encode: (text: string) => Buffer,
+  collation: Uint8Array,
 ): ColumnEncoder {
   const declared = column.length ?? maxLength;
   if (declared !== "max" && (declared < 1 || declared > maxLength)) {
@@ -241,7 +257,7 @@ function characterEncoder(
   if (declared === "max") {
     return {
       column,
-      writeTypeInfo: (w) => void w.u8(typeId).u16le(0xffff).bytes(SERVER_COLLATION),
+      writeTypeInfo: (w) => void w.u8(typeId).u16le(0xffff).bytes(collation),
       writeValue: (w, value) => {
         const bytes = encode(String(value));
         w.u64le(BigInt(bytes.length));
@@ -253,7 +269,7 @@ function characterEncoder(
   }
   return {
     column,
-    writeTypeInfo: (w) => void w.u8(typeId).u16le(declared * bytesPerChar).bytes(SERVER_COLLATION),
+    writeTypeInfo: (w) => void w.u8(typeId).u16le(declared * bytesPerChar).bytes(collation),
     writeValue: (w, value) => {
       const text = String(value);
       if (bytesPerChar === 2) {
@@ -282,16 +298,44 @@ function characterEncoder(
   };
 }
 
+/**
+ * char(n): always n bytes on the wire, the value padded with spaces (SQL Server stores and returns the
+ * padding; ANSI_PADDING does not apply to char).
+ */
+function fixedCharEncoder(column: ColumnSpec, collation: Uint8Array): ColumnEncoder {
+  const declared = column.length ?? 1;
+  if (declared === "max" || declared < 1 || declared > 8000) {
+    throw new ValueEncodingError(column, `length must be 1..8000, not ${declared}`);
+  }
+  return {
+    column,
+    writeTypeInfo: (w) => void w.u8(TypeId.Char).u16le(declared).bytes(collation),
+    writeValue: (w, value) => {
+      const bytes = encodeCp1252(String(value));
+      if (bytes.length > declared) {
+        throw new ValueEncodingError(
+          column,
+          `a value of ${bytes.length} characters exceeds the declared length ${declared}`,
+        );
+      }
+      w.u16le(declared).bytes(bytes);
+      for (let i = bytes.length; i < declared; i++) w.u8(0x20);
+    },
+    writeNull: (w) => void w.u16le(0xffff),
+  };
+}
+
 function textEncoder(
   column: ColumnSpec,
   typeId: number,
   maxLength: number,
   encode: (text: string) => Buffer,
+  collation: Uint8Array,
 ): ColumnEncoder {
   return {
     column,
     // Zero table-name parts: the stand-in's results do not come from a named table.
-    writeTypeInfo: (w) => void w.u8(typeId).u32le(maxLength).bytes(SERVER_COLLATION).u8(0),
+    writeTypeInfo: (w) => void w.u8(typeId).u32le(maxLength).bytes(collation).u8(0),
     writeValue: (w, value) => {
       const bytes = encode(String(value));
       w.u8(TEXT_POINTER.length).bytes(TEXT_POINTER).bytes(TEXT_TIMESTAMP).u32le(bytes.length).bytes(

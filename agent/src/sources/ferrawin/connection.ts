@@ -1,7 +1,9 @@
 // One tedious connection to FerraWin's SQL Server, and queries as async iterables of rows (objects
 // keyed by lowercased column name) with backpressure: the socket is paused while the consumer lags, so a
 // 2-million-row result never piles up in memory. Cancelling via AbortSignal sends a TDS ATTENTION.
-import { Connection, Request, TYPES } from "tedious";
+import { constants } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Connection, type ConnectionConfiguration, Request, TYPES } from "tedious";
 import type { FerrawinSourceOptions } from "../source.ts";
 import { FerrawinConnectionLost, SourceQueryFailed, SourceUnavailable } from "./errors.ts";
 
@@ -10,8 +12,55 @@ export type QueryParams = Record<string, string | number | null>;
 /** Rows buffered before the socket is paused. */
 const HIGH_WATER = 2000;
 
+/** `HOST\\INSTANCE`, `HOST:PORT` or `HOST\\INSTANCE:PORT`, as people name a SQL Server. */
 function endpoint(options: FerrawinSourceOptions) {
-  return `${options.host}:${options.port}`;
+  const instance = options.instanceName ? `\\${options.instanceName}` : "";
+  return `${options.host}${instance}${options.port ? `:${options.port}` : ""}`;
+}
+
+/** TLS failures that mean the server speaks only an older protocol version than the client accepts. */
+const OLD_TLS = /UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|WRONG_VERSION|NO_SUPPORTED_VERSIONS/i;
+const CERTIFICATE = /certificate|CERT_|self.signed|unable to verify/i;
+
+/** What to check next, by how the connection failed: the message a person acts on. */
+export function connectHint(options: FerrawinSourceOptions, error: Error & { code?: string }) {
+  const message = error.message;
+  // No Browser at all: UDP gets no answer and tedious gives up when the connect timeout ends.
+  const isBrowserSilent = error.code === "ETIMEOUT" && !!options.instanceName && !options.port;
+  if (error.code === "EINSTLOOKUP" || isBrowserSilent) {
+    return `SQL Browser on ${options.host} did not give the port of instance ` +
+      `${options.instanceName}: check that the "SQL Server Browser" service is running and UDP 1434 ` +
+      "is open in the firewall, that the instance name is right, and that the TCP/IP protocol is " +
+      "enabled for the instance (SQL Server Configuration Manager); or set FERRAWIN_PORT to its TCP port";
+  }
+  if (error.code === "ELOGIN") {
+    if (options.authentication === "ntlm") {
+      return `Check FERRAWIN_DOMAIN (${options.domain ?? "not set"}), FERRAWIN_USERNAME and ` +
+        "FERRAWIN_PASSWORD, and that the Windows account has a login in SQL Server that may open " +
+        "FERRAWIN_DATABASE (error 18452: the server cannot check accounts of that domain)";
+    }
+    return "Check FERRAWIN_USERNAME and FERRAWIN_PASSWORD, and that the login may open " +
+      "FERRAWIN_DATABASE. Error 18456 with the right password usually means SQL Server accepts only " +
+      'Windows authentication (its default): enable "SQL Server and Windows Authentication mode" ' +
+      "and restart the service, or use FERRAWIN_AUTH=ntlm with FERRAWIN_DOMAIN";
+  }
+  if (error.code === "EENCRYPT") {
+    return options.encrypt
+      ? "The server has no TLS certificate: set FERRAWIN_ENCRYPT=false, or give SQL Server a certificate"
+      : "The server requires encryption (Force Encryption): set FERRAWIN_ENCRYPT=true";
+  }
+  if (OLD_TLS.test(message)) {
+    return "The server's TLS version is older than the agent accepts (SQL Server 2008/2012 without " +
+      "TLS 1.2 updates): set FERRAWIN_TLS_MIN_VERSION=TLSv1 (or TLSv1.1), or update the server";
+  }
+  if (CERTIFICATE.test(message)) {
+    return "The server's certificate is not trusted: set FERRAWIN_CA_FILE to the CA that signed it, " +
+      "or FERRAWIN_TRUST_SERVER_CERTIFICATE=true on a trusted LAN";
+  }
+  return `Check FERRAWIN_HOST${options.instanceName ? " (and the instance name)" : ""} and ` +
+    "FERRAWIN_PORT, that SQL Server accepts TCP/IP connections on that port (SQL Server " +
+    "Configuration Manager, TCP/IP protocol), the firewall, and FERRAWIN_ENCRYPT (false for servers " +
+    "without TLS)";
 }
 
 function connectError(
@@ -19,21 +68,60 @@ function connectError(
   error: Error & { code?: string },
 ): SourceUnavailable {
   const where = `SQL Server at ${endpoint(options)} (database ${options.database})`;
+  const hint = connectHint(options, error);
   if (error.code === "ELOGIN") {
+    const who = options.authentication === "ntlm"
+      ? `${options.domain ?? ""}\\${options.username}`
+      : options.username;
     return new SourceUnavailable(
       "ferrawin",
-      `login to ${where} failed for user '${options.username}': ${error.message} ` +
-        "Check FERRAWIN_USERNAME and FERRAWIN_PASSWORD, and that the login may open FERRAWIN_DATABASE",
+      `login to ${where} failed for user '${who}': ${error.message} ${hint}`,
       { cause: error },
     );
   }
-  return new SourceUnavailable(
-    "ferrawin",
-    `cannot connect to ${where}: ${error.message} Check FERRAWIN_HOST and FERRAWIN_PORT, that SQL Server ` +
-      "accepts TCP/IP connections on that port, the firewall, and FERRAWIN_ENCRYPT (false for servers " +
-      "without TLS)",
-    { cause: error },
-  );
+  return new SourceUnavailable("ferrawin", `cannot connect to ${where}: ${error.message} ${hint}`, {
+    cause: error,
+  });
+}
+
+/** tedious's connection settings for these options (exported for the tests). */
+export function tediousConfig(options: FerrawinSourceOptions): ConnectionConfiguration {
+  const authentication: ConnectionConfiguration["authentication"] =
+    options.authentication === "ntlm"
+      ? {
+        type: "ntlm",
+        options: {
+          userName: options.username,
+          password: options.password,
+          domain: options.domain ?? "",
+        },
+      }
+      : { type: "default", options: { userName: options.username, password: options.password } };
+  // An explicit port wins over the instance name, as in SQL Server's own clients (tedious refuses both).
+  const usesBrowser = !options.port && !!options.instanceName;
+  return {
+    server: options.host,
+    authentication,
+    options: {
+      ...(usesBrowser ? { instanceName: options.instanceName! } : { port: options.port ?? 1433 }),
+      database: options.database,
+      encrypt: options.encrypt,
+      trustServerCertificate: options.trustServerCertificate,
+      // secureOptions is tedious's own default; giving it makes tedious use this object as is (it
+      // would otherwise wrap it with Object.create, and Bun's createSecureContext ignores inherited
+      // keys such as minVersion and ca).
+      cryptoCredentialsDetails: {
+        secureOptions: constants.SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS,
+        ...(options.tlsMinVersion ? { minVersion: options.tlsMinVersion } : {}),
+        ...(options.caFile ? { ca: readFileSync(options.caFile, "utf8") } : {}),
+      },
+      rowCollectionOnRequestCompletion: false,
+      useColumnNames: false,
+      connectTimeout: 15_000,
+      requestTimeout: 0,
+      cancelTimeout: 5_000,
+    },
+  };
 }
 
 /**
@@ -61,24 +149,7 @@ export class FerrawinConnection {
   private async connect(): Promise<Connection> {
     if (this.connection && !this.lostError) return this.connection;
     this.lostError = null;
-    const connection = new Connection({
-      server: this.options.host,
-      authentication: {
-        type: "default",
-        options: { userName: this.options.username, password: this.options.password },
-      },
-      options: {
-        port: this.options.port,
-        database: this.options.database,
-        encrypt: this.options.encrypt,
-        trustServerCertificate: this.options.trustServerCertificate,
-        rowCollectionOnRequestCompletion: false,
-        useColumnNames: false,
-        connectTimeout: 15_000,
-        requestTimeout: 0,
-        cancelTimeout: 5_000,
-      },
-    });
+    const connection = new Connection(tediousConfig(this.options));
     connection.on("error", (error) => {
       this.lostError = error;
     });

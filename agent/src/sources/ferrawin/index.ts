@@ -11,6 +11,7 @@ import type {
   FerrawinSourceOptions,
   PlanillaItem,
 } from "../source.ts";
+import { compareSqlText, isSqlTextEqual } from "./collation.ts";
 import { FerrawinConnection, type QueryParams } from "./connection.ts";
 import {
   type BarRow,
@@ -198,11 +199,12 @@ export class FerrawinSqlSource implements FerrawinSource {
       if (reject) {
         yield { kind: "reject", code: header.codigo, reject, label: label(header) };
       } else {
-        while (!next.done && compareCodes(next.value.codigo, header.codigo) * order < 0) {
+        // SQL Server sorted both streams under FerraWin's collation: merge with its order and equality.
+        while (!next.done && compareSqlText(next.value.codigo, header.codigo) * order < 0) {
           next = await bars.next();
         }
         const rows: BarRow[] = [];
-        while (!next.done && next.value.codigo === header.codigo) {
+        while (!next.done && isSqlTextEqual(next.value.codigo, header.codigo)) {
           rows.push(next.value);
           next = await bars.next();
         }
@@ -283,9 +285,4 @@ export function createFerrawinSource(
   deps: FerrawinSourceDeps = {},
 ): FerrawinSource {
   return new FerrawinSqlSource(options, deps);
-}
-
-/** Codes are fixed-width ASCII (`YYYY-NNNNNN`): plain comparison is SQL Server's order. */
-function compareCodes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -169,6 +169,17 @@ describe("planillas", () => {
     Planilla.parse(empty);
   });
 
+  test("bars whose ZCODLIN differs only in case or trailing spaces form one entity, as SQL Server groups them", () => {
+    const p = buildPlanilla(header(), [
+      bar({ zcodlin: "A1", zelemento: "1" }),
+      bar({ zcodlin: "a1  ", zelemento: "2" }),
+      bar({ zcodlin: "Á1", zelemento: "3" }),
+    ]);
+    expect(p.entidades.map((e) => [e.linea, e.composicion])).toHaveLength(2);
+    expect(p.entidades[0]!.linea).toBe("A1");
+    expect(p.elementos.map((e) => e.ferrawin_id)).toEqual(["A1-1", "a1-2", "Á1-3"]);
+  });
+
   test("missing obra and blank keys are rejects", () => {
     expect(rejectFor(header())).toBeNull();
     expect(rejectFor(header({ obra_codigo: null }))?.reason).toBe("missing_obra");

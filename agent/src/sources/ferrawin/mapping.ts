@@ -2,6 +2,7 @@
 // distribution, fingerprints. No I/O here, so every rule the data needs is unit-tested on its own.
 import type { Elemento, Entidad, Planilla, SourceReject } from "@puente/protocol";
 import { normalizePlanillaCode } from "@puente/protocol";
+import { sqlTextKey } from "./collation.ts";
 import { SPIRAL_PREFIX } from "./queries.ts";
 
 /** One header row of `headersQuery` (column names lowercased). */
@@ -231,13 +232,14 @@ export function buildPlanilla(header: HeaderRow, bars: BarRow[]): Planilla {
       etiqueta: text(bar.zetiqueta),
     };
     elementos.push(elemento);
-    const linea = bar.zcodlin.trim();
+    // One entity per line as SQL Server groups them: "A1" and "a1 " are the same ZCODLIN.
+    const linea = sqlTextKey(bar.zcodlin.trim());
     const line = lines.get(linea) ?? { bar, elementos: [] };
     line.elementos.push(elemento);
     lines.set(linea, line);
   }
-  const entidades: Entidad[] = [...lines].map(([linea, { bar, elementos }]) => ({
-    linea,
+  const entidades: Entidad[] = [...lines.values()].map(({ bar, elementos }) => ({
+    linea: bar.zcodlin.trim(),
     marca: text(bar.det_marca),
     situacion: text(bar.det_situacion),
     cantidad: bar.det_cantidad,
