@@ -37,7 +37,17 @@ export const TARGETS: Record<string, Target[]> = {
  * Benchmarks in the order `npm run bench` runs them (e2e leaves the data that noop and changed start
  * from); in the report, others follow alphabetically.
  */
-export const BENCHES = ["db", "extract", "latency", "agent", "wispro", "e2e", "noop", "changed"];
+export const BENCHES = [
+  "db",
+  "extract",
+  "latency",
+  "agent",
+  "wispro",
+  "e2e",
+  "noop",
+  "changed",
+  "pglite",
+];
 
 export function sortResults(results: BenchResult[]): BenchResult[] {
   const rank = (name: string) => (BENCHES.indexOf(name) + 1) || BENCHES.length + 1;
