@@ -35,11 +35,13 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
  */
 const GZIP_INPUT_SLICE = 1024;
 
-function inSlices(size: number): TransformStream<Uint8Array, Uint8Array> {
+function inSlices(size: number): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
   return new TransformStream({
     transform(chunk, controller) {
       for (let at = 0; at < chunk.byteLength; at += size) {
-        controller.enqueue(chunk.subarray(at, Math.min(at + size, chunk.byteLength)));
+        // Request bodies are backed by ArrayBuffers, never SharedArrayBuffers.
+        const slice = chunk.subarray(at, Math.min(at + size, chunk.byteLength));
+        controller.enqueue(slice as Uint8Array<ArrayBuffer>);
       }
     },
   });
