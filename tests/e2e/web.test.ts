@@ -1,5 +1,8 @@
 // The web panel and the field-staff PWA in headless Chromium, against the devstack with the agent
-// daemon running: people press the buttons, the agent syncs, the screens follow live.
+// daemon running: people press the buttons, the agent syncs, the screens follow live. The devstack signs
+// as a current Supabase project does (ES256, publishable/secret keys; PUENTE_DEVSTACK_JWT=hs256 runs the
+// same suite on the legacy secret), and the edge answers CORS for the panel's origin only, as
+// PUENTE_WEB_ORIGIN is set in production.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +12,7 @@ import postgres from "postgres";
 import { type Stack, startStack } from "../../devstack/src/stack.ts";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { ensureWebBuild, startWebServer } from "../../devstack/src/web-server.ts";
+import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -23,8 +27,9 @@ let busiestYear: number;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   await ensureWebBuild();
-  stack = await startStack({ planillas: 80, seed: 7 });
-  web = startWebServer({ info: stack.info });
+  const webPort = await freePort();
+  stack = await startStack({ planillas: 80, seed: 7, webOrigin: `http://127.0.0.1:${webPort}` });
+  web = startWebServer({ info: stack.info, port: webPort });
   agent = Bun.spawn({
     ...agentSpawnOptions(stack.info, ["run"], newAgentHome()),
     stdio: ["ignore", "ignore", "inherit"],
@@ -80,6 +85,88 @@ async function waitForRun(
   }
   throw new Error("no run reached the expected state in time");
 }
+
+describe("keys and origins as in production", () => {
+  test(
+    "the session is signed as the devstack's project signs (ES256 with its kid, or legacy HS256)",
+    async () => {
+      const page = await browser.newPage();
+      try {
+        await login(page, "staff");
+        const token = await page.evaluate(() => {
+          const key = Object.keys(localStorage).find((k) => /^sb-.*-auth-token$/.test(k));
+          return key ? JSON.parse(localStorage.getItem(key)!).access_token as string : null;
+        });
+        const header = JSON.parse(Buffer.from(token!.split(".")[0]!, "base64url").toString());
+        const jwks = await (await fetch(`${stack.info.supabaseUrl}/auth/v1/.well-known/jwks.json`))
+          .json();
+        if (stack.info.jwtMode === "es256") {
+          expect(stack.info.anonKey).toStartWith("sb_publishable_");
+          expect(header.alg).toBe("ES256");
+          expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([header.kid]);
+        } else {
+          expect(header.alg).toBe("HS256");
+          expect(jwks.keys).toEqual([]);
+        }
+      } finally {
+        await page.close();
+      }
+    },
+    60_000,
+  );
+
+  test(
+    "the edge answers CORS for the panel's origin only: a page served elsewhere cannot call it",
+    async () => {
+      const elsewhere = startWebServer({ info: stack.info });
+      const page = await browser.newPage();
+      // Runs in the page: the same call the panel makes, as its origin's browser allows it or not.
+      const tryEdge = (page: Page) =>
+        page.evaluate(async ([functionsUrl, anonKey]) => {
+          try {
+            const answer = await fetch(`${functionsUrl}/health`, { headers: { apikey: anonKey! } });
+            return `status ${answer.status}`;
+          } catch (error) {
+            return `refused: ${(error as Error).message}`;
+          }
+        }, [stack.info.functionsUrl, stack.info.anonKey]);
+      try {
+        await page.goto(web.url);
+        expect(await tryEdge(page)).toBe("status 200");
+        await page.goto(elsewhere.url);
+        expect(await tryEdge(page)).toMatch(/^refused/);
+      } finally {
+        await page.close();
+        await elsewhere.stop();
+      }
+      // The usual misconfigurations are refused too: a trailing slash, http for https, another host.
+      const port = new URL(web.url).port;
+      for (
+        const origin of [
+          `http://127.0.0.1:${port}/`,
+          `https://127.0.0.1:${port}`,
+          `http://localhost:${port}`,
+          "null",
+        ]
+      ) {
+        const preflight = await fetch(`${stack.info.functionsUrl}/commands`, {
+          method: "OPTIONS",
+          headers: { Origin: origin, "Access-Control-Request-Method": "POST" },
+        });
+        expect([origin, preflight.headers.get("access-control-allow-origin")]).toEqual([
+          origin,
+          null,
+        ]);
+      }
+      const allowed = await fetch(`${stack.info.functionsUrl}/commands`, {
+        method: "OPTIONS",
+        headers: { Origin: new URL(web.url).origin, "Access-Control-Request-Method": "POST" },
+      });
+      expect(allowed.headers.get("access-control-allow-origin")).toBe(new URL(web.url).origin);
+    },
+    60_000,
+  );
+});
 
 describe("admin on a desktop", () => {
   test(

@@ -59,12 +59,12 @@ function token(role: "staff" | null): string {
 }
 
 /** A valid command's opening, then 20 MB of `[`: about 20 KB once gzipped. */
-function nestedArrayBomb(): Buffer {
+function nestedArrayBomb(): Uint8Array<ArrayBuffer> {
   const head = `{"requestId":"${crypto.randomUUID()}","agentId":"${crypto.randomUUID()}",` +
     `"source":"ferrawin","action":"start","params":{"mode":"incremental","x":`;
-  return gzipSync(Buffer.concat([Buffer.from(head), Buffer.alloc(20 * 1024 * 1024, "[")]), {
-    level: 9,
-  });
+  return new Uint8Array(
+    gzipSync(Buffer.concat([Buffer.from(head), Buffer.alloc(20 * 1024 * 1024, "[")]), { level: 9 }),
+  );
 }
 
 test(

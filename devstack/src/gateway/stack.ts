@@ -44,7 +44,7 @@ export interface SupabaseStack {
  * legacy secret stays valid in both, as on a project that has not revoked it.
  */
 function supabaseEnv(gateway: Gateway, jwtSecret: string): Record<string, string> {
-  const keys = gateway.jwtMode === "es256"
+  const keys: Record<string, string> = gateway.jwtMode === "es256"
     ? {
       SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: gateway.anonKey }),
       SUPABASE_SECRET_KEYS: JSON.stringify({ default: gateway.serviceRoleKey }),
