@@ -280,6 +280,35 @@ describe("rpc", () => {
     expect((await answer.json()).code).toBe("22023");
   });
 
+  test("a token naming a role the authenticator may not switch to is refused, whoever signed it", async () => {
+    const whoami = async (role: string, schema = "gw_test") => {
+      const token = gateway.signToken({ role, exp: Math.floor(Date.now() / 1000) + 60 });
+      const answer = await fetch(`${gateway.url}/rest/v1/rpc/whoami`, {
+        method: "POST",
+        headers: {
+          apikey: gateway.anonKey,
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-profile": schema,
+        },
+        body: "{}",
+      });
+      return [answer.status, (await answer.json()).code];
+    };
+    expect(await whoami("postgres")).toEqual([403, "42501"]);
+    expect(await whoami("pg_read_all_data")).toEqual([403, "42501"]);
+    const table = await fetch(`${gateway.url}/rest/v1/notes`, {
+      headers: {
+        apikey: gateway.anonKey,
+        authorization: `Bearer ${
+          gateway.signToken({ role: "postgres", exp: Math.floor(Date.now() / 1000) + 60 })
+        }`,
+        "accept-profile": "gw_test",
+      },
+    });
+    expect(table.status).toBe(403);
+  });
+
   test("role settings come from the database and apply per request, as PostgREST reads them", async () => {
     await db.sql.unsafe("alter role authenticated set statement_timeout = '7s'");
     try {

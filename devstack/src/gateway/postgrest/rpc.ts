@@ -6,7 +6,7 @@ import { chooseOverload, type FunctionCatalog, type FunctionSignature } from "./
 import { errorResponse, responseForDatabaseError } from "./errors.ts";
 import { JsonBodyInvalid, splitJsonObject } from "./json-args.ts";
 import { schemaOf } from "./profile.ts";
-import { type Caller, requestSettings, roleOf } from "./request-settings.ts";
+import { type Caller, refuseForeignRole, requestSettings, roleOf } from "./request-settings.ts";
 import type { RoleSettings } from "./role-settings.ts";
 
 export interface RpcCall extends Caller {
@@ -34,6 +34,8 @@ export class RpcHandler {
     const isAuthenticated = roleOf(call) !== "anon";
     const schema = schemaOf(request, this.options.exposedSchemas);
     if (schema instanceof Response) return schema;
+    const foreign = await refuseForeignRole(this.sql, this.options.roleSettings(), call);
+    if (foreign) return foreign;
 
     let args: Map<string, string | null>;
     let members: Map<string, string> | null = null;

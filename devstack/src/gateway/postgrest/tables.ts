@@ -6,7 +6,7 @@
 import type { Sql } from "postgres";
 import { errorResponse, responseForDatabaseError } from "./errors.ts";
 import { schemaOf } from "./profile.ts";
-import { type Caller, requestSettings, roleOf } from "./request-settings.ts";
+import { type Caller, refuseForeignRole, requestSettings, roleOf } from "./request-settings.ts";
 import type { PostgrestOptions } from "./rpc.ts";
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -46,6 +46,8 @@ export class TableHandler {
     }
     const schema = schemaOf(request, this.options.exposedSchemas);
     if (schema instanceof Response) return schema;
+    const foreign = await refuseForeignRole(this.sql, this.options.roleSettings(), caller);
+    if (foreign) return foreign;
     const columns = await this.#columns(schema, table);
     if (!columns) {
       return errorResponse(404, {
