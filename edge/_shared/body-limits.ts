@@ -13,7 +13,7 @@ export const BODY_LIMITS = {
   claim: 4 * KiB,
   fingerprints: 4 * KiB,
   openRun: 16 * KiB,
-  heartbeat: 4 * KiB,
+  heartbeat: 8 * KiB,
   progress: 3 * MiB,
   finish: 3 * MiB,
 } as const;
