@@ -21,17 +21,17 @@ function badQuery(message: string, details: string | null = null): Response {
 export class TableHandler {
   constructor(private readonly sql: Sql, private readonly options: PostgrestOptions) {}
 
-  /** Columns of schema.table as the schema cache knows them, or null when there is no such relation. */
-  async #columns(schema: string, table: string): Promise<string[] | null> {
-    const rows = await this.sql<{ name: string }[]>`
-      select a.attname as name
+  /** Columns of schema.table and their types, or null when there is no such relation. */
+  async #columns(schema: string, table: string): Promise<Map<string, string> | null> {
+    const rows = await this.sql<{ name: string; type: string }[]>`
+      select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
         from pg_class c
         join pg_namespace n on n.oid = c.relnamespace
         join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
        where n.nspname = ${schema} and c.relname = ${table}
          and c.relkind in ('r', 'v', 'm', 'f', 'p')
        order by a.attnum`;
-    if (rows.length > 0) return rows.map((r) => r.name);
+    if (rows.length > 0) return new Map(rows.map((r) => [r.name, r.type]));
     return null;
   }
 
@@ -90,12 +90,11 @@ export class TableHandler {
 function selectQuery(
   schema: string,
   table: string,
-  columns: string[],
+  columns: Map<string, string>,
   params: URLSearchParams,
 ): { text: string; values: string[] } {
-  const known = new Set(columns);
   const column = (name: string) => {
-    if (!known.has(name)) {
+    if (!columns.has(name)) {
       throw new QueryInvalid(
         `Could not find the '${name}' column of '${table}' in the schema cache`,
       );
@@ -112,8 +111,9 @@ function selectQuery(
     if (RESERVED.has(key)) continue;
     const target = column(key);
     if (raw.startsWith("eq.")) {
+      // The value takes the column's type, so a malformed one fails as in PostgREST (22P02 and the like).
       values.push(raw.slice(3));
-      where.push(`${target}::text = $${values.length}`);
+      where.push(`${target} = $${values.length}::${columns.get(key)}`);
     } else if (raw === "is.null") where.push(`${target} is null`);
     else if (raw === "not.is.null") where.push(`${target} is not null`);
     else throw new QueryInvalid(`"failed to parse filter (${raw})" (line 1, column 1)`);
