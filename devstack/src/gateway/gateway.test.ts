@@ -395,6 +395,17 @@ describe("API keys and signing keys", () => {
     const unknown = await call({ apikey: "sb_secret_not-this-projects" });
     expect(unknown.status).toBe(401);
     expect((await unknown.json()).message).toBe("Invalid API key");
+    const fromBrowser = await call({
+      apikey: gateway.serviceRoleKey,
+      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0",
+    });
+    expect(fromBrowser.status).toBe(401);
+    expect((await fromBrowser.json()).message).toBe("Forbidden use of secret API key in browser");
+    const publishableFromBrowser = await call({
+      apikey: gateway.anonKey,
+      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0",
+    });
+    expect(publishableFromBrowser.status).toBe(200);
     const token = await fetch(`${gateway.url}/auth/v1/token?grant_type=password`, {
       method: "POST",
       headers: { "content-type": "application/json" },
