@@ -15,6 +15,9 @@ options:
   --wispro-fixture FILE     Wispro clients JSON array (default: generated)
   --wispro-clients N        clients to generate when no fixture is given (default 500)
   --seed S                  generator seed (default 1)
+  --jwt es256|hs256         how user JWTs are signed: es256 (default, as current Supabase projects:
+                            a JWKS and sb_publishable_/sb_secret_ keys) or hs256 (the legacy secret);
+                            also PUENTE_DEVSTACK_JWT
   --json                    print only the JSON ready line on stdout (progress goes to stderr)
   --help                    this text`;
 
@@ -26,6 +29,7 @@ const { values, positionals } = parseArgs({
     planillas: { type: "string" },
     "wispro-clients": { type: "string" },
     seed: { type: "string" },
+    jwt: { type: "string" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -46,6 +50,12 @@ const wholeNumber = (name: string, raw: string | undefined) => {
   return n;
 };
 
+const jwtMode = values.jwt ?? process.env.PUENTE_DEVSTACK_JWT ?? "es256";
+if (jwtMode !== "es256" && jwtMode !== "hs256") {
+  console.error(`--jwt must be es256 or hs256, got "${jwtMode}"`);
+  process.exit(2);
+}
+
 const log = (line: string) => console.error(`devstack: ${line}`);
 const stack = await startStack({
   ferrawinFixture: values["ferrawin-fixture"],
@@ -53,6 +63,7 @@ const stack = await startStack({
   planillas: wholeNumber("planillas", values.planillas),
   wisproClients: wholeNumber("wispro-clients", values["wispro-clients"]),
   seed: wholeNumber("seed", values.seed),
+  jwtMode,
   edgeOutput: "inherit",
   log,
 }).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { loadFixture, loadGenerated } from "./ferrawin/load.ts";
 import { generateClients, loadClientsFixture } from "./wispro/clients.ts";
 import { startWisproServer } from "./wispro/server.ts";
 import { startSupabaseStack } from "./gateway/stack.ts";
+import type { JwtMode } from "./gateway/jwt.ts";
 import { killWhenOwnerExits } from "./process-guard.ts";
 
 export interface StackOptions {
@@ -25,6 +26,13 @@ export interface StackOptions {
   edgeOutput?: "inherit" | "ignore";
   /** Extra secrets for the edge function, e.g. `{ PUENTE_PORTAL_ACCOUNTS: "id_number" }`. */
   edgeEnv?: Record<string, string>;
+  /**
+   * How user JWTs are signed: `es256` (default, as a current Supabase project: ES256 with a `kid`, a JWKS,
+   * `sb_publishable_…`/`sb_secret_…` keys) or `hs256` (the legacy JWT secret). Also PUENTE_DEVSTACK_JWT.
+   */
+  jwtMode?: JwtMode;
+  /** PUENTE_WEB_ORIGIN for the edge: the only browser origin(s) it answers CORS for (default `*`). */
+  webOrigin?: string;
   log?: (line: string) => void;
 }
 
@@ -34,7 +42,10 @@ export interface ReadyInfo {
   supabaseUrl: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** The legacy HS256 secret: still accepted in `es256` mode, the only signing key in `hs256`. */
   jwtSecret: string;
+  /** `es256` or `hs256`: how this devstack signs user JWTs. */
+  jwtMode: JwtMode;
   functionsUrl: string;
   dbUrl: string;
   pusher: { appId: string; key: string; secret: string; host: string; port: number };
@@ -66,6 +77,15 @@ export function agentEnv(info: ReadyInfo): Record<string, string> {
     PUSHER_PORT: String(info.pusher.port),
     PUSHER_USE_TLS: "false",
   };
+}
+
+/** PUENTE_DEVSTACK_JWT=hs256 keeps the legacy signing path; anything else but es256 is a mistake. */
+function jwtModeFromEnv(): JwtMode {
+  const mode = process.env.PUENTE_DEVSTACK_JWT ?? "es256";
+  if (mode !== "es256" && mode !== "hs256") {
+    throw new Error(`PUENTE_DEVSTACK_JWT must be es256 or hs256, got "${mode}"`);
+  }
+  return mode;
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -111,6 +131,8 @@ export async function startStack(options: StackOptions = {}) {
     const supabase = await startSupabaseStack({
       dbUrl: pg.url,
       jwtSecret,
+      jwtMode: options.jwtMode ?? jwtModeFromEnv(),
+      webOrigin: options.webOrigin,
       pusher,
       edgeOutput: options.edgeOutput ?? "ignore",
       edgeEnv: options.edgeEnv,
@@ -143,6 +165,7 @@ export async function startStack(options: StackOptions = {}) {
       anonKey: gateway.anonKey,
       serviceRoleKey: gateway.serviceRoleKey,
       jwtSecret,
+      jwtMode: gateway.jwtMode,
       functionsUrl: supabase.functionsUrl,
       dbUrl: pg.url,
       pusher: {

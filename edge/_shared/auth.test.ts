@@ -20,7 +20,7 @@ async function signWith(
 const isUnauthorized = (error: unknown) => error instanceof ApiError && error.status === 401;
 
 Deno.test("HS256: valid, wrong secret, expired, alg none", async () => {
-  const verify = createJwtVerifier({ kind: "hs256", secret: "local-secret" });
+  const verify = createJwtVerifier({ legacySecret: "local-secret" });
   const key = await crypto.subtle.importKey(
     "raw",
     encoder.encode("local-secret"),
@@ -64,7 +64,7 @@ Deno.test("JWKS: RS256 and ES256 keys by kid", async () => {
     ],
   };
   let fetched = 0;
-  const verify = createJwtVerifier({ kind: "jwks", jwksUrl: "https://example.test/jwks" }, () => {
+  const verify = createJwtVerifier({ jwksUrl: "https://example.test/jwks" }, () => {
     fetched++;
     return Promise.resolve(jwks);
   });
@@ -87,7 +87,7 @@ Deno.test("JWKS: RS256 and ES256 keys by kid", async () => {
     (d) => crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec.privateKey, d),
   );
   await rejects(verify(unknownKid), isUnauthorized);
-  const inline = createJwtVerifier({ kind: "jwks", jwks: JSON.stringify(jwks) });
+  const inline = createJwtVerifier({ jwks: JSON.stringify(jwks) });
   assertEquals((await inline(es)).sub, "e");
 });
 
@@ -119,4 +119,101 @@ Deno.test("users carry their app_metadata role; agent keys come from either head
     agentKeyOf(new Request("http://x/", { headers: { Authorization: "Bearer eyJa.eyJb.c" } })),
     undefined,
   );
+});
+
+Deno.test("every shape of bad token is a 401, never a crash: truncated, bad base64, bad JSON, wrong alg, wrong kid", async () => {
+  const ec = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]);
+  const jwk = {
+    ...(await crypto.subtle.exportKey("jwk", ec.publicKey)),
+    kid: "ec-1",
+    alg: "ES256",
+  };
+  const both = createJwtVerifier({ jwks: JSON.stringify({ keys: [jwk] }), legacySecret: "s" });
+  const asymmetricOnly = createJwtVerifier({ jwks: JSON.stringify({ keys: [jwk] }) });
+  const legacyOnly = createJwtVerifier({ legacySecret: "s" });
+  const esSign = (d: Uint8Array<ArrayBuffer>) =>
+    crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec.privateKey, d);
+  const good = await signWith({ alg: "ES256", kid: "ec-1" }, { sub: "e", exp: future() }, esSign);
+  assertEquals((await both(good)).sub, "e");
+  const [h, p, s] = good.split(".") as [string, string, string];
+  const shapes: Record<string, string> = {
+    "empty": "",
+    "one part": h,
+    "two parts": `${h}.${p}`,
+    "four parts": `${good}.x`,
+    "truncated signature": `${h}.${p}.${s.slice(0, 20)}`,
+    "truncated payload": `${h}.${p.slice(0, 7)}.${s}`,
+    "signature not base64url": `${h}.${p}.${s.slice(0, -4)}%%==`,
+    "header not base64url": `${h}*.${p}.${s}`,
+    "header one character short of base64": `${h.slice(0, -1)}.${p}.${s}`,
+    "header not JSON": `${b64url(encoder.encode("{alg:"))}.${p}.${s}`,
+    "header null": `${segment(null)}.${p}.${s}`,
+    "header an array": `${segment(["ES256"])}.${p}.${s}`,
+    "claims a number": `${h}.${segment(42)}.${s}`,
+    "claims null": `${h}.${segment(null)}.${s}`,
+    "claims not UTF-8": `${h}.${b64url(new Uint8Array([0xff, 0xfe, 0x7b]))}.${s}`,
+    "alg missing": `${segment({ kid: "ec-1" })}.${p}.${s}`,
+    "alg a number": `${segment({ alg: 256, kid: "ec-1" })}.${p}.${s}`,
+    "alg none": `${segment({ alg: "none" })}.${p}.`,
+    "alg HS512": `${segment({ alg: "HS512" })}.${p}.${s}`,
+    "alg RS256 naming the EC key": `${segment({ alg: "RS256", kid: "ec-1" })}.${p}.${s}`,
+    "alg ES384": `${segment({ alg: "ES384", kid: "ec-1" })}.${p}.${s}`,
+    "kid unknown": `${segment({ alg: "ES256", kid: "other" })}.${p}.${s}`,
+    "kid a number": `${segment({ alg: "ES256", kid: 1 })}.${p}.${s}`,
+    "HS256 signed with the EC signature": `${segment({ alg: "HS256" })}.${p}.${s}`,
+    "signature of another token": `${segment({ alg: "ES256", kid: "ec-1" })}.${
+      segment({ sub: "x", exp: future() })
+    }.${s}`,
+  };
+  const wrong: string[] = [];
+  for (const [name, token] of Object.entries(shapes)) {
+    for (const [verifierName, verify] of [["both", both], ["legacyOnly", legacyOnly]] as const) {
+      try {
+        await verify(token);
+        wrong.push(`${name} (${verifierName}): accepted`);
+      } catch (error) {
+        if (!isUnauthorized(error)) wrong.push(`${name} (${verifierName}): ${String(error)}`);
+      }
+    }
+  }
+  // A genuine token is refused where its kind of key is not configured, still as a 401.
+  await rejects(legacyOnly(good), isUnauthorized);
+  const hs = await signWith(
+    { alg: "HS256" },
+    { sub: "h", exp: future() },
+    async (d) =>
+      await crypto.subtle.sign(
+        "HMAC",
+        await crypto.subtle.importKey(
+          "raw",
+          encoder.encode("s"),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["sign"],
+        ),
+        d,
+      ),
+  );
+  assertEquals((await both(hs)).sub, "h");
+  await rejects(asymmetricOnly(hs), isUnauthorized);
+  assertEquals(wrong, []);
+});
+
+Deno.test("a JWKS that cannot be fetched is a 502 to retry, not a bad token", async () => {
+  const verify = createJwtVerifier({ jwksUrl: "https://example.test/jwks" }, () => {
+    return Promise.reject(new Error("connection refused"));
+  });
+  const ec = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]);
+  const token = await signWith(
+    { alg: "ES256", kid: "k" },
+    { sub: "e", exp: future() },
+    (d) => crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec.privateKey, d),
+  );
+  await rejects(verify(token), (e: unknown) => e instanceof ApiError && e.status === 502);
 });

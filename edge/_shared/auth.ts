@@ -1,5 +1,6 @@
-// Who is calling: a web user (JWT verified in code: HS256 with the local secret, or the project's JWKS
-// with RS256/ES256) or an office agent (opaque key, checked by the database through authenticate_agent).
+// Who is calling: a web user (JWT verified in code: ES256/RS256 against the project's JWKS, HS256 against
+// the legacy secret when configured) or an office agent (opaque key, checked by the database through
+// authenticate_agent).
 import { ApiError } from "./errors.ts";
 import type { JwtVerification } from "./env.ts";
 
@@ -17,9 +18,12 @@ export interface User {
 export type JwtClaims = Record<string, unknown>;
 export type JwtVerifier = (token: string) => Promise<JwtClaims>;
 
-const decoder = new TextDecoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** Only ever called on text that matched BASE64URL, so atob cannot meet a foreign character. */
 function base64urlDecode(part: string): Uint8Array<ArrayBuffer> {
   const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(
     Math.ceil(part.length / 4) * 4,
@@ -52,48 +56,81 @@ const ALGORITHMS: Record<
   },
 };
 
-/** Builds the verifier for the configured method; JWKS from a URL is cached for ten minutes. */
+/** A JWKS fetched again at most this often when a token names a `kid` it does not hold (rotation). */
+const JWKS_REFRESH_MS = 30_000;
+const JWKS_MAX_AGE_MS = 600_000;
+
+/**
+ * Builds the verifier: asymmetric tokens (ES256, RS256) against the project's JWKS, HS256 tokens against
+ * the legacy secret when one is configured. Whatever the shape of the token, a bad one is a 401.
+ */
 export function createJwtVerifier(
   config: JwtVerification,
-  fetchJwks: (url: string) => Promise<{ keys: Jwk[] }> = async (url) =>
-    await (await fetch(url)).json(),
+  fetchJwks: (url: string) => Promise<{ keys: Jwk[] }> = async (url) => {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    return await response.json();
+  },
 ): JwtVerifier {
-  if (config.kind === "hs256") {
-    const key = crypto.subtle.importKey(
+  const hmac = config.legacySecret
+    ? crypto.subtle.importKey(
       "raw",
-      encoder.encode(config.secret),
+      encoder.encode(config.legacySecret),
       { name: "HMAC", hash: "SHA-256" },
       false,
       ["verify"],
-    );
-    return async (token) =>
-      await verifyWith(token, async (alg, data, signature) => {
-        if (alg !== "HS256") throw unauthorized(`algorithm ${alg} is not accepted`);
-        return await crypto.subtle.verify("HMAC", await key, signature, data);
-      });
-  }
+    )
+    : null;
   const inline = config.jwks ? (JSON.parse(config.jwks) as { keys: Jwk[] }).keys : undefined;
   let cached: { keys: Jwk[]; at: number } | undefined;
-  const keys = async (): Promise<Jwk[]> => {
+  const keys = async (kid: string | undefined): Promise<Jwk[]> => {
     if (inline) return inline;
-    if (!cached || Date.now() - cached.at > 600_000) {
-      cached = { keys: (await fetchJwks(config.jwksUrl!)).keys, at: Date.now() };
+    if (!config.jwksUrl) return [];
+    const age = cached ? Date.now() - cached.at : Infinity;
+    const missing = cached !== undefined && kid !== undefined &&
+      !cached.keys.some((k) => k.kid === kid);
+    if (age > JWKS_MAX_AGE_MS || (missing && age > JWKS_REFRESH_MS)) {
+      try {
+        const fetched = await fetchJwks(config.jwksUrl!);
+        cached = { keys: Array.isArray(fetched?.keys) ? fetched.keys : [], at: Date.now() };
+      } catch (error) {
+        if (!cached) {
+          throw new ApiError(
+            502,
+            "internal",
+            `the project's signing keys could not be fetched (${String(error)}); try again`,
+          );
+        }
+      }
     }
-    return cached.keys;
+    return cached?.keys ?? [];
   };
   return async (token) =>
     await verifyWith(token, async (alg, data, signature, kid) => {
+      if (alg === "HS256") {
+        if (!hmac) throw unauthorized("algorithm HS256 is not accepted");
+        return await crypto.subtle.verify("HMAC", await hmac, signature, data);
+      }
       const algorithm = ALGORITHMS[alg];
       if (!algorithm) throw unauthorized(`algorithm ${alg} is not accepted`);
-      const jwk = (await keys()).find((k) =>
+      const jwk = (await keys(kid)).find((k) =>
         (kid === undefined || k.kid === kid) && (k.alg === undefined || k.alg === alg)
       );
       if (!jwk) throw unauthorized(`no signing key ${kid ?? ""} in the project's JWKS`);
-      const key = await crypto.subtle.importKey("jwk", jwk, algorithm.import, false, ["verify"]);
-      return await crypto.subtle.verify(algorithm.verify, key, signature, data);
+      try {
+        const key = await crypto.subtle.importKey("jwk", jwk, algorithm.import, false, ["verify"]);
+        return await crypto.subtle.verify(algorithm.verify, key, signature, data);
+      } catch {
+        // A signature of the wrong length, or a key of another type than the header claims.
+        return false;
+      }
     });
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Any shape of token: truncated, bad base64, bad JSON, wrong alg, unknown kid — a 401, never a 500. */
 async function verifyWith(
   token: string,
   check: (
@@ -104,22 +141,29 @@ async function verifyWith(
   ) => Promise<boolean>,
 ): Promise<JwtClaims> {
   const parts = token.split(".");
-  if (parts.length !== 3) throw unauthorized("not a JWT");
+  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
+    throw unauthorized("not a JWT");
+  }
   const [header, payload, signature] = parts as [string, string, string];
-  let alg: string;
-  let kid: string | undefined;
-  let claims: JwtClaims;
+  let h: unknown;
+  let claims: unknown;
   try {
-    const h = JSON.parse(decoder.decode(base64urlDecode(header)));
-    alg = String(h.alg);
-    kid = typeof h.kid === "string" ? h.kid : undefined;
+    h = JSON.parse(decoder.decode(base64urlDecode(header)));
     claims = JSON.parse(decoder.decode(base64urlDecode(payload)));
   } catch {
     throw unauthorized("malformed JWT");
   }
-  if (
-    !(await check(alg, encoder.encode(`${header}.${payload}`), base64urlDecode(signature), kid))
-  ) {
+  if (!isObject(h) || !isObject(claims) || typeof h.alg !== "string") {
+    throw unauthorized("malformed JWT");
+  }
+  const kid = typeof h.kid === "string" ? h.kid : undefined;
+  let signatureBytes: Uint8Array<ArrayBuffer>;
+  try {
+    signatureBytes = base64urlDecode(signature);
+  } catch {
+    throw unauthorized("malformed JWT");
+  }
+  if (!(await check(h.alg, encoder.encode(`${header}.${payload}`), signatureBytes, kid))) {
     throw unauthorized("signature does not match");
   }
   const now = Date.now() / 1000;

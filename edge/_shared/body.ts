@@ -28,6 +28,25 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
   return chunks.join("");
 }
 
+/**
+ * Deflate inflates at most about 1,032 times, and a decompressor turns each input chunk into output
+ * at once: fed the body's network chunks as they come, one 64 KiB chunk of a bomb would become 64 MiB
+ * in memory before the limit could be checked. Fed 1 KiB at a time, no output chunk exceeds ~1 MiB.
+ */
+const GZIP_INPUT_SLICE = 1024;
+
+function inSlices(size: number): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
+  return new TransformStream({
+    transform(chunk, controller) {
+      for (let at = 0; at < chunk.byteLength; at += size) {
+        // Request bodies are backed by ArrayBuffers, never SharedArrayBuffers.
+        const slice = chunk.subarray(at, Math.min(at + size, chunk.byteLength));
+        controller.enqueue(slice as Uint8Array<ArrayBuffer>);
+      }
+    },
+  });
+}
+
 /** The request's media type, lowercased, without parameters ("" when absent). */
 export const mediaTypeOf = (request: Request): string =>
   (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -50,7 +69,9 @@ export async function readBodyText(
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip") {
-    stream = request.body.pipeThrough(new DecompressionStream("gzip"));
+    stream = request.body.pipeThrough(inSlices(GZIP_INPUT_SLICE)).pipeThrough(
+      new DecompressionStream("gzip"),
+    );
   } else if (encoding !== "identity") {
     throw new ApiError(
       415,

@@ -16,7 +16,10 @@ const base = {
 Deno.test("a complete devstack environment loads", () => {
   const env = loadEnv(base);
   assertEquals(env.supabaseUrl, "http://127.0.0.1:54321");
-  assertEquals(env.jwt, { kind: "hs256", secret: "secret" });
+  assertEquals(env.jwt, {
+    jwksUrl: "http://127.0.0.1:54321/auth/v1/.well-known/jwks.json",
+    legacySecret: "secret",
+  });
   assertEquals(env.pusher, {
     appId: "1",
     key: "key",
@@ -26,14 +29,16 @@ Deno.test("a complete devstack environment loads", () => {
     useTLS: false,
   });
   assertEquals(env.webOrigins, ["*"]);
-  assertEquals(env.maxBodyBytes, 64 * 1024 * 1024);
+  assertEquals(env.maxBodyBytes, 16 * 1024 * 1024);
 });
 
 Deno.test("a missing variable is named", () => {
   const { PUSHER_SECRET: _, ...rest } = base;
   throws(() => loadEnv(rest), new EnvInvalid("missing environment variable PUSHER_SECRET"));
-  const { PUENTE_JWT_SECRET: __, ...noJwt } = base;
-  throws(() => loadEnv(noJwt), { name: "EnvInvalid", message: /PUENTE_JWT_SECRET/ });
+  throws(() => loadEnv({ ...base, SUPABASE_JWKS: '{"nokeys":1}' }), {
+    name: "EnvInvalid",
+    message: /SUPABASE_JWKS must be a JWKS/,
+  });
   throws(() => loadEnv({ ...base, SUPABASE_URL: "not a url" }), {
     name: "EnvInvalid",
     message: /SUPABASE_URL is invalid/,
@@ -54,8 +59,15 @@ Deno.test("production shapes: JWKS, key dictionaries and a Pusher cluster", () =
   });
   assertEquals(env.anonKey, "sb_publishable_1");
   assertEquals(env.serviceRoleKey, "sb_secret_1");
-  assertEquals(env.jwt.kind, "jwks");
+  assertEquals(env.jwt, { jwks: '{"keys":[]}' });
   assertEquals(env.webOrigins, ["https://a.example", "https://b.example"]);
+});
+
+Deno.test("without a legacy secret only the project's JWKS, fetched where GoTrue publishes it", () => {
+  const { PUENTE_JWT_SECRET: _, ...asymmetricOnly } = base;
+  assertEquals(loadEnv(asymmetricOnly).jwt, {
+    jwksUrl: "http://127.0.0.1:54321/auth/v1/.well-known/jwks.json",
+  });
 });
 
 Deno.test("PUENTE_PORTAL_ACCOUNTS: none by default, id_number on request, anything else named", () => {

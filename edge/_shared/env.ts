@@ -1,6 +1,7 @@
 // The edge function's configuration: read once at start from the environment and validated with zod, so
 // a missing or malformed variable stops the function with a message naming it.
 import { z } from "zod";
+import { DEFAULT_MAX_BATCH_BYTES } from "./body-limits.ts";
 
 export class EnvInvalid extends Error {
   override name = "EnvInvalid";
@@ -32,15 +33,23 @@ const RawEnv = z.object({
   PUSHER_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PUSHER_USE_TLS: z.enum(["true", "false", "1", "0"]).optional(),
   PUENTE_WEB_ORIGIN: z.string().default("*"),
-  PUENTE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  /** The batches route's limit after decompression; every other route has its own (body-limits.ts). */
+  PUENTE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BATCH_BYTES),
   PUENTE_PORTAL_ACCOUNTS: z.enum(PORTAL_ACCOUNT_POLICIES, {
     error: "must be none or id_number",
   }).default("none"),
 });
 
-export type JwtVerification =
-  | { kind: "hs256"; secret: string }
-  | { kind: "jwks"; jwks?: string; jwksUrl?: string };
+/**
+ * How user JWTs are verified: asymmetric tokens against the project's JWKS (inline SUPABASE_JWKS, or
+ * fetched from PUENTE_JWKS_URL, by default `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` where GoTrue
+ * publishes it), and HS256 tokens against the legacy secret only when one is configured.
+ */
+export interface JwtVerification {
+  jwks?: string;
+  jwksUrl?: string;
+  legacySecret?: string;
+}
 
 export type PusherConfig =
   & { appId: string; key: string; secret: string }
@@ -90,16 +99,22 @@ export function loadEnv(source: Record<string, string | undefined>): EdgeEnv {
   if (!serviceRoleKey) {
     throw new EnvInvalid("missing environment variable SUPABASE_SERVICE_ROLE_KEY");
   }
-  const secret = raw.PUENTE_JWT_SECRET ?? raw.SUPABASE_JWT_SECRET;
-  let jwt: JwtVerification;
-  if (secret) jwt = { kind: "hs256", secret };
-  else if (raw.SUPABASE_JWKS || raw.PUENTE_JWKS_URL) {
-    jwt = { kind: "jwks", jwks: raw.SUPABASE_JWKS, jwksUrl: raw.PUENTE_JWKS_URL };
-  } else {
-    throw new EnvInvalid(
-      "missing environment variable PUENTE_JWT_SECRET (HS256, devstack) or SUPABASE_JWKS / PUENTE_JWKS_URL (production)",
-    );
+  const supabaseUrl = raw.SUPABASE_URL.replace(/\/$/, "");
+  if (raw.SUPABASE_JWKS) {
+    try {
+      if (!Array.isArray(JSON.parse(raw.SUPABASE_JWKS).keys)) throw new Error("no keys array");
+    } catch {
+      throw new EnvInvalid('SUPABASE_JWKS must be a JWKS: {"keys":[...]}');
+    }
   }
+  const jwt: JwtVerification = {
+    ...(raw.SUPABASE_JWKS
+      ? { jwks: raw.SUPABASE_JWKS }
+      : { jwksUrl: raw.PUENTE_JWKS_URL ?? `${supabaseUrl}/auth/v1/.well-known/jwks.json` }),
+    ...((raw.PUENTE_JWT_SECRET ?? raw.SUPABASE_JWT_SECRET)
+      ? { legacySecret: raw.PUENTE_JWT_SECRET ?? raw.SUPABASE_JWT_SECRET }
+      : {}),
+  };
   const credentials = { appId: raw.PUSHER_APP_ID, key: raw.PUSHER_KEY, secret: raw.PUSHER_SECRET };
   let pusher: PusherConfig;
   if (raw.PUSHER_HOST) {
@@ -117,7 +132,7 @@ export function loadEnv(source: Record<string, string | undefined>): EdgeEnv {
     );
   }
   return {
-    supabaseUrl: raw.SUPABASE_URL.replace(/\/$/, ""),
+    supabaseUrl,
     anonKey,
     serviceRoleKey,
     jwt,

@@ -13,6 +13,7 @@ export interface SyncDeps {
   verifyJwt: JwtVerifier;
   notifier: Notifier;
   authorizer: ChannelAuthorizer;
+  /** The batches route's body limit (PUENTE_MAX_BODY_BYTES); other routes use BODY_LIMITS. */
   maxBodyBytes: number;
   webOrigins: string[];
   /** Build version reported by /health. */

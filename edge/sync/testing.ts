@@ -114,7 +114,7 @@ export function createTestApp(
       service: transport("service"),
       user: (jwt) => transport(`user:${jwt}`),
     }),
-    verifyJwt: createJwtVerifier({ kind: "hs256", secret: JWT_SECRET }),
+    verifyJwt: createJwtVerifier({ legacySecret: JWT_SECRET }),
     notifier,
     authorizer: pusherAuthorizer(
       new Pusher({ appId: "1", key: "pusher-key", secret: PUSHER_SECRET, host: "127.0.0.1" }),

@@ -23,6 +23,7 @@ import {
   RunProgress,
 } from "@puente/protocol";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
+import { BODY_LIMITS } from "../../edge/_shared/body-limits.ts";
 import {
   type AgentCredentials,
   bootStack,
@@ -234,8 +235,22 @@ async function inPool<T>(items: T[], width: number, work: (item: T) => Promise<v
   );
 }
 
+/** The edge's body limit for a route: a few KiB for all but batches (edge/_shared/body-limits.ts). */
+function bodyLimitOf(path: string): number {
+  if (path === "/commands") return BODY_LIMITS.commands;
+  if (path === "/pusher/auth") return BODY_LIMITS.pusherAuth;
+  if (path === "/agent/commands/claim") return BODY_LIMITS.claim;
+  if (path === "/agent/fingerprints") return BODY_LIMITS.fingerprints;
+  if (path === "/agent/runs") return BODY_LIMITS.openRun;
+  if (path === "/agent/heartbeat") return BODY_LIMITS.heartbeat;
+  if (path.endsWith("/progress")) return BODY_LIMITS.progress;
+  if (path.endsWith("/finish")) return BODY_LIMITS.finish;
+  return Infinity; // batches: PUENTE_MAX_BODY_BYTES, far above any variant here
+}
+
 /**
- * Sends every variant the schema refuses and expects 422 validation_failed; the tables are compared
+ * Sends every variant the schema refuses and expects 422 validation_failed (413 payload_too_large when
+ * the variant's body is past the route's limit, which is read before any parsing); the tables are compared
  * around the whole group (a refused request writes nothing, so any change is a failure). A variant the
  * schema accepts is not hostile; if it carries an attack string, `accept` sends it as the plain text it
  * is, after the group (without `accept`, no attack string may be accepted at all; "not sent" skips them).
@@ -253,7 +268,12 @@ async function sendVariants(
     inPool(
       hostile,
       4,
-      (v) => expectRefusal(`${route} ${v.name}`, send(v.body), 422, "validation_failed"),
+      (v) => {
+        const request = send(v.body);
+        return Buffer.byteLength(JSON.stringify(v.body) ?? "") > bodyLimitOf(request.path)
+          ? expectRefusal(`${route} ${v.name}`, request, 413, "payload_too_large")
+          : expectRefusal(`${route} ${v.name}`, request, 422, "validation_failed");
+      },
     )
   );
   if (changed.length) {
@@ -803,7 +823,7 @@ describe("hostile input is refused with the documented status and writes nothing
     ];
     for (const [name, send, status, code] of cases) await refused(name, send, status, code);
 
-    // 1 GiB of zeros in ~1 MB of gzip: refused at the 64 MiB decompressed limit, never inflated whole.
+    // 1 GiB of zeros in ~1 MB of gzip: refused at the route's decompressed limit, never inflated whole.
     const bomb = await gzipBomb(1024);
     const started = performance.now();
     await refused(
@@ -828,7 +848,7 @@ describe("hostile input is refused with the documented status and writes nothing
       413,
       "payload_too_large",
     );
-    // A plain body past the limit (64 MiB by default), and a form body past /pusher/auth's 16 KiB.
+    // A plain body past the batches limit (16 MiB by default), and a form body past /pusher/auth's.
     const huge = new Uint8Array(65 * 1024 * 1024 + 1).fill(0x20);
     await refused("65 MiB plain body", agentSend(huge, json), 413, "payload_too_large");
     await refused(

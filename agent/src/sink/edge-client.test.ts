@@ -51,6 +51,27 @@ describe("edge client", () => {
     expect(edge.requests.filter((r) => r.path === "/agent/heartbeat")).toHaveLength(3);
   });
 
+  test("retries the edge runtime's 546 WORKER_LIMIT and the gateway's 502, 503 and 504", async () => {
+    const statuses = [546, 502, 503, 504];
+    edge.fault = (r, attempt) =>
+      r.path === "/agent/heartbeat" && attempt <= statuses.length
+        ? {
+          status: statuses[attempt - 1]!,
+          body: { code: "WORKER_LIMIT", message: "Worker failed to boot" },
+        }
+        : null;
+    const retried: string[] = [];
+    await createEdgeClient({
+      baseUrl: edge.url,
+      agentKey: AGENT_KEY,
+      retry: fast,
+      timeoutMs: 2000,
+      onRetry: (_route, _attempt, reason) => retried.push(reason),
+    }).heartbeat({ version: "t", hostname: "h" });
+    expect(retried).toEqual(statuses.map((s) => `HTTP ${s}`));
+    expect(edge.requests.filter((r) => r.path === "/agent/heartbeat")).toHaveLength(5);
+  });
+
   test("honours Retry-After on 429 instead of its own short backoff", async () => {
     edge.fault = (r, attempt) =>
       r.path === "/agent/heartbeat" && attempt === 1 ? { status: 429, retryAfter: "1" } : null;

@@ -1,5 +1,6 @@
 // The agent's HTTP client for the edge API: one ky instance with the agent key, retries with jittered
-// backoff (network errors, 408, 429, 5xx; Retry-After honoured), gzip batch bodies, and named errors.
+// backoff (network errors, 408, 429, 5xx and the edge runtime's 546 WORKER_LIMIT; Retry-After honoured),
+// gzip batch bodies, and named errors.
 import ky, { HTTPError, isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
 import {
   BatchResult,
@@ -52,6 +53,9 @@ export type RunProgressInput = z.input<typeof RunProgress>;
 export type RunFinishInput = z.input<typeof RunFinish>;
 export type HeartbeatInput = z.input<typeof Heartbeat>;
 
+/** Supabase Edge Functions' status for a worker over its memory or CPU limit (`WORKER_LIMIT`). */
+export const WORKER_LIMIT_STATUS = 546;
+
 export const DEFAULT_RETRY: RetryPolicy = {
   limit: 6,
   baseDelayMs: 500,
@@ -86,7 +90,9 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     retry: {
       limit: retry.limit,
       methods: ["get", "post"],
-      statusCodes: [408, 429, 500, 502, 503, 504],
+      // 546 is what hosted Supabase answers when a worker ran out of memory or CPU (WORKER_LIMIT): the
+      // same idempotent request usually fits on a fresh worker, like a 502/503/504 from the gateway.
+      statusCodes: [408, 429, 500, 502, 503, 504, WORKER_LIMIT_STATUS],
       afterStatusCodes: [429, 503],
       maxRetryAfter: retry.maxRetryAfterMs,
       backoffLimit: retry.backoffLimitMs,

@@ -1,10 +1,11 @@
-// CORS the way Supabase's gateway answers it, so browsers running supabase-js reach every route.
+// CORS the way Supabase's gateway answers it for `/rest/v1` and `/auth/v1`, so browsers running
+// supabase-js reach them. `/functions/v1` is not covered: there the function answers its own CORS.
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
   "Access-Control-Allow-Headers":
-    "authorization, apikey, x-client-info, content-type, x-supabase-api-version, content-profile, accept-profile, prefer, x-retry-count, x-agent-key, x-request-id, content-encoding",
-  "Access-Control-Expose-Headers": "X-Supabase-Api-Version, Content-Range, X-Request-Id",
+    "authorization, apikey, x-client-info, content-type, x-supabase-api-version, content-profile, accept-profile, prefer, x-retry-count",
+  "Access-Control-Expose-Headers": "X-Supabase-Api-Version, Content-Range",
   "Access-Control-Max-Age": "86400",
 };
 

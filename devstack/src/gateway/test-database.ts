@@ -7,6 +7,10 @@ import { startSystemCluster, type SystemCluster } from "../postgres/system-clust
 const SUPABASE_BASE_SQL = new URL("../postgres/supabase-base.sql", import.meta.url);
 
 const TEST_FUNCTIONS = `
+-- Hosted Supabase's role settings (supabase/postgres), which the gateway applies per request.
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
+alter role authenticator set statement_timeout = '8s';
 create schema gw_test;
 grant usage on schema gw_test to anon, authenticated, service_role;
 create table gw_test.notes (note text, by_role text);
@@ -40,6 +44,9 @@ create function gw_test.only_signed_in() returns int language sql as $$ select 1
 revoke execute on function gw_test.only_signed_in() from public, anon;
 grant execute on function gw_test.only_signed_in() to authenticated;
 `;
+
+/** The schemas the test gateway exposes (PostgREST's db-schemas). */
+export const TEST_EXPOSED_SCHEMAS = ["public", "gw_test"];
 
 export interface GatewayTestDatabase {
   cluster: SystemCluster;

@@ -27,7 +27,7 @@ describe("loadPusherConfig", () => {
     const a = loadPusherConfig([], {});
     const b = loadPusherConfig([], {});
     expect(a.port).toBe(0);
-    expect(a.activityTimeoutS).toBe(30);
+    expect(a.activityTimeoutS).toBe(120);
     expect(a.key).not.toBe(b.key);
     expect(a.secret).toMatch(/^[0-9a-f]{20}$/);
   });

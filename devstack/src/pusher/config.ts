@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import type { PusherServerOptions } from "./server.ts";
+import { DEFAULT_ACTIVITY_TIMEOUT_S, type PusherServerOptions } from "./server.ts";
 
 export class PusherConfigInvalid extends Error {
   override name = "PusherConfigInvalid";
@@ -24,12 +24,12 @@ export const CONFIG_HELP = `Flags (or environment variables):
   --secret  (PUSHER_SECRET)              default a random secret
   --host    (PUSHER_HOST)                default 127.0.0.1
   --port    (PUSHER_PORT)                default 0, a free port
-  --activity-timeout (PUSHER_ACTIVITY_TIMEOUT_S)  seconds, default 30`;
+  --activity-timeout (PUSHER_ACTIVITY_TIMEOUT_S)  seconds, default 120 (Pusher cloud's)`;
 
 export function loadPusherConfig(
   argv: string[],
   env: Record<string, string | undefined>,
-): Required<PusherServerOptions> {
+): Required<Omit<PusherServerOptions, "pongTimeoutS">> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -53,7 +53,8 @@ export function loadPusherConfig(
     secret: values.secret ?? env.PUSHER_SECRET ?? randomBytes(10).toString("hex"),
     host: values.host ?? env.PUSHER_HOST ?? "127.0.0.1",
     port: values.port ?? env.PUSHER_PORT ?? 0,
-    activityTimeoutS: values["activity-timeout"] ?? env.PUSHER_ACTIVITY_TIMEOUT_S ?? 30,
+    activityTimeoutS: values["activity-timeout"] ?? env.PUSHER_ACTIVITY_TIMEOUT_S ??
+      DEFAULT_ACTIVITY_TIMEOUT_S,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>

@@ -105,7 +105,7 @@ async function disconnect(client: PusherClient): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startPusherServer({ ...app, activityTimeoutS: 1 });
+  server = await startPusherServer({ ...app, activityTimeoutS: 1, pongTimeoutS: 1 });
   sdk = new PusherServerSdk({
     ...app,
     host: server.host,

@@ -6,7 +6,13 @@ import type { TriggeredEvent } from "./events.ts";
 import { createHttpApi } from "./http-api.ts";
 import { CloseCode, newSocketId, refuseConnection, SocketHub } from "./socket.ts";
 
-export const DEFAULT_ACTIVITY_TIMEOUT_S = 30;
+/**
+ * Pusher cloud's `activity_timeout` in `pusher:connection_established` (120 s; pusher-js's own default is
+ * 120 s too): how long either side waits in silence before a `pusher:ping`. See devstack/README.md.
+ */
+export const DEFAULT_ACTIVITY_TIMEOUT_S = 120;
+/** How long a ping may go unanswered before the connection is closed with 4201 (pusher-js: 30 s). */
+export const DEFAULT_PONG_TIMEOUT_S = 30;
 const SUPPORTED_PROTOCOLS = new Set(["5", "6", "7"]);
 
 export interface PusherServerOptions {
@@ -18,6 +24,8 @@ export interface PusherServerOptions {
   host?: string;
   /** Seconds of silence before either side pings; small values make liveness tests fast. */
   activityTimeoutS?: number;
+  /** Seconds a ping may go unanswered before the 4201 close (default 30). */
+  pongTimeoutS?: number;
 }
 
 export interface PusherServerStats {
@@ -60,7 +68,9 @@ interface SocketData {
   refusal?: { code: number; message: string };
 }
 
-function validate(options: PusherServerOptions): number {
+function validate(
+  options: PusherServerOptions,
+): { activityTimeoutS: number; pongTimeoutS: number } {
   for (const field of ["appId", "key", "secret"] as const) {
     if (typeof options[field] !== "string" || options[field].length === 0) {
       throw new PusherServerConfigInvalid(`Pusher stand-in needs a non-empty ${field}`);
@@ -72,7 +82,13 @@ function validate(options: PusherServerOptions): number {
       `activityTimeoutS must be a positive number of seconds, got ${activityTimeoutS}: pusher-js fails the handshake on 0`,
     );
   }
-  return activityTimeoutS;
+  const pongTimeoutS = options.pongTimeoutS ?? DEFAULT_PONG_TIMEOUT_S;
+  if (!Number.isFinite(pongTimeoutS) || pongTimeoutS <= 0) {
+    throw new PusherServerConfigInvalid(
+      `pongTimeoutS must be a positive number of seconds, got ${pongTimeoutS}`,
+    );
+  }
+  return { activityTimeoutS, pongTimeoutS };
 }
 
 function connectionFor(ws: ServerWebSocket<SocketData>) {
@@ -89,10 +105,10 @@ export function startPusherServer(options: PusherServerOptions): Promise<PusherS
 }
 
 function listen(options: PusherServerOptions): PusherServerHandle {
-  const activityTimeoutS = validate(options);
+  const { activityTimeoutS, pongTimeoutS } = validate(options);
   const app = { appId: options.appId, key: options.key, secret: options.secret };
   const registry = new ChannelRegistry();
-  const hub = new SocketHub({ app, registry, activityTimeoutS });
+  const hub = new SocketHub({ app, registry, activityTimeoutS, pongTimeoutS });
   const counters = {
     connectionsOpened: 0,
     connectionsRefused: 0,
@@ -186,7 +202,10 @@ function listen(options: PusherServerOptions): PusherServerHandle {
     },
   });
 
-  const checkEveryMs = Math.max(50, Math.min(1000, (activityTimeoutS * 1000) / 4));
+  const checkEveryMs = Math.max(
+    50,
+    Math.min(1000, (Math.min(activityTimeoutS, pongTimeoutS) * 1000) / 4),
+  );
   const activityTimer = setInterval(() => {
     counters.connectionsTimedOut += hub.checkActivity();
   }, checkEveryMs);

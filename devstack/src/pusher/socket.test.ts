@@ -30,10 +30,10 @@ class FakeConnection {
   }
 }
 
-function setup(activityTimeoutS = 30) {
+function setup(activityTimeoutS = 30, pongTimeoutS?: number) {
   let nowMs = 1_000_000;
   const registry = new ChannelRegistry();
-  const hub = new SocketHub({ app, registry, activityTimeoutS, now: () => nowMs });
+  const hub = new SocketHub({ app, registry, activityTimeoutS, pongTimeoutS, now: () => nowMs });
   const connect = (socketId: string) => {
     const connection = new FakeConnection(socketId);
     hub.open(connection);
@@ -233,6 +233,22 @@ describe("SocketHub", () => {
       data: '{"user_id":"dead"}',
     });
     expect(ctx.hub.connectionCount).toBe(1);
+  });
+
+  test("with Pusher cloud's timeouts, a silent socket is pinged at 120 s and closed 30 s later", () => {
+    const ctx = setup(120, 30);
+    const silent = ctx.connect("1.1");
+    ctx.advance(119_999);
+    ctx.hub.checkActivity();
+    expect(silent.last()?.event).toBe("pusher:connection_established");
+    ctx.advance(1);
+    ctx.hub.checkActivity();
+    expect(silent.last()).toEqual({ event: "pusher:ping", data: {} });
+    ctx.advance(29_999);
+    expect(ctx.hub.checkActivity()).toBe(0);
+    ctx.advance(1);
+    expect(ctx.hub.checkActivity()).toBe(1);
+    expect(silent.closedWith).toBe(CloseCode.pongNotReceived);
   });
 
   test("closeAll sends the error then closes with the code", () => {

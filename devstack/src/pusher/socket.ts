@@ -27,6 +27,8 @@ export interface SocketHubOptions {
   app: { key: string; secret: string };
   registry: ChannelRegistry;
   activityTimeoutS: number;
+  /** How long a ping may go unanswered before the 4201 close; default: one activity timeout. */
+  pongTimeoutS?: number;
   now?: () => number;
 }
 
@@ -179,12 +181,13 @@ export class SocketHub {
   }
 
   /**
-   * Pings connections silent for one activity timeout and closes those still silent one
+   * Pings connections silent for one activity timeout and closes those still silent one pong
    * timeout after the ping, so dead sockets do not hold presence membership forever.
    */
   checkActivity(): number {
     const now = this.now();
     const timeoutMs = this.options.activityTimeoutS * 1000;
+    const pongTimeoutMs = (this.options.pongTimeoutS ?? this.options.activityTimeoutS) * 1000;
     let closed = 0;
     for (const state of [...this.connections.values()]) {
       if (state.pingSentMs === undefined) {
@@ -192,7 +195,7 @@ export class SocketHub {
           state.pingSentMs = now;
           state.connection.send(encode({ event: "pusher:ping", data: {} }));
         }
-      } else if (now - state.pingSentMs >= timeoutMs) {
+      } else if (now - state.pingSentMs >= pongTimeoutMs) {
         const { socketId } = state.connection;
         refuseConnection(state.connection, CloseCode.pongNotReceived, "Pong reply not received");
         this.closed(socketId);

@@ -180,3 +180,60 @@ Deno.test("a Pusher outage never fails the command", async () => {
     true,
   );
 });
+
+/** A body that records whether anything pulled a single chunk from it. */
+function watchedBody(bytes: Uint8Array) {
+  const state = { pulled: false };
+  // highWaterMark 0: the stream pulls only when someone reads, never on its own.
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      state.pulled = true;
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  }, { highWaterMark: 0 });
+  return { body, state };
+}
+
+Deno.test("an account with no Puente role is refused before any byte of the body is read", async () => {
+  const { app, calls } = createTestApp({ enqueue_command: accepted() });
+  const { body, state } = watchedBody(
+    new TextEncoder().encode(JSON.stringify(command("ferrawin", "pause"))),
+  );
+  const response = await app.request("/sync/commands", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${await userToken(null)}`,
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+    },
+    body,
+    duplex: "half",
+  } as RequestInit);
+  assertEquals(response.status, 403);
+  assertEquals(state.pulled, false);
+  assertEquals(calls, []);
+});
+
+Deno.test("/commands reads at most a few KiB: a larger body (plain or inflated) is 413", async () => {
+  const { request, calls } = createTestApp({ enqueue_command: accepted() });
+  const padded = { ...command("ferrawin", "pause"), params: { note: "x".repeat(20 * 1024) } };
+  const plain = await request("/commands", {
+    json: padded,
+    headers: { Authorization: `Bearer ${await userToken("admin")}` },
+  });
+  assertEquals(plain.status, 413);
+  const zeros = new Blob([new Uint8Array(1024 * 1024).fill(0x20)]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  const inflated = await request("/commands", {
+    method: "POST",
+    body: new Uint8Array(await new Response(zeros).arrayBuffer()),
+    headers: {
+      Authorization: `Bearer ${await userToken("staff")}`,
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+    },
+  });
+  assertEquals(inflated.status, 413);
+  assertEquals(calls, []);
+});

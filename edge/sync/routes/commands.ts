@@ -9,6 +9,7 @@ import {
 } from "../../../protocol/src/index.ts";
 import type { UserRole } from "../../_shared/auth.ts";
 import { readJson } from "../../_shared/body.ts";
+import { BODY_LIMITS } from "../../_shared/body-limits.ts";
 import { ApiError } from "../../_shared/errors.ts";
 import { notify, type SyncEnv } from "../context.ts";
 import { requireUser } from "../middleware/require-user.ts";
@@ -22,20 +23,22 @@ export function mayRequest(role: UserRole | null, command: CommandRequest): bool
     (command.params.mode === "incremental" || command.params.mode === "one");
 }
 
+const NO_ROLE = "your account has no Puente role; ask an admin to give you one";
+
 export const commands = new Hono<SyncEnv>().post("/commands", requireUser, async (c) => {
   const user = c.var.user;
-  const command = await readJson(c.req.raw, CommandRequest, c.var.deps.maxBodyBytes);
+  // Someone with no Puente role may ask for nothing: refused before a byte of the body is read.
+  if (user.role === null) throw new ApiError(403, "forbidden", NO_ROLE);
+  const command = await readJson(c.req.raw, CommandRequest, BODY_LIMITS.commands);
   if (!mayRequest(user.role, command)) {
     throw new ApiError(
       403,
       "forbidden",
-      user.role === null
-        ? "your account has no Puente role; ask an admin to give you one"
-        : `a ${user.role} may not ${command.action} ${command.source} syncs${
-          command.action === "start" && "mode" in command.params
-            ? ` in mode ${command.params.mode}`
-            : ""
-        }`,
+      `a ${user.role} may not ${command.action} ${command.source} syncs${
+        command.action === "start" && "mode" in command.params
+          ? ` in mode ${command.params.mode}`
+          : ""
+      }`,
     );
   }
   const accepted = await c.var.deps.db.asUser(user.jwt).call<CommandAccepted>("enqueue_command", {

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { Channels } from "../../../protocol/src/index.ts";
 import { agentKeyOf, authenticateUser, type UserRole } from "../../_shared/auth.ts";
 import { mediaTypeOf, parseJsonText, readBodyText } from "../../_shared/body.ts";
+import { BODY_LIMITS } from "../../_shared/body-limits.ts";
 import { ApiError } from "../../_shared/errors.ts";
 import type { SyncEnv } from "../context.ts";
 
@@ -80,9 +81,11 @@ export const pusherAuth = new Hono<SyncEnv>().post("/pusher/auth", async (c) => 
     caller = { kind: "agent", id: agent.agentId, name: agent.name };
   } else {
     const user = await authenticateUser(c.req.raw, deps.verifyJwt);
+    // No channel is open to someone with no Puente role: refused before the body is read.
+    if (user.role === null) throw new ApiError(403, "forbidden", "your account has no Puente role");
     caller = { kind: "user", id: user.id, role: user.role };
   }
-  const { socketId, channel, info } = await readAuthRequest(c.req.raw, 16 * 1024);
+  const { socketId, channel, info } = await readAuthRequest(c.req.raw, BODY_LIMITS.pusherAuth);
   const access = channelAccess(caller, channel);
   if (!access.allowed) throw new ApiError(403, "forbidden", access.reason);
   const presence = access.presence && caller.kind === "agent"

@@ -1,7 +1,7 @@
 // `/auth/v1/*`: the GoTrue subset supabase-js uses (password and refresh grants, user, logout, admin
-// user creation), with GoTrue's error shape and API-version header.
+// user creation, the JWKS), with GoTrue's error shape and API-version header.
 import type { Sql } from "postgres";
-import { type JwtClaims, JwtInvalid, verifyJwt } from "../jwt.ts";
+import { type JwtClaims, JwtInvalid, type ProjectKeys } from "../jwt.ts";
 import {
   endSessions,
   RefreshTokenRejected,
@@ -63,12 +63,12 @@ const record = (value: unknown) =>
     : {};
 
 export class AuthRoutes {
-  constructor(private readonly sql: Sql, private readonly jwtSecret: string) {}
+  constructor(private readonly sql: Sql, private readonly keys: ProjectKeys) {}
 
   /** GoTrue's `iss` is its external URL: here, wherever the caller reached the gateway. */
   #issuer(request: Request): SessionIssuer {
     const issuer = `${new URL(request.url).origin}/auth/v1`;
-    return { sql: this.sql, jwtSecret: this.jwtSecret, issuer };
+    return { sql: this.sql, keys: this.keys, issuer };
   }
 
   /** `path` is what follows `/auth/v1`. Unknown paths get GoTrue's 404. */
@@ -86,6 +86,9 @@ export class AuthRoutes {
     }
     if (path === "/admin/users" && request.method === "POST") {
       return await this.#adminCreate(request);
+    }
+    if (path === "/.well-known/jwks.json" && request.method === "GET") {
+      return authJson(this.keys.jwks());
     }
     if (path === "/health" && request.method === "GET") {
       return authJson({ version: "devstack", name: "GoTrue", description: "Puente devstack auth" });
@@ -137,7 +140,7 @@ export class AuthRoutes {
     if (!token) return authError(401, "no_authorization", "This endpoint requires a Bearer token");
     let claims: JwtClaims;
     try {
-      claims = verifyJwt(token, this.jwtSecret);
+      claims = this.keys.verify(token);
     } catch (error) {
       const reason = error instanceof JwtInvalid ? error.message : String(error);
       return authError(403, "bad_jwt", `invalid JWT: ${reason}`);
@@ -177,7 +180,7 @@ export class AuthRoutes {
     const token = bearer(request);
     let role: unknown;
     try {
-      role = token ? verifyJwt(token, this.jwtSecret).role : undefined;
+      role = token ? this.keys.verify(token).role : undefined;
     } catch {
       role = undefined;
     }

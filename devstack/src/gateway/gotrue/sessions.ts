@@ -1,8 +1,8 @@
-// Sessions as GoTrue keeps them: an access token (HS256, 1 h) plus a rotating refresh token stored in
+// Sessions as GoTrue keeps them: an access token (the project's signing key, 1 h) plus a rotating refresh token stored in
 // auth.refresh_tokens; a session lives while one of its refresh tokens is unrevoked.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Sql } from "postgres";
-import { signJwt } from "../jwt.ts";
+import type { ProjectKeys } from "../jwt.ts";
 import { userJson, type UserRow } from "./users.ts";
 
 export const ACCESS_TOKEN_TTL_S = 3600;
@@ -22,7 +22,7 @@ const newRefreshToken = () => randomBytes(16).toString("base64url");
 
 export interface SessionIssuer {
   sql: Sql;
-  jwtSecret: string;
+  keys: ProjectKeys;
   issuer: string;
 }
 
@@ -36,7 +36,7 @@ export function sessionResponse(
 ): Record<string, unknown> {
   const iat = Math.floor(Date.now() / 1000);
   const json = userJson(user);
-  const accessToken = signJwt({
+  const accessToken = issuer.keys.sign({
     aud: String(json.aud),
     exp: iat + ACCESS_TOKEN_TTL_S,
     iat,
@@ -51,7 +51,7 @@ export function sessionResponse(
     amr: [{ method: amr, timestamp: iat }],
     session_id: sessionId,
     is_anonymous: false,
-  }, issuer.jwtSecret);
+  });
   return {
     access_token: accessToken,
     token_type: "bearer",

@@ -1,35 +1,41 @@
-// `/rest/v1/rpc/:fn` with PostgREST's contract: one transaction per call, the JWT's role and claims set
-// locally, named arguments, read-only for STABLE/IMMUTABLE, and the result serialised by Postgres itself.
+// `/rest/v1/rpc/:fn` with PostgREST's contract: one transaction per call, the JWT's role, claims and that
+// role's settings set locally, named arguments, read-only for STABLE/IMMUTABLE, and the result serialised
+// by Postgres itself.
 import type { Sql } from "postgres";
-import type { JwtClaims } from "../jwt.ts";
 import { chooseOverload, type FunctionCatalog, type FunctionSignature } from "./catalog.ts";
 import { errorResponse, responseForDatabaseError } from "./errors.ts";
 import { JsonBodyInvalid, splitJsonObject } from "./json-args.ts";
+import { schemaOf } from "./profile.ts";
+import { type Caller, refuseForeignRole, requestSettings, roleOf } from "./request-settings.ts";
+import type { RoleSettings } from "./role-settings.ts";
 
-/** Supabase's per-role statement timeouts; roles not listed run without one. */
-const STATEMENT_TIMEOUT: Record<string, string> = { anon: "3s", authenticated: "8s" };
-
-export interface RpcCall {
+export interface RpcCall extends Caller {
   request: Request;
   functionName: string;
-  claims: JwtClaims;
-  /** The JWT's payload as the client sent it, or `{"role":"anon"}`. */
-  claimsJson: string;
+}
+
+export interface PostgrestOptions {
+  exposedSchemas: readonly string[];
+  roleSettings: () => RoleSettings;
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export class RpcHandler {
-  constructor(private readonly sql: Sql, private readonly catalog: FunctionCatalog) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly catalog: FunctionCatalog,
+    private readonly options: PostgrestOptions,
+  ) {}
 
   async handle(call: RpcCall): Promise<Response> {
     const { request } = call;
-    const role = typeof call.claims.role === "string" ? call.claims.role : "anon";
-    const isAuthenticated = role !== "anon";
-    const schema =
-      request.headers.get(request.method === "GET" ? "accept-profile" : "content-profile") ??
-        "public";
+    const isAuthenticated = roleOf(call) !== "anon";
+    const schema = schemaOf(request, this.options.exposedSchemas);
+    if (schema instanceof Response) return schema;
+    const foreign = await refuseForeignRole(this.sql, this.options.roleSettings(), call);
+    if (foreign) return foreign;
 
     let args: Map<string, string | null>;
     let members: Map<string, string> | null = null;
@@ -64,23 +70,11 @@ export class RpcHandler {
       ? { text: `${qualified(fn)}($1::text::${fn.args[0]!.type})`, values: [body || "{}"] }
       : callWithNamedArgs(fn, args, members);
     const query = selectFor(fn, text);
-    const settings = [
-      role,
-      call.claimsJson,
-      request.method,
-      new URL(request.url).pathname.replace(/^\/rest\/v1/, ""),
-      JSON.stringify(Object.fromEntries(request.headers)),
-      STATEMENT_TIMEOUT[role] ?? "0",
-    ];
+    const settings = requestSettings(request, call, this.options.roleSettings());
 
     try {
       const rows = await this.sql.begin(fn.isReadOnly ? "read only" : "read write", (tx) => {
-        const prelude = tx.unsafe(
-          `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-                  set_config('request.method', $3, true), set_config('request.path', $4, true),
-                  set_config('request.headers', $5, true), set_config('statement_timeout', $6, true)`,
-          settings,
-        );
+        const prelude = tx.unsafe(settings.text, settings.values);
         // Sent without waiting for the prelude: both go down the connection in one round trip.
         const result = tx.unsafe(query, values);
         return Promise.all([prelude, result]).then(([, r]) => r);

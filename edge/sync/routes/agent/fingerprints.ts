@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { FingerprintsRequest, type FingerprintsResponse } from "../../../../protocol/src/index.ts";
 import { readJson } from "../../../_shared/body.ts";
+import { BODY_LIMITS } from "../../../_shared/body-limits.ts";
 import type { SyncEnv } from "../../context.ts";
 import { requireAgent } from "../../middleware/require-agent.ts";
 
@@ -10,7 +11,7 @@ export const fingerprints = new Hono<SyncEnv>().post(
   "/agent/fingerprints",
   requireAgent,
   async (c) => {
-    const request = await readJson(c.req.raw, FingerprintsRequest, c.var.deps.maxBodyBytes);
+    const request = await readJson(c.req.raw, FingerprintsRequest, BODY_LIMITS.fingerprints);
     const stored = await c.var.agentRpc.call<Record<string, string> | null>(
       "planilla_fingerprints",
       {

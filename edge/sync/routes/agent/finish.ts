@@ -8,6 +8,7 @@ import {
   type RunSummary,
 } from "../../../../protocol/src/index.ts";
 import { readJson } from "../../../_shared/body.ts";
+import { BODY_LIMITS } from "../../../_shared/body-limits.ts";
 import { notify, type SyncEnv } from "../../context.ts";
 import { requireAgent } from "../../middleware/require-agent.ts";
 import { runIdParam } from "./run-id.ts";
@@ -31,7 +32,7 @@ export const finish = new Hono<SyncEnv>().post(
   requireAgent,
   async (c) => {
     const runId = runIdParam(c.req.param("id"));
-    const report = await readJson(c.req.raw, RunFinish, c.var.deps.maxBodyBytes);
+    const report = await readJson(c.req.raw, RunFinish, BODY_LIMITS.finish);
     const run = await c.var.agentRpc.call<RunSummary>("finish_run", {
       p_agent_key: c.var.agent.key,
       p_run_id: runId,

@@ -7,11 +7,12 @@ import {
   Heartbeat,
 } from "../../../../protocol/src/index.ts";
 import { readJson } from "../../../_shared/body.ts";
+import { BODY_LIMITS } from "../../../_shared/body-limits.ts";
 import { notify, type SyncEnv } from "../../context.ts";
 import { requireAgent } from "../../middleware/require-agent.ts";
 
 export const heartbeat = new Hono<SyncEnv>().post("/agent/heartbeat", requireAgent, async (c) => {
-  const beat = await readJson(c.req.raw, Heartbeat, c.var.deps.maxBodyBytes);
+  const beat = await readJson(c.req.raw, Heartbeat, BODY_LIMITS.heartbeat);
   const stored = await c.var.agentRpc.call<{ lastSeenAt?: string }>("agent_heartbeat", {
     p_agent_key: c.var.agent.key,
     p_heartbeat: beat,

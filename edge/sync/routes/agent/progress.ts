@@ -8,6 +8,7 @@ import {
   type RunSummary,
 } from "../../../../protocol/src/index.ts";
 import { readJson } from "../../../_shared/body.ts";
+import { BODY_LIMITS } from "../../../_shared/body-limits.ts";
 import { notify, type SyncEnv } from "../../context.ts";
 import { requireAgent } from "../../middleware/require-agent.ts";
 import { runIdParam } from "./run-id.ts";
@@ -33,7 +34,7 @@ export const progress = new Hono<SyncEnv>().post(
   requireAgent,
   async (c) => {
     const runId = runIdParam(c.req.param("id"));
-    const report = await readJson(c.req.raw, RunProgress, c.var.deps.maxBodyBytes);
+    const report = await readJson(c.req.raw, RunProgress, BODY_LIMITS.progress);
     const run = await c.var.agentRpc.call<RunSummary>("report_progress", {
       p_agent_key: c.var.agent.key,
       p_run_id: runId,

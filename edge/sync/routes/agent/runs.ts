@@ -3,11 +3,12 @@
 import { Hono } from "hono";
 import { RunOpenRequest, type RunSummary } from "../../../../protocol/src/index.ts";
 import { readJson } from "../../../_shared/body.ts";
+import { BODY_LIMITS } from "../../../_shared/body-limits.ts";
 import type { SyncEnv } from "../../context.ts";
 import { requireAgent } from "../../middleware/require-agent.ts";
 
 export const openRun = new Hono<SyncEnv>().post("/agent/runs", requireAgent, async (c) => {
-  const request = await readJson(c.req.raw, RunOpenRequest, c.var.deps.maxBodyBytes);
+  const request = await readJson(c.req.raw, RunOpenRequest, BODY_LIMITS.openRun);
   const run = await c.var.agentRpc.call<RunSummary>("open_run", {
     p_agent_key: c.var.agent.key,
     p_request: request,
