@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { namespaceNames, type PgliteServer, servePglite, startupParameters } from "./pglite-server.ts";
+import {
+  namespaceNames,
+  type PgliteServer,
+  servePglite,
+  startupParameters,
+} from "./pglite-server.ts";
 
 let db: PGlite;
 let server: PgliteServer;
@@ -35,8 +40,7 @@ describe("PGlite over the wire", () => {
           await tx`insert into turns values (${i}, ${"c" + (i % 4)})`;
           const [row] = await tx`select count(*)::int as n from turns where id = ${i}`;
           expect(row!.n).toBe(1);
-        })
-      ));
+        })));
       const results = await Promise.allSettled([
         sql.begin(async (tx) => {
           await tx`insert into turns values (100, 'bad')`;
@@ -56,7 +60,10 @@ describe("PGlite over the wire", () => {
   });
 
   test("each connection keeps its own start-up parameters", async () => {
-    const a = connect({ max: 1, connection: { search_path: "only_a,public", application_name: "A" } });
+    const a = connect({
+      max: 1,
+      connection: { search_path: "only_a,public", application_name: "A" },
+    });
     const b = connect({ max: 1, connection: { application_name: "B" } });
     try {
       await b`create schema only_a`;
@@ -144,7 +151,16 @@ describe("protocol helpers", () => {
   });
 
   test("start-up parameters: the user apart, database and options left out", () => {
-    const pairs = ["user", "agent", "database", "ferrawin", "search_path", "a,b", "options", "-c x=1"];
+    const pairs = [
+      "user",
+      "agent",
+      "database",
+      "ferrawin",
+      "search_path",
+      "a,b",
+      "options",
+      "-c x=1",
+    ];
     const body = new TextEncoder().encode(pairs.join("\0") + "\0\0");
     const startup = new Uint8Array(8 + body.length);
     new DataView(startup.buffer).setInt32(0, startup.length);
