@@ -6,6 +6,7 @@ import {
   type CommandAccepted,
   CommandRequest,
   EventNames,
+  isCommandAllowed,
 } from "../../../protocol/src/index.ts";
 import type { UserRole } from "../../_shared/auth.ts";
 import { readJson } from "../../_shared/body.ts";
@@ -13,13 +14,12 @@ import { ApiError } from "../../_shared/errors.ts";
 import { notify, type SyncEnv } from "../context.ts";
 import { requireUser } from "../middleware/require-user.ts";
 
-/** Admin may do everything; staff may start FerraWin new+modified or one planilla, pause and resume. */
+/**
+ * Admin may do everything; staff may start FerraWin new+modified or one planilla, pause and resume
+ * them. The rows live in protocol's COMMAND_RULES, which the database's command_rules table mirrors.
+ */
 export function mayRequest(role: UserRole | null, command: CommandRequest): boolean {
-  if (role === "admin") return true;
-  if (role !== "staff" || command.source !== "ferrawin") return false;
-  if (command.action === "pause" || command.action === "resume") return true;
-  return command.action === "start" &&
-    (command.params.mode === "incremental" || command.params.mode === "one");
+  return isCommandAllowed(role, command);
 }
 
 export const commands = new Hono<SyncEnv>().post("/commands", requireUser, async (c) => {
