@@ -106,6 +106,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (path.startsWith("/auth/v1/")) {
       return await auth.handle(request, path.slice("/auth/v1".length));
     }
+    // The mail catcher (Mailpit's API), as `supabase start` serves it on its own port.
+    if (path.startsWith("/__mail/")) return auth.mail.handle(request, path.slice("/__mail".length));
     if (/^\/functions\/v1\/[^/]+/.test(path)) {
       return await proxyToFunctions(
         request,
