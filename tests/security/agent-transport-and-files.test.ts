@@ -16,8 +16,13 @@ import { Logger } from "../../agent/src/status/log.ts";
 
 const KEY = `pk_${"ab".repeat(32)}`;
 const base = { PUENTE_API_URL: "https://x.supabase.co/functions/v1/sync", PUENTE_AGENT_KEY: KEY };
-const sqlServer = { FERRAWIN_HOST: "sql.lan", FERRAWIN_USERNAME: "u", FERRAWIN_PASSWORD: "s3cret!" };
-const load = (env: Record<string, string>) => loadConfig({ env: { ...base, ...env }, envFile: null });
+const sqlServer = {
+  FERRAWIN_HOST: "sql.lan",
+  FERRAWIN_USERNAME: "u",
+  FERRAWIN_PASSWORD: "s3cret!",
+};
+const load = (env: Record<string, string>) =>
+  loadConfig({ env: { ...base, ...env }, envFile: null });
 const problems = (env: Record<string, string>) => {
   try {
     load(env);
@@ -45,9 +50,14 @@ describe("transport defaults", () => {
     expect(problems({ PUENTE_API_URL: "http://x.supabase.co/functions/v1/sync" })[0])
       .toContain("PUENTE_API_URL must start with https://");
     expect(
-      problems({ WISPRO_API_URL: "http://www.cloud.wispro.co/api/v1", WISPRO_API_TOKEN: "tok3n" })[0],
+      problems({
+        WISPRO_API_URL: "http://www.cloud.wispro.co/api/v1",
+        WISPRO_API_TOKEN: "tok3n",
+      })[0],
     ).toContain("WISPRO_API_URL must start with https://");
-    for (const host of ["192.168.1.10", "10.0.0.1", "127.0.0.1.nip.io", "localhost.attacker.example"]) {
+    for (
+      const host of ["192.168.1.10", "10.0.0.1", "127.0.0.1.nip.io", "localhost.attacker.example"]
+    ) {
       expect(problems({ PUENTE_API_URL: `http://${host}/sync` }).length).toBe(1);
     }
     expect(problems({ PUENTE_API_URL: "http://127.0.0.1:54321/functions/v1/sync" })).toEqual([]);
@@ -96,7 +106,13 @@ describe("files are readable by their owner only (Linux)", () => {
       stateDir: mode(join(home, "state")),
       stateFile: mode(stateFile),
       envFile: mode(envFile),
-    }).toEqual({ logDir: 0o700, logFile: 0o600, stateDir: 0o700, stateFile: 0o600, envFile: 0o600 });
+    }).toEqual({
+      logDir: 0o700,
+      logFile: 0o600,
+      stateDir: 0o700,
+      stateFile: 0o600,
+      envFile: 0o600,
+    });
   });
 });
 
