@@ -64,7 +64,7 @@ export function App(props: { config: RuntimeConfig }) {
               notice={isPasswordSaved() ? "passwordSaved" : null}
               problem={link?.kind === "invalid" && !session()
                 ? "linkInvalid"
-                : session() && !role()
+                : session() && !role() && !isPasswordSaved()
                 ? "noRole"
                 : null}
             />
