@@ -8,7 +8,8 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../../devstack/src/chromium.ts";
 import { ensureWebBuild, startWebServer, WEB_DIST } from "../../devstack/src/web-server.ts";
 import { CONTENT_SECURITY_POLICY } from "../../web/src/csp.ts";
-import { bootStack, type Stack } from "./support.ts";
+import { caughtMail } from "../integration/wispro-support.ts";
+import { bootStack, type Stack, supabaseFor } from "./support.ts";
 
 let stack: Stack;
 let web: ReturnType<typeof startWebServer>;
@@ -102,6 +103,50 @@ describe("Content-Security-Policy", () => {
       } finally {
         await page.close();
       }
+    },
+    120_000,
+  );
+
+  test(
+    "an invite link opens the set-password screen, where the person chooses a password, under the CSP",
+    async () => {
+      const service = (await import("@supabase/supabase-js")).createClient(
+        stack.info.supabaseUrl,
+        stack.info.serviceRoleKey,
+        { auth: { persistSession: false, autoRefreshToken: false } },
+      );
+      const email = "invitada@example.com";
+      expect(
+        (await service.auth.admin.createUser({ email, app_metadata: { role: "customer" } })).error,
+      ).toBeNull();
+      expect((await service.auth.admin.inviteUserByEmail(email, { redirectTo: web.url })).error)
+        .toBeNull();
+      const link = (await caughtMail(stack.info, email))[0]!.link;
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+      });
+      try {
+        await page.goto(link);
+        await page.getByTestId("set-password-screen").waitFor({ timeout: 30_000 });
+        await page.getByTestId("new-password").fill("clave-elegida");
+        await page.getByTestId("repeat-password").fill("clave-distinta");
+        await page.getByTestId("set-password-submit").click();
+        await page.getByTestId("set-password-problem").waitFor();
+        await page.getByTestId("repeat-password").fill("clave-elegida");
+        await page.getByTestId("set-password-submit").click();
+        await page.getByTestId("password-saved").waitFor({ timeout: 20_000 });
+        expect(violations).toEqual([]);
+      } finally {
+        await page.close();
+      }
+      const signIn = await supabaseFor(stack.info).auth.signInWithPassword({
+        email,
+        password: "clave-elegida",
+      });
+      expect(signIn.error).toBeNull();
+      expect(signIn.data.user?.app_metadata.role).toBe("customer");
     },
     120_000,
   );
