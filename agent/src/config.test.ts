@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeConfig, loadConfig, redact } from "./config.ts";
+import { describeConfig, isLoopbackHost, loadConfig, redact } from "./config.ts";
 import { ConfigInvalid } from "./errors/config-invalid.ts";
 import { formatDotenv, parseDotenv } from "./dotenv.ts";
 
@@ -64,12 +64,12 @@ describe("config", () => {
     const file = join(dir, "a.env");
     writeFileSync(
       file,
-      `# comment\nPUENTE_API_URL=http://from-file/functions/v1/sync\nPUENTE_AGENT_KEY="${KEY}"\n` +
+      `# comment\nPUENTE_API_URL=https://from-file/functions/v1/sync\nPUENTE_AGENT_KEY="${KEY}"\n` +
         "FERRAWIN_HOST=10.0.0.5\nFERRAWIN_USERNAME=sa\nFERRAWIN_PASSWORD='p#ss word'\nFERRAWIN_ENCRYPT=no\n" +
         "PUSHER_APP_KEY=app\nPUSHER_HOST=127.0.0.1\nPUSHER_PORT=6001\nPUSHER_USE_TLS=false\n",
     );
-    const config = loadConfig({ env: { PUENTE_API_URL: "http://from-env/sync" }, envFile: file });
-    expect(config.api.url).toBe("http://from-env/sync");
+    const config = loadConfig({ env: { PUENTE_API_URL: "https://from-env/sync" }, envFile: file });
+    expect(config.api.url).toBe("https://from-env/sync");
     expect(config.ferrawin).toMatchObject({
       host: "10.0.0.5",
       port: 1433,
@@ -120,5 +120,50 @@ describe("dotenv", () => {
   test("formats values so they read back verbatim", () => {
     const values = { A: "plain", B: "with space", C: 'quote " and \\ back', D: "a#b", E: "" };
     expect(parseDotenv(formatDotenv(values, "header"))).toEqual(values);
+  });
+
+  test("http:// is refused for the API and Wispro URLs except on a loopback address", () => {
+    for (const url of ["http://example.com/functions/v1/sync", "http://10.0.0.5/sync"]) {
+      expect(() => loadConfig({ env: { ...base, PUENTE_API_URL: url }, envFile: null }))
+        .toThrow("PUENTE_API_URL must start with https://");
+    }
+    expect(() =>
+      loadConfig({
+        env: {
+          ...base,
+          WISPRO_API_URL: "http://www.cloud.wispro.co/api/v1",
+          WISPRO_API_TOKEN: "t0k3n",
+        },
+        envFile: null,
+      })
+    ).toThrow("WISPRO_API_URL must start with https://");
+    for (
+      const url of ["http://127.0.0.1:9/sync", "http://localhost:9/sync", "http://[::1]:9/sync"]
+    ) {
+      expect(loadConfig({ env: { ...base, PUENTE_API_URL: url }, envFile: null }).api.url).toBe(
+        url,
+      );
+    }
+    expect(isLoopbackHost("127.0.0.1.example.com")).toBe(false);
+    expect(isLoopbackHost("localhost.evil.com")).toBe(false);
+  });
+
+  test("with encryption on, the SQL Server certificate is verified unless explicitly trusted", () => {
+    const sql = {
+      ...base,
+      FERRAWIN_HOST: "sql",
+      FERRAWIN_USERNAME: "u",
+      FERRAWIN_PASSWORD: "p4ss",
+    };
+    const trust = (env: Record<string, string>) =>
+      loadConfig({ env: { ...sql, ...env }, envFile: null }).ferrawin!.trustServerCertificate;
+    expect(trust({ FERRAWIN_ENCRYPT: "true" })).toBe(false);
+    expect(trust({ FERRAWIN_ENCRYPT: "true", FERRAWIN_TRUST_SERVER_CERTIFICATE: "true" })).toBe(
+      true,
+    );
+    expect(trust({ FERRAWIN_ENCRYPT: "false" })).toBe(true);
+    expect(trust({ FERRAWIN_ENCRYPT: "false", FERRAWIN_TRUST_SERVER_CERTIFICATE: "false" })).toBe(
+      false,
+    );
   });
 });

@@ -34,11 +34,22 @@ const integer = (fallback: number, min: number, max: number) =>
       .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })
       .default(fallback),
   );
+/** localhost, 127.0.0.0/8 and ::1: the only hosts plain http:// may reach (nothing leaves the machine). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** An https URL; http only for a loopback address, since it would carry the key or token in clear. */
 const httpUrl = z.preprocess(
   blankToUndefined,
-  z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((u) =>
-    u.replace(/\/+$/, "")
-  ),
+  z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .refine((u) => new URL(u).protocol === "https:" || isLoopbackHost(new URL(u).hostname), {
+      error:
+        "must start with https:// (http:// would send the key or token in clear; it is allowed only for localhost or 127.0.0.1)",
+    })
+    .transform((u) => u.replace(/\/+$/, "")),
 );
 
 /**
@@ -80,7 +91,16 @@ const EnvSchema = z.object({
   FERRAWIN_PASSWORD: z.preprocess(blankToUndefined, z.string().optional()),
   /** Off by default: office SQL Servers rarely have a certificate; turn it on where they do. */
   FERRAWIN_ENCRYPT: boolean(false),
-  FERRAWIN_TRUST_SERVER_CERTIFICATE: boolean(true),
+  /**
+   * Unset: the certificate is verified whenever FERRAWIN_ENCRYPT is on (a LAN attacker could otherwise
+   * pose as the server and read the SQL password); `true` is the admin's explicit opt-out.
+   */
+  FERRAWIN_TRUST_SERVER_CERTIFICATE: z.preprocess(
+    blankToUndefined,
+    z.enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : ["true", "1", "yes"].includes(v))),
+  ),
   /** Lowest TLS version accepted; TLSv1 reaches unpatched 2008/2012 servers that speak only TLS 1.0. */
   FERRAWIN_TLS_MIN_VERSION: z.preprocess(
     blankToUndefined,
@@ -223,7 +243,8 @@ export function loadConfig(
         database: env.FERRAWIN_DATABASE,
         password: env.FERRAWIN_PASSWORD!,
         encrypt: env.FERRAWIN_ENCRYPT,
-        trustServerCertificate: env.FERRAWIN_TRUST_SERVER_CERTIFICATE,
+        // Without encryption only the login packet is encrypted, and never verified, as before.
+        trustServerCertificate: env.FERRAWIN_TRUST_SERVER_CERTIFICATE ?? !env.FERRAWIN_ENCRYPT,
         tlsMinVersion: env.FERRAWIN_TLS_MIN_VERSION ?? null,
         caFile: env.FERRAWIN_CA_FILE ?? null,
       }

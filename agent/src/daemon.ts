@@ -78,6 +78,7 @@ export async function runDaemon(
       authorize: (socketId, channel) => edge.authorizeChannel(socketId, channel),
       claim: () => edge.claimCommands(),
       dispatch: (command) => runner.handle(command),
+      reject: (command, reason) => edge.rejectCommand(command.id, reason),
       claimIntervalMs: config.intervals.claimMs,
       logger,
       onFatal,

@@ -54,6 +54,7 @@ function listen(claimIntervalMs = 60_000, claim?: () => Promise<ClaimedCommand[]
       return Promise.resolve(pending.splice(0));
     }),
     dispatch: (c) => dispatched.push(c),
+    reject: () => Promise.resolve(),
     claimIntervalMs,
     logger: new Logger({ dir: null }),
   });
@@ -131,6 +132,7 @@ describe("listener", () => {
         return Promise.reject(new AgentKeyInvalid());
       },
       dispatch: () => undefined,
+      reject: () => Promise.resolve(),
       claimIntervalMs: 60_000,
       logger: new Logger({ dir: null }),
       onFatal: (e) => fatal.push(e),
@@ -140,6 +142,37 @@ describe("listener", () => {
       await listener.claimNow("interval");
       expect(fatal[0]).toBeInstanceOf(AgentKeyInvalid);
       expect(listener.connectionState).toBe("polling");
+    } finally {
+      listener.stop();
+    }
+  });
+
+  test("a command whose params the agent cannot read is rejected once with its reason, never dispatched", async () => {
+    const bad = { ...command(), params: { mode: "one", code: "no-such-code" } };
+    const good = command();
+    const rejected: [string, string][] = [];
+    const dispatched: string[] = [];
+    let calls = 0;
+    const listener = startListener({
+      pusher: null,
+      agentId: null,
+      authorize: () => Promise.reject(new Error("unused")),
+      claim: () => Promise.resolve(calls++ === 0 ? [bad, good] : []),
+      dispatch: (c) => dispatched.push(c.id),
+      reject: (c, reason) => {
+        rejected.push([c.id, reason]);
+        return Promise.resolve();
+      },
+      claimIntervalMs: 60_000,
+      logger: new Logger({ dir: null }),
+    });
+    try {
+      await waitFor(() => dispatched.length === 1);
+      await listener.claimNow("interval");
+      expect(dispatched).toEqual([good.id]);
+      expect(rejected.length).toBe(1);
+      expect(rejected[0]![0]).toBe(bad.id);
+      expect(rejected[0]![1]).toContain("params.code");
     } finally {
       listener.stop();
     }

@@ -3,7 +3,7 @@
 // 30 s regardless (that periodic claim is also what starts a due schedule, which nothing rings for).
 // Pusher carries no payload the agent trusts: commands come only from the claim.
 import Pusher from "pusher-js";
-import { Channels, type ClaimedCommand, EventNames } from "@puente/protocol";
+import { Channels, type ClaimedCommand, EventNames, parseClaimedParams } from "@puente/protocol";
 import type { ChannelAuth } from "./sink/edge-client.ts";
 import type { Logger } from "./status/log.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
@@ -24,6 +24,11 @@ export interface ListenerOptions {
   authorize: (socketId: string, channelName: string) => Promise<ChannelAuth>;
   claim: () => Promise<ClaimedCommand[]>;
   dispatch: (command: ClaimedCommand) => void;
+  /**
+   * A claimed command whose params the agent cannot read is never dispatched: it is marked rejected
+   * with the reason (so the server never delivers it again) through this call.
+   */
+  reject: (command: ClaimedCommand, reason: string) => Promise<void>;
   /** Default 30 s (PUENTE_CLAIM_INTERVAL_SECONDS). */
   claimIntervalMs?: number;
   /** The number of commands one claim asks for; a full answer is followed by another claim. */
@@ -71,6 +76,20 @@ export function pusherOptions(
   };
 }
 
+/** Why a claimed command's params cannot be carried out, or null when they can. */
+export function unreadableParams(command: ClaimedCommand): string | null {
+  try {
+    parseClaimedParams(command);
+    return null;
+  } catch (error) {
+    const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+    return issues
+      ? issues.map((issue) => `params.${issue.path.map(String).join(".")}: ${issue.message}`)
+        .join("; ").slice(0, 500)
+      : String(error).slice(0, 500);
+  }
+}
+
 export function startListener(options: ListenerOptions): Listener {
   const { logger } = options;
   const limit = options.claimLimit ?? 10;
@@ -82,7 +101,17 @@ export function startListener(options: ListenerOptions): Listener {
     for (;;) {
       isClaimAgain = false;
       const commands = await options.claim();
-      for (const command of commands) options.dispatch(command);
+      for (const command of commands) {
+        const problem = unreadableParams(command);
+        if (problem === null) {
+          options.dispatch(command);
+          continue;
+        }
+        logger.error(`command ${command.id} rejected: ${problem}`);
+        await options.reject(command, problem).catch((error: Error) =>
+          logger.warn(`command ${command.id}: could not mark it rejected: ${error.message}`)
+        );
+      }
       if (commands.length < limit && !isClaimAgain) return;
     }
   };

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Source } from "@puente/protocol";
+import { OWNER_ONLY_DIR, OWNER_ONLY_FILE } from "./private-files.ts";
 
 export interface RunRecord {
   runId: string;
@@ -52,9 +53,9 @@ export class RunStateStore {
   }
 
   #write() {
-    mkdirSync(dirname(this.#path), { recursive: true });
+    mkdirSync(dirname(this.#path), { recursive: true, mode: OWNER_ONLY_DIR });
     const temporary = `${this.#path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.#records, null, 2));
+    writeFileSync(temporary, JSON.stringify(this.#records, null, 2), { mode: OWNER_ONLY_FILE });
     renameSync(temporary, this.#path);
   }
 }

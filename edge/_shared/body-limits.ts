@@ -11,6 +11,7 @@ export const BODY_LIMITS = {
   commands: 16 * KiB,
   pusherAuth: 8 * KiB,
   claim: 4 * KiB,
+  rejectCommand: 8 * KiB,
   fingerprints: 4 * KiB,
   openRun: 16 * KiB,
   heartbeat: 8 * KiB,

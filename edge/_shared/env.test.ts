@@ -70,14 +70,15 @@ Deno.test("without a legacy secret only the project's JWKS, fetched where GoTrue
   });
 });
 
-Deno.test("PUENTE_PORTAL_ACCOUNTS: none by default, id_number on request, anything else named", () => {
+Deno.test("PUENTE_PORTAL_ACCOUNTS: none by default, invite on request, id_number refused, anything else named", () => {
   assertEquals(loadEnv(base).portalAccounts, "none");
-  assertEquals(
-    loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "id_number" }).portalAccounts,
-    "id_number",
-  );
+  assertEquals(loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "invite" }).portalAccounts, "invite");
+  throws(() => loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "id_number" }), {
+    name: "EnvInvalid",
+    message: /id_number is no longer offered .*use invite/,
+  });
   throws(() => loadEnv({ ...base, PUENTE_PORTAL_ACCOUNTS: "email" }), {
     name: "EnvInvalid",
-    message: /PUENTE_PORTAL_ACCOUNTS is invalid: must be none or id_number/,
+    message: /PUENTE_PORTAL_ACCOUNTS is invalid: must be none or invite/,
   });
 });

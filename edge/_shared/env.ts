@@ -9,8 +9,11 @@ export class EnvInvalid extends Error {
 
 const optional = z.string().trim().min(1).optional();
 
-/** PUENTE_PORTAL_ACCOUNTS: whether new Wispro customers get portal accounts, and with what password. */
-export const PORTAL_ACCOUNT_POLICIES = ["none", "id_number"] as const;
+/**
+ * PUENTE_PORTAL_ACCOUNTS: whether new Wispro customers are invited to a portal account by email.
+ * (`id_number`, a first password made of the id number's digits, was removed: it was guessable.)
+ */
+export const PORTAL_ACCOUNT_POLICIES = ["none", "invite"] as const;
 export type PortalAccountsPolicy = (typeof PORTAL_ACCOUNT_POLICIES)[number];
 
 const RawEnv = z.object({
@@ -36,7 +39,10 @@ const RawEnv = z.object({
   /** The batches route's limit after decompression; every other route has its own (body-limits.ts). */
   PUENTE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BATCH_BYTES),
   PUENTE_PORTAL_ACCOUNTS: z.enum(PORTAL_ACCOUNT_POLICIES, {
-    error: "must be none or id_number",
+    error: (issue) =>
+      issue.input === "id_number"
+        ? "id_number is no longer offered (a password made of the id number is guessable): use invite, which emails each customer a link to set their own password"
+        : "must be none or invite",
   }).default("none"),
 });
 
@@ -64,7 +70,7 @@ export interface EdgeEnv {
   /** Allowed browser origins; `["*"]` allows any. */
   webOrigins: string[];
   maxBodyBytes: number;
-  /** PUENTE_PORTAL_ACCOUNTS: `id_number` opens an Auth account for each new Wispro customer with an email. */
+  /** PUENTE_PORTAL_ACCOUNTS: `invite` emails each new Wispro customer with an email a portal invite. */
   portalAccounts: PortalAccountsPolicy;
 }
 

@@ -20,7 +20,7 @@ export interface SyncDeps {
   version: string;
   /** Where log lines go (one JSON object per line). */
   writeLog?: (line: string) => void;
-  /** Set when PUENTE_PORTAL_ACCOUNTS=id_number: new Wispro customers get portal accounts. */
+  /** Set when PUENTE_PORTAL_ACCOUNTS=invite: new Wispro customers are invited to portal accounts. */
   portalAccounts?: AuthAdmin | null;
 }
 

@@ -19,7 +19,7 @@ export function productionDeps(environment: Record<string, string | undefined>):
     maxBodyBytes: env.maxBodyBytes,
     webOrigins: env.webOrigins,
     version: EDGE_VERSION,
-    portalAccounts: env.portalAccounts === "id_number"
+    portalAccounts: env.portalAccounts === "invite"
       ? supabaseAuthAdmin(env.supabaseUrl, env.serviceRoleKey)
       : null,
   };

@@ -106,6 +106,21 @@ export const ClaimResponse = z.object({
 });
 export type ClaimResponse = z.infer<typeof ClaimResponse>;
 
+/** `POST /agent/commands/:id/reject`: the agent cannot carry out a claimed command, and says why. */
+export const CommandRejectRequest = z.object({
+  v: ProtocolVersion,
+  reason: z.string().trim().min(1, { error: "reason is required" }).max(500),
+}).strict();
+export type CommandRejectRequest = z.infer<typeof CommandRejectRequest>;
+
+export const CommandRejected = z.object({
+  v: ProtocolVersion,
+  commandId: Uuid,
+  status: z.literal("rejected"),
+  reason: z.string(),
+});
+export type CommandRejected = z.infer<typeof CommandRejected>;
+
 /** Parses a claimed command's params for its source and action, so the agent trusts nothing unchecked. */
 export function parseClaimedParams(command: ClaimedCommand) {
   if (command.action !== "start") {

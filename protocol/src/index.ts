@@ -3,6 +3,7 @@ export * from "./version.ts";
 export * from "./common.ts";
 export * from "./planilla-code.ts";
 export * from "./commands.ts";
+export * from "./command-rules.ts";
 export * from "./runs.ts";
 export * from "./batches.ts";
 export * from "./events.ts";

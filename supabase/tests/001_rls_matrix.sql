@@ -22,7 +22,7 @@ create temp table all_tables (t text primary key, staff_reads boolean not null);
 insert into all_tables values ('agents', true), ('commands', false), ('runs', true), ('run_events', true),
   ('run_rejects', true), ('ingest_batches', false), ('schedules', true), ('clientes', true), ('obras', true),
   ('planillas', true), ('elementos', true), ('entidades', true), ('customers', false),
-  ('portal_accounts', false);
+  ('portal_accounts', false), ('command_rules', true);
 grant select on all_tables to public;
 
 select is((select count(*)::int from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'),
@@ -113,6 +113,7 @@ insert into rpc_matrix values
   ('public.ingest_customers(text,uuid,integer,jsonb)', false, false, true),
   ('public.claim_portal_accounts(text,uuid,jsonb)', false, false, true),
   ('public.settle_portal_accounts(text,uuid,jsonb)', false, false, true),
+  ('public.reject_command(text,uuid,text)', false, false, true),
   ('public.planilla_fingerprints(text,integer)', false, false, true),
   ('public.mark_stalled_runs()', false, true, true);
 select is((select count(*)::int from pg_proc p where p.pronamespace = 'public'::regnamespace

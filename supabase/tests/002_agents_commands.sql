@@ -63,7 +63,7 @@ select throws_ok(format('select public.enqueue_command(%L, %L, %L, %L, %L)', gen
 select throws_ok(format('select public.enqueue_command(%L, %L, %L, %L, %L)', gen_random_uuid(), :'other_agent_id',
   'ferrawin', 'pause', '{}'), 'PT404', null, 'a revoked agent gets no commands (PT404)');
 select throws_ok(format('select public.enqueue_command(%L, %L, %L, %L, %L)', '20000000-0000-4000-8000-000000000001',
-  :'agent_id', 'wispro', 'pause', '{}'), 'PT409', null, 'a requestId reused for another command is PT409');
+  :'agent_id', 'ferrawin', 'pause', '{}'), 'PT409', null, 'a requestId reused for another command is PT409');
 set local request.jwt.claims = :'norole';
 select throws_ok(format('select public.enqueue_command(%L, %L, %L, %L, %L)', gen_random_uuid(), :'agent_id',
   'ferrawin', 'pause', '{}'), 'PT403', null, 'a user without a role may not enqueue');

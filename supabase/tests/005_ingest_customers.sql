@@ -51,8 +51,8 @@ select is((select jsonb_agg(r order by r ->> 'record_key') from jsonb_array_elem
     {"reason":"missing_id_number","record_key":"a0000000-0000-4000-8000-000000000010"}]'::jsonb,
   'two local matches, a repeated id number and no id number are rejected');
 select is((select count(*)::int from public.customers), 2, 'no rejected record was stored');
-select is((select detail from public.run_rejects where record_key = 'a0000000-0000-4000-8000-000000000001'),
-  'wispro_id matches one customer and the id number another', 'the reject says why');
+select is((select payload ->> 'rejectDetail' from public.run_rejects where record_key = 'a0000000-0000-4000-8000-000000000001'),
+  'wispro_id matches one customer and the id number another', 'the reject payload (admins only) says why');
 select is((select count(*)::int from public.run_rejects where payload ->> 'wispro_id' = 'a0000000-0000-4000-8000-000000000001'),
   1, 'the reject keeps the record as payload');
 

@@ -42,12 +42,18 @@ select public.claim_portal_accounts(:'agent_key', :'run2', jsonb_build_array(
   'c0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000002',
   'c0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000004',
   'c0000000-0000-4000-8000-000000000005')) as claimed \gset
-select is((select jsonb_agg(jsonb_build_object('email', c ->> 'email', 'idNumber', c ->> 'idNumber'))
+reset role;
+select is((select jsonb_agg(jsonb_build_object('email', c ->> 'email', 'publicId',
+      (select public_id from public.customers where id = (c ->> 'customerId')::uuid)))
     from jsonb_array_elements(:'claimed'::jsonb) as c),
-  '[{"email":"ana@example.com","idNumber":"V-2000002"},
-    {"email":"familia@example.com","idNumber":"E-3000003"},
-    {"email":"familia@example.com","idNumber":"V-4000004"}]'::jsonb,
+  '[{"email":"ana@example.com","publicId":2},
+    {"email":"familia@example.com","publicId":3},
+    {"email":"familia@example.com","publicId":4}]'::jsonb,
   'only customers this run created, with an email, are claimed, lower-cased, in public_id order');
+select is((select count(*)::int from jsonb_array_elements(:'claimed'::jsonb) as c
+    where c ? 'idNumber' or c::text ~ '2000002|3000003|4000004'), 0,
+  'the claim hands out no id number (nothing derives a password from it)');
+set local role service_role;
 select is(jsonb_array_length(public.claim_portal_accounts(:'agent_key', :'run2', jsonb_build_array(
     'c0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000003',
     'c0000000-0000-4000-8000-000000000004'))), 3,
@@ -65,21 +71,23 @@ select throws_ok(
   'PT422', null, 'an unknown outcome status is refused');
 
 select public.claim_portal_accounts(:'agent_key', :'run2', '[]'::jsonb) is not null as x \gset
-select (c ->> 'customerId') as ana from jsonb_array_elements(:'claimed'::jsonb) as c
-  where c ->> 'idNumber' = 'V-2000002' \gset
-select (c ->> 'customerId') as fam3 from jsonb_array_elements(:'claimed'::jsonb) as c
-  where c ->> 'idNumber' = 'E-3000003' \gset
-select (c ->> 'customerId') as fam4 from jsonb_array_elements(:'claimed'::jsonb) as c
-  where c ->> 'idNumber' = 'V-4000004' \gset
+select (c ->> 'customerId') as ana from jsonb_array_elements(:'claimed'::jsonb) with ordinality as t(c, n)
+  where n = 1 \gset
+select (c ->> 'customerId') as fam3 from jsonb_array_elements(:'claimed'::jsonb) with ordinality as t(c, n)
+  where n = 2 \gset
+select (c ->> 'customerId') as fam4 from jsonb_array_elements(:'claimed'::jsonb) with ordinality as t(c, n)
+  where n = 3 \gset
 select is(public.settle_portal_accounts(:'agent_key', :'run2', jsonb_build_array(
-    jsonb_build_object('customer_id', :'ana', 'status', 'created',
+    jsonb_build_object('customer_id', :'ana', 'status', 'invited',
       'user_id', '00000000-0000-4000-8000-0000000000a1'),
-    jsonb_build_object('customer_id', :'fam3', 'status', 'pending', 'detail', 'Auth unreachable'),
+    jsonb_build_object('customer_id', :'fam3', 'status', 'pending', 'detail', 'invite not sent',
+      'user_id', '00000000-0000-4000-8000-0000000000a3'),
     jsonb_build_object('customer_id', :'fam4', 'status', 'shared_email'))),
-  '{"created":1,"emailTaken":0,"sharedEmail":1,"refused":0,"pending":1}'::jsonb,
+  '{"invited":1,"emailTaken":0,"sharedEmail":1,"refused":0,"pending":1}'::jsonb,
   'settling answers the counts');
-select is(jsonb_agg(c ->> 'idNumber'), '["E-3000003"]'::jsonb,
-  'an account left pending by an Auth outage is claimed again; settled ones are not')
+select is(jsonb_agg(jsonb_build_object('customerId', c ->> 'customerId', 'authUserId', c ->> 'authUserId')),
+  jsonb_build_array(jsonb_build_object('customerId', :'fam3', 'authUserId', '00000000-0000-4000-8000-0000000000a3')),
+  'an account left pending is claimed again, with the Auth user already made; settled ones are not')
   from jsonb_array_elements(public.claim_portal_accounts(:'agent_key', :'run2', jsonb_build_array(
     'c0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000003',
     'c0000000-0000-4000-8000-000000000004'))) as c;
@@ -87,10 +95,10 @@ select public.settle_portal_accounts(:'agent_key', :'run2', jsonb_build_array(
     jsonb_build_object('customer_id', :'ana', 'status', 'refused', 'detail', 'late'))) is not null as x \gset
 reset role;
 select is((select status || '/' || auth_user_id from public.portal_accounts where customer_id = :'ana'),
-  'created/00000000-0000-4000-8000-0000000000a1', 'a settled account is never settled again');
+  'invited/00000000-0000-4000-8000-0000000000a1', 'a settled account is never settled again');
 select is((select message from public.run_events where run_id = :'run2' and message like 'portal accounts:%'
     order by id limit 1),
-  'portal accounts: 1 created, 1 skipped (email shared with another new customer), 1 left pending (Auth unreachable; retried on the next sync)',
+  'portal accounts: 1 invited by email, 1 skipped (email shared with another new customer), 1 left pending (Auth unreachable; retried on the next sync)',
   'the run''s log says what happened to the accounts');
 select is((select level from public.run_events where run_id = :'run2' and message like 'portal accounts:%'
     order by id limit 1), 'warn', 'a pending account makes the line a warning');
@@ -113,6 +121,30 @@ select throws_ok(format('select public.enqueue_command(%L, %L, %L, %L, %L)', gen
 select throws_ok(format('select public.claim_portal_accounts(%L, %L, ''[]''::jsonb)', :'agent_key', :'run2'),
   '42501', null, 'a signed-in person cannot call the agent RPCs');
 reset role;
+
+-- The old outcome `created` (a password set by Puente) is no longer accepted.
+set local role service_role;
+select throws_ok(format('select public.settle_portal_accounts(%L, %L, %L)', :'agent_key', :'run2',
+    jsonb_build_array(jsonb_build_object('customer_id', :'fam3', 'status', 'created'))),
+  'PT422', null, 'the edge can no longer settle an account as created with a password');
+reset role;
+
+-- A customer account can never be given a Puente role, however its app_metadata is edited.
+insert into auth.users (id, email, raw_app_meta_data) values
+  ('00000000-0000-4000-8000-0000000000c1', 'cliente@example.com', '{"role":"customer","customer_id":"x"}'),
+  ('00000000-0000-4000-8000-0000000000c2', 'otro@example.com', '{"customer_id":"y"}'),
+  ('00000000-0000-4000-8000-0000000000c3', 'persona@example.com', '{}');
+select throws_ok($$update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"admin"}'
+    where id = '00000000-0000-4000-8000-0000000000c1'$$, 'P0001',
+  'the account cliente@example.com is a customer portal account: it cannot be given a Puente role (admin)',
+  'a customer account cannot be made admin');
+select throws_ok($$update auth.users set raw_app_meta_data = raw_app_meta_data || '{"role":"staff"}'
+    where id = '00000000-0000-4000-8000-0000000000c2'$$, 'P0001', null,
+  'an account Puente opened for a customer cannot be made staff either');
+select lives_ok($$update auth.users set raw_app_meta_data = raw_app_meta_data || '{"provider":"email"}'
+    where id = '00000000-0000-4000-8000-0000000000c1'$$, 'other app_metadata edits still work');
+select lives_ok($$update auth.users set raw_app_meta_data = '{"role":"staff"}'
+    where id = '00000000-0000-4000-8000-0000000000c3'$$, 'a person''s own account still gets a role');
 
 select * from finish();
 rollback;

@@ -1,14 +1,17 @@
-// Portal accounts through the whole system: with the edge secret PUENTE_PORTAL_ACCOUNTS=id_number, a
-// Wispro sync opens a Supabase Auth account (GoTrue admin API, via the gateway) for each customer it
-// creates that has an email, with the id number's digits as the first password. Existing accounts are
-// never touched, two customers sharing an email get one account, a rerun or a replayed batch creates
-// nothing, no password shows anywhere, and the account can read nothing of Puente's. With the default
-// policy (none) no account is made.
+// Portal accounts through the whole system: with the edge secret PUENTE_PORTAL_ACCOUNTS=invite, a
+// Wispro sync invites each customer it creates that has an email to a Supabase Auth account (GoTrue
+// admin API via the gateway): the user is made unconfirmed with a password nobody knows, GoTrue mails
+// the invite, and the customer sets their own password from the link. Existing accounts are never
+// touched (not even mailed), two customers sharing an email get one account, a rerun or a replayed
+// batch invites nobody again, and the account can read nothing of Puente's. With the default policy
+// (none) no account is made.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { bootStack, callEdge, type Stack, supabaseFor, tableChecksums } from "./support.ts";
 import {
+  caughtMail,
   expectedIdNumber,
+  followEmailLink,
   runEvents,
   syncWispro,
   wisproClient,
@@ -28,16 +31,14 @@ const CLIENTS: WisproClientRecord[] = [
   wisproClient(4, { email: ADMIN_EMAIL, national_identification_number: "7000004" }),
   wisproClient(5, { email: null }),
   wisproClient(6, { national_identification_number: null }),
-  // Five digits: a password GoTrue refuses as too short (under 6), and, unlike "123", not a string
-  // that turns up by chance in the uuids, pids and timings the no-password check searches.
   wisproClient(7, { email: "corto@example.com", national_identification_number: "V-97531" }),
   wisproClient(8, { national_identification_number: "E-84.123.458" }),
   wisproClient(9),
 ];
-const password = (c: WisproClientRecord) => expectedIdNumber(c)!.replace(/\D/g, "");
+const idDigits = (c: WisproClientRecord) => expectedIdNumber(c)!.replace(/\D/g, "");
 const byN = (n: number) => CLIENTS.find((c) => c.public_id === 500 + n)!;
-/** Customers who get an account: new, with an email, the first of a shared email, a long-enough id. */
-const WITH_ACCOUNT = [1, 2, 8, 9].map(byN);
+/** Customers who get an account: new, with an email, the first of a shared email. */
+const WITH_ACCOUNT = [1, 2, 7, 8, 9].map(byN);
 
 interface AuthUser {
   email: string;
@@ -67,7 +68,7 @@ async function signIn(stack: Stack, email: string, secret: string) {
   return await supabaseFor(stack.info).auth.signInWithPassword({ email, password: secret });
 }
 
-describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=id_number", () => {
+describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=invite", () => {
   let stack: Stack;
   let home: string;
   let firstRunId = "";
@@ -76,7 +77,7 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=id_number", () => {
     home = newAgentHome();
     stack = await bootStack({
       wisproFixture: writeFixture(CLIENTS),
-      edgeEnv: { PUENTE_PORTAL_ACCOUNTS: "id_number" },
+      edgeEnv: { PUENTE_PORTAL_ACCOUNTS: "invite" },
     });
   }, 180_000);
 
@@ -85,7 +86,7 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=id_number", () => {
   });
 
   test(
-    "new customers with an email get one account each, signing in with their id digits",
+    "new customers with an email are invited, unconfirmed, and set their own password from the link",
     async () => {
       const before = await authUsers(stack);
       const outcome = await syncWispro(stack, home);
@@ -94,37 +95,51 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=id_number", () => {
       expect(outcome.counts.customers).toMatchObject({ created: 8, rejected: 1 });
 
       expect(await accountStatuses(stack)).toEqual({
-        "1": "created",
-        "2": "created",
+        "1": "invited",
+        "2": "invited",
         "3": "shared_email",
         "4": "email_taken",
-        "7": "refused",
-        "8": "created",
-        "9": "created",
+        "7": "invited",
+        "8": "invited",
+        "9": "invited",
       });
       const users = await authUsers(stack);
       expect([...users.keys()].filter((e) => !before.has(e)).sort()).toEqual(
         WITH_ACCOUNT.map((c) => c.email!.toLowerCase()).sort(),
       );
-      // The admin whose email a customer shares keeps the account exactly as it was.
+      // The admin whose email a customer shares keeps the account exactly as it was, and gets no mail.
       expect(users.get(ADMIN_EMAIL)).toEqual(before.get(ADMIN_EMAIL)!);
+      expect(await caughtMail(stack.info, ADMIN_EMAIL)).toEqual([]);
       expect((await signIn(stack, ADMIN_EMAIL, stack.info.users.admin.password)).error).toBeNull();
 
       for (const c of WITH_ACCOUNT) {
-        const { data, error } = await signIn(stack, c.email!.toLowerCase(), password(c));
-        expect({ email: c.email, error: error?.message ?? null }).toEqual({
-          email: c.email,
-          error: null,
+        const email = c.email!.toLowerCase();
+        expect(users.get(email)?.app).toMatchObject({ role: "customer" });
+        // Not confirmed on the agent's word, and the id number is no password.
+        const guessed = await signIn(stack, email, idDigits(c));
+        expect({ email, code: guessed.error?.code }).toEqual({
+          email,
+          code: "invalid_credentials",
         });
-        expect(data.user?.app_metadata).toMatchObject({
-          role: "customer",
-          must_change_password: true,
-        });
-        expect(data.user?.user_metadata).toEqual({ must_change_password: true });
-        expect(data.user?.email_confirmed_at).toBeString();
+        const mails = await caughtMail(stack.info, email);
+        expect(mails.map((m) => m.Subject)).toEqual(["You have been invited"]);
       }
 
-      // The run's log says what happened, and no password shows in it or in the agent's output.
+      // The customer follows the link and chooses a password; only then can they sign in.
+      const ana = byN(1).email!.toLowerCase();
+      const fragment = await followEmailLink((await caughtMail(stack.info, ana))[0]!.link);
+      expect(fragment.get("type")).toBe("invite");
+      const client = supabaseFor(stack.info);
+      await client.auth.setSession({
+        access_token: fragment.get("access_token")!,
+        refresh_token: fragment.get("refresh_token")!,
+      });
+      expect((await client.auth.updateUser({ password: "la-clave-de-ana" })).error).toBeNull();
+      const signedIn = await signIn(stack, ana, "la-clave-de-ana");
+      expect(signedIn.error).toBeNull();
+      expect(signedIn.data.user?.email_confirmed_at).toBeString();
+
+      // The run's log says what happened, and no id number shows in it or in the agent's output.
       const events = await runEvents(stack, outcome.runId);
       const lines = events.filter((e) => e.startsWith("portal accounts:"));
       const total = (label: string) =>
@@ -132,24 +147,22 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=id_number", () => {
           (sum, line) => sum + Number(new RegExp(`(\\d+) ${label}`).exec(line)?.[1] ?? 0),
           0,
         );
-      expect(total("created")).toBe(4);
+      expect(total("invited by email")).toBe(5);
       expect(total("skipped \\(email already registered\\)")).toBe(1);
       expect(total("skipped \\(email shared")).toBe(1);
-      expect(total("refused")).toBe(1);
       const shown = events.join("\n") + JSON.stringify(outcome);
       for (const c of CLIENTS.filter((c) => expectedIdNumber(c))) {
-        expect(shown.includes(password(c))).toBe(false);
+        expect(shown.includes(idDigits(c))).toBe(false);
       }
     },
     120_000,
   );
 
   test("a portal account can read nothing of Puente's and start nothing", async () => {
-    const c = byN(1);
     const client = supabaseFor(stack.info);
     const { data } = await client.auth.signInWithPassword({
-      email: c.email!.toLowerCase(),
-      password: password(c),
+      email: byN(1).email!.toLowerCase(),
+      password: "la-clave-de-ana",
     });
     const token = data.session!.access_token;
     const overview = await client.rpc("sync_overview");
@@ -194,6 +207,9 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=id_number", () => {
     expect(replay.body.replayed).toBe(true);
     expect(await firstRunLines()).toBe(linesBefore);
     expect((await tableChecksums(stack.info.dbUrl))["auth.users"]).toBe(before);
+    for (const c of WITH_ACCOUNT) {
+      expect((await caughtMail(stack.info, c.email!.toLowerCase())).length).toBe(1);
+    }
     const events = await runEvents(stack, outcome.runId);
     expect(events.filter((e) => e.startsWith("portal accounts:"))).toEqual([]);
   }, 120_000);

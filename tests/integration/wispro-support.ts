@@ -153,3 +153,26 @@ export function runEvents(stack: Stack, runId: string): Promise<string[]> {
     return rows.map((r) => r.message);
   });
 }
+
+/** The mails the devstack's GoTrue caught for `to` (its Mailpit-like API), newest first. */
+export async function caughtMail(
+  info: { supabaseUrl: string },
+  to: string,
+): Promise<{ Subject: string; link: string }[]> {
+  const list = await (await fetch(`${info.supabaseUrl}/__mail/api/v1/messages?to=${to}`)).json();
+  return await Promise.all(
+    (list.messages as { ID: string; Subject: string }[]).map(async (summary) => {
+      const mail = await (await fetch(`${info.supabaseUrl}/__mail/api/v1/message/${summary.ID}`))
+        .json();
+      const link = /href="([^"]+)"/.exec(mail.HTML)?.[1]?.replaceAll("&amp;", "&") ?? "";
+      return { Subject: summary.Subject, link };
+    }),
+  );
+}
+
+/** Follows an email link as a browser would and returns the session GoTrue put in the fragment. */
+export async function followEmailLink(link: string): Promise<URLSearchParams> {
+  const response = await fetch(link, { redirect: "manual" });
+  if (response.status !== 303) throw new Error(`email link answered ${response.status}`);
+  return new URLSearchParams(new URL(response.headers.get("location")!).hash.slice(1));
+}

@@ -1,4 +1,5 @@
 // Entry: read the runtime config, register the service worker, and mount the app (or say what is missing).
+import "./zod-without-eval.ts";
 import { render } from "solid-js/web";
 import { ConfigUnavailable, loadRuntimeConfig } from "./config.ts";
 import { lang, t } from "./i18n/i18n.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { checkApi, checkClockSkew, checkPusher, formatCheck } from "./doctor.ts";
+import { checkApi, checkClockSkew, checkPusher, checkTransport, formatCheck } from "./doctor.ts";
 import { loadConfig } from "../config.ts";
 import { type FakePusher, startFakePusher } from "../../test/fake-pusher.ts";
 import { createEdgeClient } from "../sink/edge-client.ts";
@@ -17,6 +17,39 @@ afterAll(async () => {
 });
 
 describe("doctor", () => {
+  test("explains transport: http only on loopback, SQL Server encryption and certificate checks", () => {
+    const config = (env: Record<string, string>) =>
+      loadConfig({
+        env: {
+          PUENTE_API_URL: "http://127.0.0.1:9/sync",
+          PUENTE_AGENT_KEY: AGENT_KEY,
+          FERRAWIN_HOST: "sql",
+          FERRAWIN_USERNAME: "u",
+          FERRAWIN_PASSWORD: "p4ss",
+          ...env,
+        },
+        envFile: null,
+      });
+    const plain = checkTransport(config({}));
+    expect(plain.map((r) => [r.name, r.status])).toEqual([
+      ["Transport PUENTE_API_URL", "warn"],
+      ["Transport SQL Server", "warn"],
+    ]);
+    expect(plain[1]!.fix).toContain("FERRAWIN_ENCRYPT=true");
+    const trusted = checkTransport(
+      config({ FERRAWIN_ENCRYPT: "true", FERRAWIN_TRUST_SERVER_CERTIFICATE: "true" }),
+    );
+    expect(formatCheck(trusted[1]!)).toContain("NOT verified");
+    expect(formatCheck(trusted[1]!)).toContain("read the SQL password");
+    const verified = checkTransport(
+      config({
+        PUENTE_API_URL: "https://x.supabase.co/functions/v1/sync",
+        FERRAWIN_ENCRYPT: "true",
+      }),
+    );
+    expect(verified.map((r) => r.status)).toEqual(["ok", "ok"]);
+  });
+
   test("clock skew within a minute passes, beyond fails with what to do", () => {
     const server = new Date("2026-01-01T10:00:00Z");
     expect(checkClockSkew(server, new Date("2026-01-01T10:00:20Z")).status).toBe("ok");

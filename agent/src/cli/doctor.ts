@@ -190,6 +190,63 @@ export async function checkPusher(
 
 const MARK = { ok: "✔", fail: "✘", skip: "–", warn: "!" } as const;
 
+/**
+ * How the agent's connections are protected, from the configuration alone. The URLs were already
+ * refused at load time unless they are https:// or loopback; SQL Server is where the admin chooses.
+ */
+export function checkTransport(config: AgentConfig): CheckResult[] {
+  const results: CheckResult[] = [];
+  const urls: [string, string | null][] = [
+    ["PUENTE_API_URL", config.api.url],
+    ["WISPRO_API_URL", config.wispro?.baseUrl ?? null],
+  ];
+  for (const [variable, url] of urls) {
+    if (url === null) continue;
+    results.push(
+      url.startsWith("https://")
+        ? {
+          name: `Transport ${variable}`,
+          status: "ok",
+          detail: "https (TLS, certificate verified)",
+        }
+        : {
+          name: `Transport ${variable}`,
+          status: "warn",
+          detail: "plain http, accepted only because the address is loopback (this machine)",
+          fix: "use https:// for anything that leaves this machine; http:// is refused there",
+        },
+    );
+  }
+  const sql = config.ferrawin;
+  if (sql === null) return results;
+  if (!sql.encrypt) {
+    results.push({
+      name: "Transport SQL Server",
+      status: "warn",
+      detail: "not encrypted (FERRAWIN_ENCRYPT=false): anyone on the LAN can read the planillas, " +
+        "and the login is protected only by an unverified TLS handshake",
+      fix: "give SQL Server a certificate and set FERRAWIN_ENCRYPT=true",
+    });
+  } else if (sql.trustServerCertificate) {
+    results.push({
+      name: "Transport SQL Server",
+      status: "warn",
+      detail:
+        "encrypted, but the certificate is NOT verified (FERRAWIN_TRUST_SERVER_CERTIFICATE=true): " +
+        "someone on the LAN can pose as the server and read the SQL password",
+      fix: "install a certificate this PC trusts on SQL Server and remove " +
+        "FERRAWIN_TRUST_SERVER_CERTIFICATE (it defaults to false when encrypting)",
+    });
+  } else {
+    results.push({
+      name: "Transport SQL Server",
+      status: "ok",
+      detail: "encrypted, certificate verified",
+    });
+  }
+  return results;
+}
+
 export function formatCheck(result: CheckResult): string {
   const line = `${MARK[result.status]} ${result.name}: ${result.detail}`;
   return result.fix && result.status !== "ok" ? `${line}\n    → ${result.fix}` : line;
@@ -226,6 +283,7 @@ export async function doctorCommand(
     status: "ok",
     detail: `read ${where[".env"]}, API ${where.API}`,
   });
+  for (const result of checkTransport(config)) report(result);
   const edge = createEdgeClient({
     baseUrl: config.api.url,
     agentKey: config.api.agentKey,

@@ -33,9 +33,9 @@ describe("init", () => {
     const asked: string[] = [];
     const values = collectEnvValues({ "agent-key": flags["agent-key"] }, (question, fallback) => {
       asked.push(question);
-      return question.startsWith("Puente API URL") ? "http://x/functions/v1/sync" : fallback;
+      return question.startsWith("Puente API URL") ? "https://x/functions/v1/sync" : fallback;
     });
-    expect(values.PUENTE_API_URL).toBe("http://x/functions/v1/sync");
+    expect(values.PUENTE_API_URL).toBe("https://x/functions/v1/sync");
     expect(asked.some((q) => q.startsWith("Agent key"))).toBe(false);
   });
 

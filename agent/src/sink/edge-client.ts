@@ -6,6 +6,7 @@ import {
   BatchResult,
   type ClaimedCommand,
   ClaimResponse,
+  CommandRejected,
   ErrorEnvelope,
   FingerprintsResponse,
   Heartbeat,
@@ -65,6 +66,8 @@ export const DEFAULT_RETRY: RetryPolicy = {
 
 export interface EdgeClient {
   claimCommands(limit?: number): Promise<ClaimedCommand[]>;
+  /** Marks a claimed command the agent cannot carry out `rejected` with the reason; idempotent. */
+  rejectCommand(commandId: string, reason: string): Promise<void>;
   openRun(request: RunOpenInput): Promise<RunSummary>;
   reportProgress(runId: string, progress: RunProgressInput): Promise<void>;
   /**
@@ -138,6 +141,11 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     async claimCommands(limit = 10) {
       const body = await postJson("agent/commands/claim", { v: 1, limit });
       return parseAnswer("agent/commands/claim", ClaimResponse, body).commands;
+    },
+    async rejectCommand(commandId, reason) {
+      const route = `agent/commands/${encodeURIComponent(commandId)}/reject`;
+      const body = await postJson(route, { v: 1, reason: reason.slice(0, 500) });
+      parseAnswer(route, CommandRejected, body);
     },
     async openRun(request) {
       return parseAnswer("agent/runs", RunSummary, await postJson("agent/runs", request));

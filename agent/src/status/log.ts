@@ -3,6 +3,7 @@
 import { appendFileSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { redact } from "../config.ts";
+import { OWNER_ONLY_DIR, OWNER_ONLY_FILE } from "../private-files.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -33,7 +34,7 @@ export class Logger {
 
   constructor(options: LoggerOptions) {
     this.#options = options;
-    if (options.dir) mkdirSync(options.dir, { recursive: true });
+    if (options.dir) mkdirSync(options.dir, { recursive: true, mode: OWNER_ONLY_DIR });
   }
 
   /** Turns console echo on or off (the CLI turns it off while it draws a progress bar). */
@@ -57,7 +58,9 @@ export class Logger {
     if (this.#options.dir) {
       const day = line.at.slice(0, 10);
       try {
-        appendFileSync(join(this.#options.dir, `puente-agent-${day}.log`), text);
+        appendFileSync(join(this.#options.dir, `puente-agent-${day}.log`), text, {
+          mode: OWNER_ONLY_FILE,
+        });
         if (this.#prunedFor !== day) {
           this.#prunedFor = day;
           pruneLogFiles(this.#options.dir, this.#options.keepDays ?? 30, now);

@@ -126,6 +126,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   async function route(original: Request, path: string): Promise<Response> {
+    // The mail catcher (Mailpit's API), as `supabase start` serves it on its own port.
+    if (path.startsWith("/__mail/")) {
+      return auth.mail.handle(original, path.slice("/__mail".length));
+    }
     const isRest = path.startsWith("/rest/v1/");
     if (!isRest && !path.startsWith("/auth/v1/")) {
       return Response.json(

@@ -6,6 +6,7 @@ import {
   type CommandAccepted,
   CommandRequest,
   EventNames,
+  isCommandAllowed,
 } from "../../../protocol/src/index.ts";
 import type { UserRole } from "../../_shared/auth.ts";
 import { readJson } from "../../_shared/body.ts";
@@ -14,44 +15,67 @@ import { ApiError } from "../../_shared/errors.ts";
 import { notify, type SyncEnv } from "../context.ts";
 import { requireUser } from "../middleware/require-user.ts";
 
-/** Admin may do everything; staff may start FerraWin new+modified or one planilla, pause and resume. */
-export function mayRequest(role: UserRole | null, command: CommandRequest): boolean {
-  if (role === "admin") return true;
-  if (role !== "staff" || command.source !== "ferrawin") return false;
-  if (command.action === "pause" || command.action === "resume") return true;
-  return command.action === "start" &&
-    (command.params.mode === "incremental" || command.params.mode === "one");
+/**
+ * Admin may do everything; staff may start FerraWin new+modified or one planilla, pause and resume
+ * them. The rows live in protocol's COMMAND_RULES, which the database's command_rules table mirrors.
+ */
+export function mayRequest(
+  role: UserRole | null,
+  command: CommandRequest,
+): boolean {
+  return isCommandAllowed(role, command);
 }
 
-const NO_ROLE = "your account has no Puente role; ask an admin to give you one";
-
-export const commands = new Hono<SyncEnv>().post("/commands", requireUser, async (c) => {
-  const user = c.var.user;
-  // Someone with no Puente role may ask for nothing: refused before a byte of the body is read.
-  if (user.role === null) throw new ApiError(403, "forbidden", NO_ROLE);
-  const command = await readJson(c.req.raw, CommandRequest, BODY_LIMITS.commands);
-  if (!mayRequest(user.role, command)) {
-    throw new ApiError(
-      403,
-      "forbidden",
-      `a ${user.role} may not ${command.action} ${command.source} syncs${
-        command.action === "start" && "mode" in command.params
-          ? ` in mode ${command.params.mode}`
-          : ""
-      }`,
+export const commands = new Hono<SyncEnv>().post(
+  "/commands",
+  requireUser,
+  async (c) => {
+    const user = c.var.user;
+    // A person without a Puente role may ask for nothing: refused before the body is read, as the
+    // database refuses it before looking at the command.
+    if (user.role === null) {
+      throw new ApiError(
+        403,
+        "forbidden",
+        "your account has no Puente role; ask an admin to give you one",
+      );
+    }
+    const command = await readJson(
+      c.req.raw,
+      CommandRequest,
+      BODY_LIMITS.commands,
     );
-  }
-  const accepted = await c.var.deps.db.asUser(user.jwt).call<CommandAccepted>("enqueue_command", {
-    p_request_id: command.requestId,
-    p_agent_id: command.agentId,
-    p_source: command.source,
-    p_action: command.action,
-    p_params: command.params,
-  });
-  if (accepted.status === "pending") {
-    await notify(c, Channels.agent(command.agentId), EventNames.commandAvailable, {
-      commandId: accepted.commandId,
-    });
-  }
-  return c.json(accepted, accepted.duplicate ? 200 : 201);
-});
+    if (!mayRequest(user.role, command)) {
+      throw new ApiError(
+        403,
+        "forbidden",
+        `a ${user.role} may not ${command.action} ${command.source} syncs${
+          command.action === "start" && "mode" in command.params
+            ? ` in mode ${command.params.mode}`
+            : ""
+        }`,
+      );
+    }
+    const accepted = await c.var.deps.db.asUser(user.jwt).call<CommandAccepted>(
+      "enqueue_command",
+      {
+        p_request_id: command.requestId,
+        p_agent_id: command.agentId,
+        p_source: command.source,
+        p_action: command.action,
+        p_params: command.params,
+      },
+    );
+    if (accepted.status === "pending") {
+      await notify(
+        c,
+        Channels.agent(command.agentId),
+        EventNames.commandAvailable,
+        {
+          commandId: accepted.commandId,
+        },
+      );
+    }
+    return c.json(accepted, accepted.duplicate ? 200 : 201);
+  },
+);

@@ -24,14 +24,18 @@ Deno.test("channel policy", () => {
   const staff = { kind: "user" as const, id: "u1", role: "staff" as const };
   const nobody = { kind: "user" as const, id: "u2", role: null };
   const agent = { kind: "agent" as const, id: AGENT.agentId, name: "Oficina" };
-  assertEquals(channelAccess(staff, "private-sync-status").allowed, true);
-  assertEquals(channelAccess(staff, "presence-agents").allowed, true);
-  assertEquals(channelAccess(staff, `private-agent-${AGENT.agentId}`).allowed, false);
-  assertEquals(channelAccess(nobody, "private-sync-status").allowed, false);
-  assertEquals(channelAccess(agent, `private-agent-${AGENT.agentId}`).allowed, true);
-  assertEquals(channelAccess(agent, `private-agent-${OTHER_AGENT_ID}`).allowed, false);
-  assertEquals(channelAccess(agent, "private-sync-status").allowed, false);
-  assertEquals(channelAccess(agent, "presence-agents"), {
+  assertEquals(channelAccess(staff, "private-sync-status", "1.2").allowed, true);
+  // A person joins presence as an anonymous viewer of the socket: no user id, no role.
+  assertEquals(channelAccess(staff, "presence-agents", "1.2"), {
+    allowed: true,
+    presence: { user_id: "viewer:1.2", user_info: { kind: "viewer" } },
+  });
+  assertEquals(channelAccess(staff, `private-agent-${AGENT.agentId}`, "1.2").allowed, false);
+  assertEquals(channelAccess(nobody, "private-sync-status", "1.2").allowed, false);
+  assertEquals(channelAccess(agent, `private-agent-${AGENT.agentId}`, "1.2").allowed, true);
+  assertEquals(channelAccess(agent, `private-agent-${OTHER_AGENT_ID}`, "1.2").allowed, false);
+  assertEquals(channelAccess(agent, "private-sync-status", "1.2").allowed, false);
+  assertEquals(channelAccess(agent, "presence-agents", "1.2"), {
     allowed: true,
     presence: { user_id: AGENT.agentId, user_info: { kind: "agent", name: "Oficina" } },
   });

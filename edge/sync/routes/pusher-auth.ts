@@ -1,5 +1,8 @@
 // POST /pusher/auth: signs channel subscriptions. People (JWT) may watch private-sync-status and
 // presence-agents; an agent (key) may join only its own private-agent-<id> and presence-agents.
+// Presence carries only what the panel needs, which agents are online: every member sees every other
+// member, so a person joins as an anonymous viewer of that one socket (`viewer:<socket id>`), never
+// with their user id or role, and an agent key holder learns nothing about who is watching.
 import { Hono } from "hono";
 import { Channels } from "../../../protocol/src/index.ts";
 import { agentKeyOf, authenticateUser, type UserRole } from "../../_shared/auth.ts";
@@ -16,15 +19,22 @@ export type ChannelAccess =
   | { allowed: false; reason: string }
   | { allowed: true; presence?: { user_id: string; user_info: Record<string, unknown> } };
 
+/** The presence identity of a person watching: tied to the socket, not to the account. */
+export const viewerMemberId = (socketId: string) => `viewer:${socketId}`;
+
 /** The whole channel policy in one pure function. */
-export function channelAccess(caller: ChannelCaller, channel: string): ChannelAccess {
+export function channelAccess(
+  caller: ChannelCaller,
+  channel: string,
+  socketId: string,
+): ChannelAccess {
   if (caller.kind === "user") {
     if (caller.role === null) return { allowed: false, reason: "your account has no Puente role" };
     if (channel === Channels.syncStatus) return { allowed: true };
     if (channel === Channels.agentsPresence) {
       return {
         allowed: true,
-        presence: { user_id: `user:${caller.id}`, user_info: { kind: "user", role: caller.role } },
+        presence: { user_id: viewerMemberId(socketId), user_info: { kind: "viewer" } },
       };
     }
     return { allowed: false, reason: `people may not subscribe to ${channel}` };
@@ -86,7 +96,7 @@ export const pusherAuth = new Hono<SyncEnv>().post("/pusher/auth", async (c) => 
     caller = { kind: "user", id: user.id, role: user.role };
   }
   const { socketId, channel, info } = await readAuthRequest(c.req.raw, BODY_LIMITS.pusherAuth);
-  const access = channelAccess(caller, channel);
+  const access = channelAccess(caller, channel, socketId);
   if (!access.allowed) throw new ApiError(403, "forbidden", access.reason);
   const presence = access.presence && caller.kind === "agent"
     ? {

@@ -20,6 +20,21 @@ export const es = {
   "logout": "Cerrar sesión",
   "loading": "Cargando…",
 
+  "password.title": "Elige tu contraseña",
+  "password.intro": "Escribe la contraseña con la que entrarás desde ahora. Solo tú la conoces.",
+  "password.new": "Nueva contraseña",
+  "password.repeat": "Repite la contraseña",
+  "password.submit": "Guardar contraseña",
+  "password.saving": "Guardando…",
+  "password.mismatch": "Las dos contraseñas no coinciden.",
+  "password.tooShort": "La contraseña debe tener al menos {min} caracteres.",
+  "password.saved": "Tu contraseña quedó guardada.",
+  "password.linkInvalid":
+    "El enlace no es válido o ya venció. Pide uno nuevo con «¿Olvidaste tu contraseña?».",
+  "login.forgot": "¿Olvidaste tu contraseña?",
+  "login.forgotSent":
+    "Si ese correo está registrado, te enviamos un enlace para elegir una contraseña nueva.",
+
   "config.failed": "No se pudo cargar la configuración (/config.json).",
   "config.action": "Revisa que el sitio publique config.json con supabaseUrl, anonKey y pusher.",
 
@@ -243,6 +258,19 @@ export const en: Record<MessageKey, string> = {
   "login.submitting": "Signing in…",
   "login.failed": "Wrong email or password.",
   "login.noRole": "Your user has no role (admin or staff). Ask an administrator for access.",
+  "password.title": "Choose your password",
+  "password.intro": "Type the password you will sign in with from now on. Only you know it.",
+  "password.new": "New password",
+  "password.repeat": "Repeat the password",
+  "password.submit": "Save password",
+  "password.saving": "Saving…",
+  "password.mismatch": "The two passwords do not match.",
+  "password.tooShort": "The password must have at least {min} characters.",
+  "password.saved": "Your password is saved.",
+  "password.linkInvalid":
+    "The link is invalid or has expired. Ask for a new one with “Forgot your password?”.",
+  "login.forgot": "Forgot your password?",
+  "login.forgotSent": "If that email is registered, we sent it a link to choose a new password.",
   "logout": "Sign out",
   "loading": "Loading…",
 

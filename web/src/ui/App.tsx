@@ -3,6 +3,7 @@
 import { createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import type { Session } from "@supabase/supabase-js";
 import { Api, type Role, roleOf } from "../api/client.ts";
+import { emailLinkFrom } from "../api/email-link.ts";
 import { isLocalTarget, type RuntimeConfig } from "../config.ts";
 import { createSyncStore } from "../realtime/store.ts";
 import { AdminLayout } from "./AdminLayout.tsx";
@@ -10,11 +11,16 @@ import { AppContext, type AppContextValue, createClock } from "./context.ts";
 import { ErrorNotice } from "./ErrorNotice.tsx";
 import { Header } from "./Header.tsx";
 import { Login } from "./Login.tsx";
+import { SetPassword } from "./SetPassword.tsx";
 import { createOnlineSignal, OfflineScreen } from "./OfflineScreen.tsx";
 import { StaffLayout } from "./StaffLayout.tsx";
 
 export function App(props: { config: RuntimeConfig }) {
+  // Before the Api exists: supabase-js takes the session out of the URL fragment and clears it.
+  const link = emailLinkFrom(globalThis.location?.hash ?? "");
   const api = new Api(props.config);
+  const [mustSetPassword, setMustSetPassword] = createSignal(link?.kind === "setPassword");
+  const [isPasswordSaved, setPasswordSaved] = createSignal(false);
   const isLocal = isLocalTarget(props.config.supabaseUrl);
   const [session, setSession] = createSignal<Session | null>(null);
   const [ready, setReady] = createSignal(false);
@@ -24,9 +30,10 @@ export function App(props: { config: RuntimeConfig }) {
     setSession(data.session);
     setReady(true);
   });
-  const { data: listener } = api.supabase.auth.onAuthStateChange((_event, next) => {
+  const { data: listener } = api.supabase.auth.onAuthStateChange((event, next) => {
     // Token refreshes keep the same user: only a different user (or none) rebuilds the signed-in tree.
     setSession(next);
+    if (event === "PASSWORD_RECOVERY") setMustSetPassword(true);
   });
   onCleanup(() => listener.subscription.unsubscribe());
 
@@ -40,9 +47,27 @@ export function App(props: { config: RuntimeConfig }) {
       </Show>
       <Show when={ready()} fallback={<p class="muted center-page">…</p>}>
         <Switch>
+          <Match when={session() && mustSetPassword()}>
+            <Header isLocalTarget={isLocal} onLogout={logout} />
+            <SetPassword
+              api={api}
+              onSaved={() => {
+                setMustSetPassword(false);
+                setPasswordSaved(true);
+              }}
+            />
+          </Match>
           <Match when={!session() || !role()}>
             <Header isLocalTarget={isLocal} onLogout={session() ? logout : undefined} />
-            <Login api={api} problem={session() && !role() ? "noRole" : null} />
+            <Login
+              api={api}
+              notice={isPasswordSaved() ? "passwordSaved" : null}
+              problem={link?.kind === "invalid" && !session()
+                ? "linkInvalid"
+                : session() && !role() && !isPasswordSaved()
+                ? "noRole"
+                : null}
+            />
           </Match>
           <Match when={`${session()?.user.id}:${role()}`} keyed>
             {(_identity) => (

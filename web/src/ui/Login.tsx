@@ -1,15 +1,32 @@
-// Email and password sign-in through supabase-js.
+// Email and password sign-in through supabase-js, and "forgot your password", which has Supabase Auth
+// email a link to choose a new one (the answer is the same whether or not the email is registered).
 import { createSignal, Show } from "solid-js";
 import type { Api } from "../api/client.ts";
 import { t } from "../i18n/i18n.ts";
 import { ErrorNotice } from "./ErrorNotice.tsx";
 
-export function Login(props: { api: Api; problem?: "noRole" | null }) {
+export function Login(
+  props: {
+    api: Api;
+    problem?: "noRole" | "linkInvalid" | null;
+    notice?: "passwordSaved" | null;
+  },
+) {
   const [email, setEmail] = createSignal("");
   const [password, setPassword] = createSignal("");
   const [busy, setBusy] = createSignal(false);
   const [failed, setFailed] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
+  const [isRecoverySent, setRecoverySent] = createSignal(false);
+  const forgot = async () => {
+    setError(null);
+    const { error: authError } = await props.api.supabase.auth.resetPasswordForEmail(
+      email().trim(),
+      { redirectTo: globalThis.location?.origin },
+    );
+    if (authError) setError(authError);
+    else setRecoverySent(true);
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -67,8 +84,28 @@ export function Login(props: { api: Api; problem?: "noRole" | null }) {
         <Show when={failed()}>
           <p class="field-error" role="alert" data-testid="login-failed">{t("login.failed")}</p>
         </Show>
+        <button
+          type="button"
+          class="btn btn-link"
+          data-testid="login-forgot"
+          disabled={email().trim() === ""}
+          onClick={() => void forgot()}
+        >
+          {t("login.forgot")}
+        </button>
+        <Show when={isRecoverySent()}>
+          <p class="muted" role="status" data-testid="login-forgot-sent">{t("login.forgotSent")}</p>
+        </Show>
+        <Show when={props.notice === "passwordSaved"}>
+          <p class="muted" role="status" data-testid="password-saved">{t("password.saved")}</p>
+        </Show>
         <Show when={props.problem === "noRole"}>
           <p class="field-error" role="alert" data-testid="login-no-role">{t("login.noRole")}</p>
+        </Show>
+        <Show when={props.problem === "linkInvalid"}>
+          <p class="field-error" role="alert" data-testid="link-invalid">
+            {t("password.linkInvalid")}
+          </p>
         </Show>
         <ErrorNotice error={error()} testId="login-error" />
       </form>

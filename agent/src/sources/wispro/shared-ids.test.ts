@@ -16,7 +16,8 @@ describe("rejectSharedIdNumbers", () => {
       [["1", "ambiguous_match"]],
       [["3", "ambiguous_match"]],
     ]);
-    expect(pages[0]!.rejects[0]!.detail).toContain("the id number V-1 is on 2 Wispro clients");
+    expect(pages[0]!.rejects[0]!.detail).toContain("its id number is on 2 Wispro clients");
+    expect(pages[0]!.rejects[0]!.detail).not.toContain("V-1");
     expect(pages[1]!.page).toBe(2);
   });
 

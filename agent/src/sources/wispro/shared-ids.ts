@@ -44,7 +44,7 @@ export function rejectSharedIdNumbers<P extends PageContent>(pages: P[]): P[] {
         rejects.push({
           record_key: customer.wispro_id,
           reason: "ambiguous_match",
-          detail: `the id number ${customer.id_number} is on ${sharing.length} Wispro clients (${
+          detail: `its id number is on ${sharing.length} Wispro clients (${
             sharing.filter((id) => id !== customer.wispro_id).slice(0, 3).join(", ")
           }${sharing.length > 4 ? ", …" : ""}); fix it in Wispro`.slice(0, 1000),
           payload: customer,

@@ -19,6 +19,11 @@ export async function ensureAuthSchema(sql: Sql): Promise<void> {
     alter table auth.users add column if not exists last_sign_in_at timestamptz;
     alter table auth.users add column if not exists created_at timestamptz default now();
     alter table auth.users add column if not exists updated_at timestamptz default now();
+    alter table auth.users add column if not exists invited_at timestamptz;
+    alter table auth.users add column if not exists confirmation_token varchar(255);
+    alter table auth.users add column if not exists confirmation_sent_at timestamptz;
+    alter table auth.users add column if not exists recovery_token varchar(255);
+    alter table auth.users add column if not exists recovery_sent_at timestamptz;
     create table if not exists auth.refresh_tokens (
       id bigserial primary key,
       token text not null unique,

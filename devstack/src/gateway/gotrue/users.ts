@@ -45,7 +45,8 @@ export async function markSignedIn(sql: Sql, id: string): Promise<void> {
 
 export interface NewUser {
   email: string;
-  password: string;
+  /** Null: no password at all (an invited user, who sets one from the link). */
+  password: string | null;
   emailConfirm: boolean;
   appMetadata: Record<string, unknown>;
   userMetadata: Record<string, unknown>;
@@ -53,7 +54,7 @@ export interface NewUser {
 
 /** Inserts the user; a taken email (auth.users.email is unique) throws EmailExists. */
 export async function createUser(sql: Sql, user: NewUser): Promise<UserRow> {
-  const hash = await bcrypt.hash(user.password, 10);
+  const hash = user.password === null ? null : await bcrypt.hash(user.password, 10);
   const appMetadata = { provider: "email", providers: ["email"], ...user.appMetadata };
   const rows = await sql.unsafe<UserRow[]>(
     `insert into auth.users (id, aud, role, email, encrypted_password, raw_app_meta_data,
@@ -75,6 +76,12 @@ export async function createUser(sql: Sql, user: NewUser): Promise<UserRow> {
     throw error;
   });
   return rows[0]!;
+}
+
+export async function setPassword(sql: Sql, id: string, password: string): Promise<void> {
+  const hash = await bcrypt.hash(password, 10);
+  await sql`update auth.users set encrypted_password = ${hash}, updated_at = now()
+    where id = ${id}::uuid`;
 }
 
 export async function passwordMatches(user: UserRow, password: string): Promise<boolean> {

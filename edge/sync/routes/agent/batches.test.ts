@@ -124,10 +124,10 @@ Deno.test("with portal accounts on, a customers batch opens them after it lands;
     ingest_customers: batchResult,
     ingest_planillas: batchResult,
     claim_portal_accounts: () => [
-      { customerId: "c1", email: "ana@example.com", idNumber: "V-12345678" },
+      { customerId: "c1", email: "ana@example.com", authUserId: null },
     ],
     settle_portal_accounts: () => ({
-      created: 1,
+      invited: 1,
       emailTaken: 0,
       sharedEmail: 0,
       refused: 0,
@@ -137,8 +137,9 @@ Deno.test("with portal accounts on, a customers batch opens them after it lands;
     portalAccounts: {
       createUser: (user) => {
         created.push(user.email);
-        return Promise.resolve({ kind: "created", userId: "u1" });
+        return Promise.resolve({ kind: "done", userId: "u1" });
       },
+      invite: () => Promise.resolve({ kind: "done", userId: "u1" }),
     },
   });
   const customer = { wispro_id: crypto.randomUUID(), name: "Ana", id_number: "V-12345678" };
@@ -154,7 +155,7 @@ Deno.test("with portal accounts on, a customers batch opens them after it lands;
   ]);
   assertEquals(calls.at(-2)?.args.p_wispro_ids, [customer.wispro_id]);
   assertEquals(created, ["ana@example.com"]);
-  // The password is neither in the response nor in what the database is told.
+  // The id number is neither in the response nor in what the database is told.
   const told = JSON.stringify(await response.json()) + JSON.stringify(calls.slice(-2));
   assertEquals(told.includes(`"12345678"`), false);
 

@@ -41,3 +41,37 @@ Deno.test("without a key, or with an unknown one, nothing is claimed", async () 
   assertEquals((await unknown.json()).error.code, "unauthorized");
   assertEquals(calls.some((c) => c.fn === "claim_commands"), false);
 });
+
+Deno.test("reject passes the command and the reason to reject_command; bad ids and reasons write nothing", async () => {
+  const commandId = "40000000-0000-4000-8000-000000000001";
+  const { request, calls } = createTestApp({
+    reject_command: () => ({ v: 1, commandId, status: "rejected", reason: "bad code" }),
+  });
+  const ok = await request(`/agent/commands/${commandId}/reject`, {
+    json: { v: 1, reason: "bad code" },
+    headers: agentHeaders,
+  });
+  assertEquals(ok.status, 200);
+  assertEquals((await ok.json()).status, "rejected");
+  assertEquals(calls.at(-1)?.args, {
+    p_agent_key: AGENT.key,
+    p_command_id: commandId,
+    p_reason: "bad code",
+  });
+  const before = calls.length;
+  const badId = await request("/agent/commands/nope/reject", {
+    json: { v: 1, reason: "x" },
+    headers: agentHeaders,
+  });
+  assertEquals(badId.status, 404);
+  const noReason = await request(`/agent/commands/${commandId}/reject`, {
+    json: { v: 1, reason: "  " },
+    headers: agentHeaders,
+  });
+  assertEquals(noReason.status, 422);
+  const noKey = await request(`/agent/commands/${commandId}/reject`, {
+    json: { v: 1, reason: "x" },
+  });
+  assertEquals(noKey.status, 401);
+  assertEquals(calls.slice(before).some((c) => c.fn === "reject_command"), false);
+});
