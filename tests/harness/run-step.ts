@@ -20,15 +20,10 @@ export async function runStep(step: Step): Promise<StepResult> {
   }
   const cmd = step.command();
   if (!cmd) {
-    console.log(`\n· ${step.name}: nothing of this kind exists yet`);
-    return {
-      name: step.name,
-      passed: 0,
-      failed: 0,
-      skipped: 0,
-      note: "none yet",
-      seconds: seconds(),
-    };
+    // Every suite has files; one that finds none lost them, and that must not read as a pass.
+    const note = "no test files found";
+    console.error(`\n✘ ${step.name}: ${note}`);
+    return { name: step.name, passed: 0, failed: 1, skipped: 0, note, seconds: seconds() };
   }
   console.log(`\n▶ ${step.name}: ${cmd.map((c) => c.replace(`${root}/`, "")).join(" ")}`);
   const child = Bun.spawn({

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { parseBunTest, parseCheck, parseDenoTest, parseSummaryLine } from "./suites.ts";
-import { summaryLine } from "./run-step.ts";
+import { join } from "node:path";
+import { parseBunTest, parseCheck, parseDenoTest, parseSummaryLine, root } from "./suites.ts";
+import { runStep, summaryLine } from "./run-step.ts";
 
 describe("closing lines are counted", () => {
   test("bun test", () => {
@@ -49,5 +50,40 @@ describe("closing lines are counted", () => {
     expect(summaryLine([{ passed: 1, failed: 0, skipped: 2 }])).toBe(
       "1 passed, 0 failed, 2 skipped",
     );
+  });
+});
+
+describe("what stops a run", () => {
+  test("a suite whose files are gone is a failure, not 0 of 0", async () => {
+    const result = await runStep({
+      name: "vanished",
+      command: () => null,
+      parse: parseCheck,
+      timeoutS: 5,
+    });
+    expect({ passed: result.passed, failed: result.failed, note: result.note }).toEqual({
+      passed: 0,
+      failed: 1,
+      note: "no test files found",
+    });
+  });
+
+  test("missing system packages stop npm test before any suite, with the command to run", () => {
+    const run = Bun.spawnSync({
+      cmd: [process.execPath, join(root, "tests", "run-all.ts")],
+      cwd: root,
+      env: {
+        ...process.env,
+        PUENTE_CHROMIUM: "/nonexistent/chromium",
+        PUENTE_SYSTEM_PACKAGES: "check",
+      },
+      stdin: "ignore",
+    });
+    const output = `${run.stdout.toString()}${run.stderr.toString()}`;
+    expect(run.exitCode).toBe(1);
+    expect(output).toContain("npm test needs system packages that are missing: chromium");
+    expect(output).toMatch(/Run: .*apt-get install -y chromium/);
+    expect(output).toContain("stopped before running any suite");
+    expect(output).not.toContain("▶");
   });
 });

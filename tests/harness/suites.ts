@@ -13,7 +13,7 @@ export interface Step {
   name: string;
   /** Why the step cannot run on this machine; such a step fails loudly, it never passes silently. */
   missing?: () => string | null;
-  /** The command, or null when there is nothing of this kind yet (reported as such, counted as 0). */
+  /** The command, or null when its files are missing: a failure, never a silent pass. */
   command: () => string[] | null;
   parse: (output: string, exitCode: number) => Tally;
   timeoutS: number;
