@@ -61,6 +61,8 @@ export interface Gateway {
 
 const JWKS_PATH = "/.well-known/jwks.json";
 
+const AUTH_OPEN_PATHS = new Set(["/auth/v1/verify", "/auth/v1/callback", "/auth/v1/authorize"]);
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const sql = postgres(options.dbUrl, {
     max: options.poolSize ?? 20,
@@ -139,6 +141,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     // The JWKS is public (anyone verifying tokens fetches it without a key), like GoTrue's open routes.
     if (path === "/auth/v1/.well-known/jwks.json") return await auth.handle(original, JWKS_PATH);
+    // Links in emails are opened by a browser with no API key: Supabase's gateway leaves GoTrue's
+    // verify, callback and authorize routes open (kong.yml's "auth-v1-open" services).
+    if (AUTH_OPEN_PATHS.has(path)) {
+      return await auth.handle(original, path.slice("/auth/v1".length));
+    }
     const request = resolveApiKey(original, keys);
     if (request instanceof Response) return request;
     if (!isRest) return await auth.handle(request, path.slice("/auth/v1".length));
