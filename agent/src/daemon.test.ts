@@ -7,6 +7,7 @@ import { loadConfig } from "./config.ts";
 import { Logger } from "./status/log.ts";
 import { RunStateStore } from "./run-state.ts";
 import { createEdgeClient } from "./sink/edge-client.ts";
+import { requestStop, stopRequestPath } from "./stop-request.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
 
 let edge: FakeEdge;
@@ -88,6 +89,20 @@ describe("daemon", () => {
     expect(reopen!.body).toMatchObject({ resumeRunId: run.id });
     stop.abort();
     expect(await exit).toBe(0);
+  });
+
+  test("a stop request (Windows' graceful stop) stops it in order, and a stale one does not", async () => {
+    const config = configFor("stop");
+    // Left by an earlier stop: the agent that starts now must not obey it.
+    requestStop(stopRequestPath(config.stateDir));
+    const exit = runDaemon(config, new Logger({ dir: null }), new AbortController().signal);
+    await waitFor(() => edge.heartbeats.length >= 1);
+    await Bun.sleep(1500);
+    expect(existsSync(lockPath(config))).toBe(true);
+    requestStop(stopRequestPath(config.stateDir));
+    expect(await exit).toBe(0);
+    expect(existsSync(lockPath(config))).toBe(false);
+    expect(existsSync(stopRequestPath(config.stateDir))).toBe(false);
   });
 
   test("a refused key stops the agent with the exit code systemd will not restart", async () => {

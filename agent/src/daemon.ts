@@ -1,11 +1,12 @@
 // `puente-agent run`: the long-lived agent. Reads top-down: take the lock, wire the runner, resume a
-// run a crash left behind, start the heartbeat and the listener, then wait for a signal and stop in
-// order (pause the active run so it can continue later). Schedules live in the database only: a due
+// run a crash left behind, start the heartbeat and the listener, then wait for a signal (or a stop
+// request, Windows' graceful stop) and stop in order (pause the active run so it can continue later). Schedules live in the database only: a due
 // one comes back from a claim as a scheduled start, so the listener's periodic claim is what runs it.
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
 import { acquireLock } from "./lock.ts";
+import { clearStopRequest, stopRequestPath, watchStopRequest } from "./stop-request.ts";
 import { createEdgeClient } from "./sink/edge-client.ts";
 import { RunStateStore } from "./run-state.ts";
 import { Runner } from "./runner.ts";
@@ -28,6 +29,10 @@ export async function runDaemon(
 ): Promise<number> {
   const lock = acquireLock(lockPath(config));
   const fatal = new AbortController();
+  const stopFile = stopRequestPath(config.stateDir);
+  clearStopRequest(stopFile);
+  const requested = new AbortController();
+  const stopWatching = watchStopRequest(stopFile, () => requested.abort("stop-request"));
   try {
     const edge = createEdgeClient({
       baseUrl: config.api.url,
@@ -83,10 +88,11 @@ export async function runDaemon(
       onFatal,
     });
     await new Promise<void>((resolve) => {
-      if (stop.aborted || fatal.signal.aborted) return resolve();
-      stop.addEventListener("abort", () => resolve(), { once: true });
-      fatal.signal.addEventListener("abort", () => resolve(), { once: true });
+      const signals = [stop, fatal.signal, requested.signal];
+      if (signals.some((s) => s.aborted)) return resolve();
+      for (const s of signals) s.addEventListener("abort", () => resolve(), { once: true });
     });
+    if (requested.signal.aborted) logger.info("stop requested (`puente-agent service stop`)");
 
     logger.info("stopping: no new commands; pausing the active run, if any");
     listener.stop();
@@ -100,6 +106,7 @@ export async function runDaemon(
     logger.info("stopped");
     return fatal.signal.aborted ? EXIT_KEY_INVALID : 0;
   } finally {
+    stopWatching();
     lock.release();
   }
 }

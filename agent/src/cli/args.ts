@@ -142,10 +142,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "service",
-    summary: "install or remove the agent as a service (systemd on Linux, a task on Windows)",
-    usage: "puente-agent service <install|uninstall> [--print] [--name NAME] [--user USER]",
+    summary:
+      "install, remove, start or stop the agent as a service (systemd on Linux, a task on Windows)",
+    usage:
+      "puente-agent service <install|uninstall|start|stop> [--print] [--name NAME] [--user USER]",
     details: "Linux: writes /etc/systemd/system/<name>.service and enables it (needs root).\n" +
-      "Windows: creates a scheduled task that starts at boot and restarts on failure.\n" +
+      "Windows: creates a scheduled task that runs as SYSTEM at boot and every minute (one agent at\n" +
+      "a time), so a crashed agent is back within a minute. `stop` disables the task and lets the\n" +
+      "agent pause its run (resumed on `start`); Windows ends it only if it has not stopped in 2 min.\n" +
       "--print shows what would be written and run, and changes nothing.",
     options: {
       ...common,
@@ -157,7 +161,7 @@ export const COMMANDS: CommandSpec[] = [
     optionHelp: {
       ...commonHelp,
       print: "print the unit / commands instead of installing",
-      name: "service name (default puente-agent)",
+      name: 'service name (default "Puente Agent" on Windows, puente-agent on Linux)',
       user: "Linux: the user the service runs as (default: the current user)",
       platform: "linux or windows (default: this machine's)",
     },
