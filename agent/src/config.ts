@@ -283,3 +283,49 @@ export function describeConfig(config: AgentConfig): Record<string, string> {
 export function mask(secret: string): string {
   return secret.length >= 16 ? `${secret.slice(0, 4)}…${secret.slice(-2)}` : "***";
 }
+
+/** Where a variable's effective value came from. */
+export type VariableSource = "environment" | ".env" | "default" | "not set";
+
+/**
+ * Every variable the agent reads, with the value it will use and where that value came from (the
+ * environment wins over the .env file, as in `loadConfig`), secrets masked: what `puente-agent config`
+ * prints, so an admin sees what the service will use.
+ */
+export function describeVariables(
+  options: { env?: Record<string, string | undefined>; envFile?: string | null } = {},
+): {
+  envFile: string | null;
+  variables: { name: string; value: string; source: VariableSource }[];
+} {
+  const envFile = options.envFile === undefined ? findEnvFile() : options.envFile;
+  const fileValues = envFile && existsSync(envFile)
+    ? parseDotenv(readFileSync(envFile, "utf8"))
+    : {};
+  const env = options.env ?? process.env;
+  const defaultOf = (name: string) => {
+    const parsed = (EnvSchema.shape as Record<string, z.ZodType>)[name]!.safeParse(undefined);
+    return parsed.success ? parsed.data : undefined;
+  };
+  const variables = Object.keys(EnvSchema.shape).map((name) => {
+    const fromEnv = env[name];
+    const source: VariableSource = fromEnv !== undefined && fromEnv !== ""
+      ? "environment"
+      : fileValues[name] !== undefined
+      ? ".env"
+      : "default";
+    const raw = source === "environment"
+      ? fromEnv!
+      : source === ".env"
+      ? fileValues[name]!
+      : defaultOf(name);
+    const value = raw === undefined || raw === "" ? "" : String(raw);
+    const isSecret = (SECRET_VARIABLES as readonly string[]).includes(name);
+    return {
+      name,
+      value: isSecret && value ? mask(value) : value,
+      source: source === "default" && value === "" ? "not set" as const : source,
+    };
+  });
+  return { envFile, variables };
+}

@@ -9,6 +9,7 @@ import { statusCommand } from "./cli/status.ts";
 import { doctorCommand } from "./cli/doctor.ts";
 import { initCommand } from "./cli/init.ts";
 import { serviceCommand } from "./cli/service.ts";
+import { configCommand } from "./cli/config-command.ts";
 import { versionLine } from "./version.ts";
 import { LockHeld } from "./errors/lock-held.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
@@ -44,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
           platform: values.platform as string | undefined,
           envFile: envFile ?? null,
         });
+      case "config":
+        return configCommand({ envFile, json: Boolean(values.json) });
       case "doctor":
         return await doctorCommand({
           envFile,

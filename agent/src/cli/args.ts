@@ -79,6 +79,16 @@ export const COMMANDS: CommandSpec[] = [
     positionals: [0, 0],
   },
   {
+    name: "config",
+    summary:
+      "print the configuration the agent will use, where each value came from, secrets masked",
+    usage: "puente-agent config [--env-file FILE] [--json]",
+    details: "Sources: environment (wins), .env, default. Works even when a value is missing.",
+    options: { ...common, json: { type: "boolean" } },
+    optionHelp: { ...commonHelp, json: "print as JSON" },
+    positionals: [0, 0],
+  },
+  {
     name: "doctor",
     summary: "check configuration, SQL Server, the API and its key, Pusher and the clock",
     usage: "puente-agent doctor",
