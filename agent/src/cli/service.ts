@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultHomeDir, isCompiled, loadConfig } from "../config.ts";
-import { isProcessAlive, readLockOwner } from "../lock.ts";
+import { lockHolder } from "../lock.ts";
 import { requestStop, stopRequestPath } from "../stop-request.ts";
 import {
   encodeUtf16le,
@@ -218,10 +218,7 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
 /** Asks the agent using `stateDir` to stop and waits until its lock is free; false on timeout. */
 export function stopGracefully(stateDir: string, timeoutMs: number): boolean {
   const lock = join(stateDir, "agent.lock");
-  const isRunning = () => {
-    const owner = readLockOwner(lock);
-    return owner !== null && isProcessAlive(owner);
-  };
+  const isRunning = () => lockHolder(lock) !== null;
   if (!isRunning()) return true;
   requestStop(stopRequestPath(stateDir));
   const until = Date.now() + timeoutMs;

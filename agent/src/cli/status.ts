@@ -1,14 +1,13 @@
 // `status`: the configuration (secrets masked), whether an agent holds the lock here, and the runs this
 // agent left unfinished (paused, or interrupted by a stop).
-import { existsSync } from "node:fs";
 import { type AgentConfig, describeConfig } from "../config.ts";
-import { isProcessAlive, readLockOwner } from "../lock.ts";
+import { lockHolder } from "../lock.ts";
 import { lockPath, runStatePath } from "../daemon.ts";
 import { RunStateStore } from "../run-state.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 export function collectStatus(config: AgentConfig) {
-  const owner = existsSync(lockPath(config)) ? readLockOwner(lockPath(config)) : null;
+  const holder = lockHolder(lockPath(config));
   const state = new RunStateStore(runStatePath(config));
   const unfinished = [
     ...state.interrupted(),
@@ -20,7 +19,7 @@ export function collectStatus(config: AgentConfig) {
   return {
     version: AGENT_VERSION,
     config: describeConfig(config),
-    agentProcess: owner !== null && isProcessAlive(owner) ? { pid: owner } : null,
+    agentProcess: holder !== null ? { pid: holder } : null,
     unfinishedRuns: unfinished.map((r) => ({
       runId: r.runId,
       source: r.source,
