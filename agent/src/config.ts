@@ -8,6 +8,7 @@ import { parseDotenv } from "./dotenv.ts";
 import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
 import { DEFAULT_CONCURRENCY } from "./sources/wispro/pages.ts";
 import { DEFAULT_TIMEOUT_MS } from "./sources/wispro/client.ts";
+import { DEFAULT_OUTAGE_BUDGET_MS } from "./sink/outage.ts";
 import type { FerrawinSourceOptions, WisproSourceOptions } from "./sources/source.ts";
 
 /** Variables whose values are secrets: never printed, never logged, written with 0600 permissions. */
@@ -98,6 +99,8 @@ const EnvSchema = z.object({
   PUENTE_CLAIM_INTERVAL_SECONDS: integer(30, 5, 3600),
   PUENTE_REQUEST_TIMEOUT_SECONDS: integer(60, 1, 600),
   PUENTE_RETRY_LIMIT: integer(6, 0, 50),
+  /** How long a run waits through an API outage before it fails (sink/outage.ts); at least 30 min. */
+  PUENTE_OUTAGE_WAIT_SECONDS: integer(DEFAULT_OUTAGE_BUDGET_MS / 1000, 1, 86_400),
 });
 
 export interface AgentConfig {
@@ -118,7 +121,7 @@ export interface AgentConfig {
   stateDir: string;
   batch: { planillas: number; elementos: number; maxInFlight: number };
   intervals: { heartbeatMs: number; claimMs: number; progressMs: number };
-  http: { timeoutMs: number; retryLimit: number };
+  http: { timeoutMs: number; retryLimit: number; outageWaitMs: number };
   /** The .env file that was read, if any. */
   envFile: string | null;
   /** Secret values, for `redact`. */
@@ -238,6 +241,7 @@ export function loadConfig(
     http: {
       timeoutMs: env.PUENTE_REQUEST_TIMEOUT_SECONDS * 1000,
       retryLimit: env.PUENTE_RETRY_LIMIT,
+      outageWaitMs: env.PUENTE_OUTAGE_WAIT_SECONDS * 1000,
     },
     envFile,
     secrets,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
 import { acquireLock } from "./lock.ts";
 import { clearStopRequest, stopRequestPath, watchStopRequest } from "./stop-request.ts";
-import { createEdgeClient } from "./sink/edge-client.ts";
+import { createAgentEdgeClient } from "./sink/agent-edge.ts";
 import { RunStateStore } from "./run-state.ts";
 import { Runner } from "./runner.ts";
 import { createSourceOpener } from "./sources/registry.ts";
@@ -34,13 +34,7 @@ export async function runDaemon(
   const requested = new AbortController();
   const stopWatching = watchStopRequest(stopFile, () => requested.abort("stop-request"));
   try {
-    const edge = createEdgeClient({
-      baseUrl: config.api.url,
-      agentKey: config.api.agentKey,
-      timeoutMs: config.http.timeoutMs,
-      retry: { limit: config.http.retryLimit },
-      onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
-    });
+    const edge = createAgentEdgeClient(config, logger);
     const state = new RunStateStore(runStatePath(config));
     const runner = new Runner({
       edge,

@@ -4,6 +4,7 @@ import { type AgentConfig, describeConfig } from "../config.ts";
 import { lockHolder } from "../lock.ts";
 import { lockPath, runStatePath } from "../daemon.ts";
 import { RunStateStore } from "../run-state.ts";
+import { readApiWaiting } from "../status/api-waiting.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 export function collectStatus(config: AgentConfig) {
@@ -20,6 +21,10 @@ export function collectStatus(config: AgentConfig) {
     version: AGENT_VERSION,
     config: describeConfig(config),
     agentProcess: holder !== null ? { pid: holder } : null,
+    // Only the running agent's own record counts: one left by a killed process is stale.
+    waitingForApi: holder !== null && readApiWaiting(config.stateDir)?.pid === holder
+      ? readApiWaiting(config.stateDir)
+      : null,
     unfinishedRuns: unfinished.map((r) => ({
       runId: r.runId,
       source: r.source,
@@ -45,6 +50,12 @@ export function statusCommand(config: AgentConfig, options: { json: boolean }): 
       ? `Agent process: running (PID ${status.agentProcess.pid})`
       : "Agent process: not running on this machine",
   );
+  if (status.waitingForApi) {
+    const w = status.waitingForApi;
+    console.log(
+      `API: waiting for the API since ${w.since} (${w.reason}); gives up at ${w.givesUpAt}`,
+    );
+  }
   if (status.unfinishedRuns.length === 0) console.log("Unfinished runs: none");
   for (const run of status.unfinishedRuns) {
     console.log(`Unfinished run: ${run.runId} ${run.source} ${run.status} since ${run.since}`);
