@@ -54,10 +54,11 @@ describe("waitOutOutage", () => {
     const changes: (ApiWaiting | null)[] = [];
     const tracker = new OutageTracker((w) => changes.push(w));
     let calls = 0;
-    const result = await waitOutOutage(async () => {
+    const result = await waitOutOutage(() => {
       calls++;
-      if (clock.now() < 20 * 60_000) throw new Down("ECONNREFUSED");
-      return "stored";
+      return clock.now() < 20 * 60_000
+        ? Promise.reject(new Down("ECONNREFUSED"))
+        : Promise.resolve("stored");
     }, {
       route: "agent/runs/x/batches",
       policy: outagePolicy(),
