@@ -1,18 +1,20 @@
 // `npm run build:agent`'s output, tested as an office gets it: the Windows executable's version info and
 // icon, read back from the PE file; and the Linux executable, run from a folder holding a .env and a
 // bunfig.toml, as the scheduled task runs it (its working directory is the executable's folder): the
-// .env is read by the agent itself, verbatim, and Bun's own autoload of either file is off.
+// .env is read by the agent itself, verbatim, and Bun's own autoload of either file is off; and
+// `upgrade`, run from the installed executable, replacing itself.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { readWindowsIdentity } from "./build/pe-resources.ts";
 import { WINDOWS_IDENTITY } from "./build.ts";
 import { AGENT_VERSION } from "./src/version.ts";
@@ -114,4 +116,43 @@ describe("npm run build:agent", () => {
     },
     60_000,
   );
+
+  test("`puente-agent upgrade <new>` run from the installed executable replaces it", () => {
+    const folder = mkdtempSync(join(tmpdir(), "puente-upgrade-bin-"));
+    try {
+      const installed = join(folder, "puente-agent-linux-x64");
+      const source = join(folder, "download", "puente-agent-linux-x64");
+      copyFileSync(join(dist, "puente-agent-linux-x64"), installed);
+      mkdirSync(dirname(source));
+      copyFileSync(join(dist, "puente-agent-linux-x64"), source);
+      const env = { PATH: process.env.PATH ?? "", HOME: folder };
+      // Not a puente-agent: refused, nothing changed.
+      writeFileSync(join(folder, "other"), "#!/bin/sh\necho hello\n", { mode: 0o755 });
+      const refused = Bun.spawnSync([installed, "upgrade", join(folder, "other"), "--no-service"], {
+        cwd: folder,
+        env,
+        stderr: "pipe",
+      });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr.toString()).toContain("nothing was changed");
+      expect(existsSync(`${installed}.old`)).toBe(false);
+
+      const upgrade = Bun.spawnSync([installed, "upgrade", source, "--no-service"], {
+        cwd: folder,
+        env,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      expect({ code: upgrade.exitCode, err: upgrade.stderr.toString() }).toEqual({
+        code: 0,
+        err: "",
+      });
+      expect(upgrade.stdout.toString()).toContain(`upgraded to puente-agent ${AGENT_VERSION}`);
+      expect(existsSync(`${installed}.old`)).toBe(true);
+      const version = Bun.spawnSync([installed, "version"], { env, stdout: "pipe" });
+      expect(version.stdout.toString()).toStartWith(`puente-agent ${AGENT_VERSION}`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { doctorCommand } from "./cli/doctor.ts";
 import { initCommand } from "./cli/init.ts";
 import { serviceCommand } from "./cli/service.ts";
 import { configCommand } from "./cli/config-command.ts";
+import { upgradeCommand } from "./cli/upgrade-command.ts";
 import { versionLine } from "./version.ts";
 import { LockHeld } from "./errors/lock-held.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
@@ -43,6 +44,15 @@ export async function main(argv: string[]): Promise<number> {
           name: values.name as string | undefined,
           user: values.user as string | undefined,
           platform: values.platform as string | undefined,
+          envFile: envFile ?? null,
+        });
+      case "upgrade":
+        return upgradeCommand({
+          source: positionals[0]!,
+          installed: values.installed as string | undefined,
+          name: values.name as string | undefined,
+          platform: values.platform as string | undefined,
+          noService: Boolean(values["no-service"]),
           envFile: envFile ?? null,
         });
       case "config":

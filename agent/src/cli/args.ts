@@ -178,6 +178,31 @@ export const COMMANDS: CommandSpec[] = [
     positionals: [1, 1],
   },
   {
+    name: "upgrade",
+    summary: "replace the installed agent with a new executable and restart its service",
+    usage: "puente-agent upgrade <new-executable> [--name NAME] [--no-service]",
+    details:
+      "Checks that the new file runs, stops the service (the active run pauses), renames the\n" +
+      "installed executable to .old, puts the new one in its place, checks it and starts the\n" +
+      "service; on any failure the previous executable is put back. Run it from the installed\n" +
+      "executable, as administrator (Windows) or root (Linux).",
+    options: {
+      ...common,
+      name: { type: "string" },
+      installed: { type: "string" },
+      "no-service": { type: "boolean" },
+      platform: { type: "string" },
+    },
+    optionHelp: {
+      ...commonHelp,
+      name: 'the service\'s name (default "Puente Agent" on Windows, puente-agent on Linux)',
+      installed: "the executable to replace (default: this one)",
+      "no-service": "do not stop or start the service (it is not installed)",
+      platform: "linux or windows (default: this machine's)",
+    },
+    positionals: [1, 1],
+  },
+  {
     name: "version",
     summary: "print the agent's version",
     usage: "puente-agent version",
