@@ -8,6 +8,7 @@ import { Logger } from "./status/log.ts";
 import { RunStateStore } from "./run-state.ts";
 import { createEdgeClient } from "./sink/edge-client.ts";
 import { requestStop, stopRequestPath } from "./stop-request.ts";
+import { collectStatus } from "./cli/status.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
 
 let edge: FakeEdge;
@@ -117,5 +118,22 @@ describe("daemon", () => {
     });
     const exit = await runDaemon(config, new Logger({ dir: null }), new AbortController().signal);
     expect(exit).toBe(78);
+  });
+
+  test("an API that no longer speaks its protocol (426) stops it, and status says to update it", async () => {
+    const config = configFor("outdated");
+    edge.fault = () => ({
+      status: 426,
+      body: {
+        error: {
+          code: "protocol_unsupported",
+          message: "this API speaks protocol v2 and no longer v1: update the agent",
+        },
+      },
+    });
+    const exit = await runDaemon(config, new Logger({ dir: null }), new AbortController().signal);
+    expect(exit).toBe(1);
+    const status = collectStatus(config);
+    expect(status.updateNeeded?.message).toContain("update the agent");
   });
 });

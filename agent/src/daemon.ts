@@ -16,6 +16,8 @@ import { startListener } from "./listener.ts";
 import type { Logger } from "./status/log.ts";
 import { AGENT_VERSION } from "./version.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
+import { AgentOutdated } from "./errors/agent-outdated.ts";
+import { clearUpdateNeeded, recordUpdateNeeded } from "./status/update-needed.ts";
 import { EXIT_KEY_INVALID } from "./cli/service-units.ts";
 
 export const lockPath = (config: AgentConfig) => join(config.stateDir, "agent.lock");
@@ -52,9 +54,11 @@ export async function runDaemon(
       runner.enqueue({ resume: { runId: interrupted.runId } });
     }
 
+    clearUpdateNeeded(config.stateDir);
     const onFatal = (error: Error) => {
-      if (error instanceof AgentKeyInvalid) {
-        logger.error(error.message);
+      if (error instanceof AgentOutdated) recordUpdateNeeded(config.stateDir, error.message);
+      if (error instanceof AgentKeyInvalid || error instanceof AgentOutdated) {
+        if (!fatal.signal.aborted) logger.error(error.message);
         fatal.abort(error);
       }
     };
@@ -98,6 +102,7 @@ export async function runDaemon(
       state.save({ ...paused, status: "running" });
     }
     logger.info("stopped");
+    if (fatal.signal.reason instanceof AgentOutdated) return 1;
     return fatal.signal.aborted ? EXIT_KEY_INVALID : 0;
   } finally {
     stopWatching();

@@ -5,6 +5,7 @@ import { lockHolder } from "../lock.ts";
 import { lockPath, runStatePath } from "../daemon.ts";
 import { RunStateStore } from "../run-state.ts";
 import { readApiWaiting } from "../status/api-waiting.ts";
+import { readUpdateNeeded } from "../status/update-needed.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 export function collectStatus(config: AgentConfig) {
@@ -21,6 +22,7 @@ export function collectStatus(config: AgentConfig) {
     version: AGENT_VERSION,
     config: describeConfig(config),
     agentProcess: holder !== null ? { pid: holder } : null,
+    updateNeeded: readUpdateNeeded(config.stateDir),
     // Only the running agent's own record counts: one left by a killed process is stale.
     waitingForApi: holder !== null && readApiWaiting(config.stateDir)?.pid === holder
       ? readApiWaiting(config.stateDir)
@@ -50,6 +52,9 @@ export function statusCommand(config: AgentConfig, options: { json: boolean }): 
       ? `Agent process: running (PID ${status.agentProcess.pid})`
       : "Agent process: not running on this machine",
   );
+  if (status.updateNeeded) {
+    console.log(`UPDATE THE AGENT: ${status.updateNeeded.message} (${status.updateNeeded.at})`);
+  }
   if (status.waitingForApi) {
     const w = status.waitingForApi;
     console.log(

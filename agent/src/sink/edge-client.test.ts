@@ -6,6 +6,7 @@ import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
+import { AgentOutdated } from "../errors/agent-outdated.ts";
 import { outagePolicy } from "./outage.ts";
 
 let edge: FakeEdge;
@@ -176,5 +177,27 @@ describe("edge client over a flaky network", () => {
       outage: outagePolicy(300),
     });
     await expect(impatient.sendBatch(run.id, batch(0))).rejects.toBeInstanceOf(EdgeUnavailable);
+  });
+
+  test("every message carries v; a 426 from the API becomes AgentOutdated: update the agent", async () => {
+    await client().heartbeat({ version: "t", hostname: "h" });
+    expect(edge.requests.at(-1)!.body).toMatchObject({ v: 1 });
+    edge.fault = (r) =>
+      r.path === "/agent/heartbeat"
+        ? {
+          status: 426,
+          body: {
+            error: {
+              code: "protocol_unsupported",
+              message: "this API speaks protocol v2 and no longer v1: update the agent",
+            },
+          },
+        }
+        : null;
+    const error = await client().heartbeat({ version: "t", hostname: "h" }).catch((e) => e);
+    expect(error).toBeInstanceOf(AgentOutdated);
+    expect(error.message).toContain("update the agent");
+    expect(error.message).toContain("puente-agent upgrade");
+    expect(edge.requests.filter((r) => r.path === "/agent/heartbeat")).toHaveLength(2);
   });
 });

@@ -9,6 +9,7 @@ import {
   FingerprintsResponse,
   Heartbeat,
   type IngestBatch,
+  PROTOCOL_VERSION,
   RunFinish,
   RunOpenRequest,
   RunProgress,
@@ -16,6 +17,7 @@ import {
 } from "@puente/protocol";
 import { z } from "zod";
 import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
+import { AgentOutdated } from "../errors/agent-outdated.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
@@ -138,10 +140,12 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
       isOutage: (error) => error instanceof EdgeUnavailable,
     });
 
+  // Every message says its protocol version, so an API that no longer speaks it can say so (426).
+  const versioned = (body: unknown) => ({ v: PROTOCOL_VERSION, ...(body as object) });
   const postJson = (path: string, body: unknown) =>
-    call(path, () => http.post(path, { json: body }).json<unknown>());
+    call(path, () => http.post(path, { json: versioned(body) }).json<unknown>());
   const postEssential = (path: string, body: unknown) =>
-    essential(path, () => http.post(path, { json: body }).json<unknown>());
+    essential(path, () => http.post(path, { json: versioned(body) }).json<unknown>());
 
   async function postGzipped(
     route: string,
@@ -262,6 +266,7 @@ function toAgentError(route: string, error: unknown): Error {
       ? error.data.slice(0, 200)
       : error.response.statusText;
     if (status === 401) return new AgentKeyInvalid();
+    if (status === 426) return new AgentOutdated(serverMessage);
     if (status === 409) return new RunConflict(serverMessage);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
       return new IngestRejected(
