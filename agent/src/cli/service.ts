@@ -7,6 +7,13 @@ import { defaultHomeDir, isCompiled, loadConfig } from "../config.ts";
 import { lockHolder } from "../lock.ts";
 import { requestStop, stopRequestPath } from "../stop-request.ts";
 import {
+  linuxUnsafe,
+  parseAccessRules,
+  untrustedWriters,
+  windowsAclCommand,
+  windowsRestrictCommands,
+} from "./install-security.ts";
+import {
   encodeUtf16le,
   type ServiceSpec,
   systemdInstallCommands,
@@ -122,6 +129,13 @@ function linux(flags: ServiceFlags, spec: ServiceSpec): number {
   }
   if (flags.action === "install") {
     const unit = systemdUnit(spec);
+    const unsafe = filesTheServiceTrusts(spec).map(linuxUnsafe).filter((p) => p !== null);
+    if (unsafe.length && !flags.print) {
+      console.error(
+        `refusing to install a root service that others can change:\n${unsafe.join("\n")}`,
+      );
+      return 1;
+    }
     if (flags.print || !Bun.which("systemctl")) {
       if (!flags.print) {
         console.error("systemctl was not found: here is the unit to install by hand.");
@@ -159,15 +173,54 @@ function linux(flags: ServiceFlags, spec: ServiceSpec): number {
 /** How long `service stop` waits for the agent to pause its run before Windows ends it. */
 export const GRACEFUL_STOP_MS = 120_000;
 
+/** The executable (not bun itself, from source) and the .env the service runs with. */
+function filesTheServiceTrusts(spec: ServiceSpec): string[] {
+  return [...(isCompiled() ? [spec.command[0]!] : []), ...(spec.envFile ? [spec.envFile] : [])]
+    .filter((path) => existsSync(path));
+}
+
+/**
+ * Restricts the install folder to SYSTEM and Administrators, then reads back who may write the
+ * executable and the .env; returns the problems (empty: safe to install).
+ */
+function secureWindowsInstall(spec: ServiceSpec): string[] {
+  runAll(windowsRestrictCommands(spec.workingDirectory));
+  const problems: string[] = [];
+  for (const file of filesTheServiceTrusts(spec)) {
+    const acl = Bun.spawnSync(windowsAclCommand(file), { stdout: "pipe", stderr: "pipe" });
+    if (acl.exitCode !== 0) {
+      problems.push(`cannot read the permissions of ${file}: ${acl.stderr.toString().trim()}`);
+      continue;
+    }
+    const writers = untrustedWriters(parseAccessRules(acl.stdout.toString()));
+    if (writers.length) problems.push(`${file} can be changed by ${writers.join(", ")}`);
+  }
+  return problems;
+}
+
 function windows(flags: ServiceFlags, spec: ServiceSpec): number {
   if (flags.action === "install") {
     const xml = windowsTaskXml(spec);
     if (flags.print) {
+      for (const argv of windowsRestrictCommands(spec.workingDirectory)) {
+        console.log(`> ${show(argv)}`);
+      }
       console.log(`# task.xml (saved as UTF-16)\n${xml}`);
       for (const argv of windowsInstallCommands(spec.name, "task.xml")) {
         console.log(`> ${show(argv)}`);
       }
       return 0;
+    }
+    const problems = secureWindowsInstall(spec);
+    if (problems.length) {
+      console.error(
+        `refusing to install a SYSTEM task whose files others can change:\n${
+          problems.join("\n")
+        }\n` +
+          "Install it in a folder under %ProgramFiles% (e.g. C:\\Program Files\\Puente) and run this " +
+          "as administrator.",
+      );
+      return 1;
     }
     const dir = mkdtempSync(join(tmpdir(), "puente-task-"));
     try {
