@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(versionLine());
         return 0;
       case "init":
-        return initCommand(values);
+        return await initCommand(values);
       case "service":
         return serviceCommand({
           action: positionals[0]!,

@@ -100,15 +100,20 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "init",
     summary:
-      "write the .env file from flags or questions (secrets are stored with 0600 permissions)",
-    usage: "puente-agent init [--api-url URL] [--agent-key KEY] [--agent-id ID] [--force] ...",
-    details: "Asks for every value not given as a flag when the terminal is interactive.\n" +
-      "Use --yes to accept defaults and skip questions (for scripts).",
+      "write the .env file from flags, stdin or questions (readable by the service's account only)",
+    usage:
+      "puente-agent init [--api-url URL] [--agent-key KEY] [--agent-id ID] [--stdin] [--force] ...",
+    details:
+      "Asks for every value not given as a flag when the terminal is interactive; secrets\n" +
+      "are not echoed. Use --yes to accept defaults and skip questions, and --stdin to read\n" +
+      "KEY=value lines (e.g. PUENTE_AGENT_KEY=…) from standard input, so secrets stay out of the\n" +
+      "command line and the shell history.",
     options: {
       ...common,
       output: { type: "string", short: "o" },
       force: { type: "boolean", short: "f" },
       yes: { type: "boolean", short: "y" },
+      stdin: { type: "boolean" },
       "api-url": { type: "string" },
       "agent-key": { type: "string" },
       "agent-id": { type: "string" },
@@ -131,6 +136,7 @@ export const COMMANDS: CommandSpec[] = [
       output: "where to write (default .env next to the executable, or ./.env from source)",
       force: "overwrite an existing file",
       yes: "do not ask; use flags and defaults only",
+      stdin: "read KEY=value lines (the .env's names) from standard input; flags win",
       "api-url": "PUENTE_API_URL, e.g. https://<project>.supabase.co/functions/v1/sync",
       "agent-key": "PUENTE_AGENT_KEY (from the panel)",
       "agent-id": "PUENTE_AGENT_ID (from the panel)",
