@@ -8,6 +8,7 @@ import type { AgentConfig } from "./config.ts";
 import { acquireLock } from "./lock.ts";
 import { clearStopRequest, stopRequestPath, watchStopRequest } from "./stop-request.ts";
 import { createAgentEdgeClient } from "./sink/agent-edge.ts";
+import { systemKeepAwake } from "./keep-awake.ts";
 import { RunStateStore } from "./run-state.ts";
 import { Runner } from "./runner.ts";
 import { createSourceOpener } from "./sources/registry.ts";
@@ -46,6 +47,7 @@ export async function runDaemon(
       batch: config.batch,
       progressIntervalMs: config.intervals.progressMs,
       redact: (text) => text.split(config.api.agentKey).join("***"),
+      keepAwake: systemKeepAwake(),
     });
     logger.info(`puente-agent ${AGENT_VERSION} starting (pid ${process.pid}, ${hostname()})`);
 

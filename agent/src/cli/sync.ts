@@ -5,6 +5,7 @@ import type { AgentConfig } from "../config.ts";
 import { acquireLock } from "../lock.ts";
 import { lockPath, runStatePath } from "../daemon.ts";
 import { createAgentEdgeClient } from "../sink/agent-edge.ts";
+import { systemKeepAwake } from "../keep-awake.ts";
 import { RunStateStore } from "../run-state.ts";
 import { Runner, type RunSnapshot, type StartRequest } from "../runner.ts";
 import { createSourceOpener } from "../sources/registry.ts";
@@ -81,6 +82,7 @@ export async function syncCommand(
     batch: config.batch,
     progressIntervalMs: config.intervals.progressMs,
     redact: (text) => text.split(config.api.agentKey).join("***"),
+    keepAwake: systemKeepAwake(),
     onUpdate: draw,
   });
   let interrupts = 0;
