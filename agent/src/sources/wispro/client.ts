@@ -125,7 +125,8 @@ export function createWisproClient(options: WisproClientOptions): WisproClient {
       if (error instanceof TimeoutError) throw new WisproTimeout(page, timeoutMs);
       if (error instanceof NetworkError || error instanceof TypeError) {
         const cause = error.cause instanceof Error ? error.cause.message : (error as Error).message;
-        throw new WisproUnreachable(host, page, cause);
+        // The fetch error stays as the cause: its code says DNS, TLS or refused (doctor names it).
+        throw new WisproUnreachable(host, page, cause, { cause: error.cause ?? error });
       }
       throw error;
     }
