@@ -9,6 +9,7 @@ import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
 import { DEFAULT_CONCURRENCY } from "./sources/wispro/pages.ts";
 import { DEFAULT_TIMEOUT_MS } from "./sources/wispro/client.ts";
 import { DEFAULT_OUTAGE_BUDGET_MS } from "./sink/outage.ts";
+import { proxyFrom } from "./proxy.ts";
 import type { FerrawinSourceOptions, WisproSourceOptions } from "./sources/source.ts";
 
 /** Variables whose values are secrets: never printed, never logged, written with 0600 permissions. */
@@ -101,6 +102,12 @@ const EnvSchema = z.object({
   PUENTE_RETRY_LIMIT: integer(6, 0, 50),
   /** How long a run waits through an API outage before it fails (sink/outage.ts); at least 30 min. */
   PUENTE_OUTAGE_WAIT_SECONDS: integer(DEFAULT_OUTAGE_BUDGET_MS / 1000, 1, 86_400),
+  /** The office's proxy for HTTPS and the Pusher WebSocket; else HTTPS_PROXY / HTTP_PROXY (proxy.ts). */
+  PUENTE_PROXY: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://proxy:3128" })
+      .optional(),
+  ),
 });
 
 export interface AgentConfig {
@@ -122,6 +129,8 @@ export interface AgentConfig {
   batch: { planillas: number; elementos: number; maxInFlight: number };
   intervals: { heartbeatMs: number; claimMs: number; progressMs: number };
   http: { timeoutMs: number; retryLimit: number; outageWaitMs: number };
+  /** The proxy every outbound connection goes through, or null (proxy.ts). */
+  proxy: string | null;
   /** The .env file that was read, if any. */
   envFile: string | null;
   /** Secret values, for `redact`. */
@@ -215,6 +224,7 @@ export function loadConfig(
         perPage: env.WISPRO_PER_PAGE,
         concurrency: env.WISPRO_CONCURRENCY,
         timeoutMs: env.WISPRO_TIMEOUT_SECONDS * 1000,
+        proxy: proxyFrom(env.PUENTE_PROXY, options.env ?? process.env),
       }
       : null,
     pusher: env.PUSHER_APP_KEY
@@ -243,6 +253,7 @@ export function loadConfig(
       retryLimit: env.PUENTE_RETRY_LIMIT,
       outageWaitMs: env.PUENTE_OUTAGE_WAIT_SECONDS * 1000,
     },
+    proxy: proxyFrom(env.PUENTE_PROXY, options.env ?? process.env),
     envFile,
     secrets,
   };
@@ -280,6 +291,7 @@ export function describeConfig(config: AgentConfig): Record<string, string> {
     "Logs": config.logDir,
     "State": config.stateDir,
     ".env": config.envFile ?? "(none)",
+    "Proxy": config.proxy ?? "(none)",
   };
 }
 

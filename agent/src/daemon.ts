@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
 import { acquireLock } from "./lock.ts";
+import { routePusherThroughProxy } from "./proxy.ts";
 import { clearStopRequest, stopRequestPath, watchStopRequest } from "./stop-request.ts";
 import { createAgentEdgeClient } from "./sink/agent-edge.ts";
 import { systemKeepAwake } from "./keep-awake.ts";
@@ -31,6 +32,7 @@ export async function runDaemon(
   stop: AbortSignal,
 ): Promise<number> {
   const lock = acquireLock(lockPath(config));
+  const unrouteProxy = routePusherThroughProxy(config.proxy);
   const fatal = new AbortController();
   const stopFile = stopRequestPath(config.stateDir);
   clearStopRequest(stopFile);
@@ -108,6 +110,7 @@ export async function runDaemon(
     return fatal.signal.aborted ? EXIT_KEY_INVALID : 0;
   } finally {
     stopWatching();
+    unrouteProxy();
     lock.release();
   }
 }

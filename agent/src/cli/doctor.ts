@@ -12,6 +12,7 @@ import { hostname } from "node:os";
 import { createWisproClient } from "../sources/wispro/client.ts";
 import { WisproTokenRefused } from "../sources/wispro/errors.ts";
 import { networkHint } from "./network-hint.ts";
+import { routePusherThroughProxy } from "../proxy.ts";
 
 export interface CheckResult {
   name: string;
@@ -52,6 +53,7 @@ export async function checkApi(
   edge: EdgeClient,
   timeoutMs: number,
   host = "the API",
+  proxy: string | null = null,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let reachable = false;
@@ -70,7 +72,7 @@ export async function checkApi(
     );
     results.push(checkClockSkew(probe.serverDate, new Date()));
   } catch (error) {
-    const hint = networkHint(error, host);
+    const hint = networkHint(error, host, proxy);
     results.push({
       name: "API reachable",
       status: "fail",
@@ -137,6 +139,7 @@ export async function checkWispro(config: AgentConfig, timeoutMs: number): Promi
     token: config.wispro.token,
     timeoutMs,
     retry: { maxAttempts: 1 },
+    proxy: config.proxy,
   });
   try {
     const page = await client.fetchClientsPage(1, 1);
@@ -147,7 +150,7 @@ export async function checkWispro(config: AgentConfig, timeoutMs: number): Promi
     };
   } catch (error) {
     const host = new URL(config.wispro.baseUrl).host;
-    const hint = networkHint(error, host);
+    const hint = networkHint(error, host, config.proxy);
     return {
       name: "Wispro",
       status: "fail",
@@ -257,17 +260,21 @@ export async function doctorCommand(
     status: "ok",
     detail: `read ${where[".env"]}, API ${where.API}`,
   });
+  const unrouteProxy = routePusherThroughProxy(config.proxy);
   const edge = createEdgeClient({
     baseUrl: config.api.url,
     agentKey: config.api.agentKey,
     timeoutMs: options.timeoutMs,
     retry: { limit: 0 },
+    proxy: config.proxy,
   });
   const apiHost = new URL(config.api.url).host;
-  for (const result of await checkApi(edge, options.timeoutMs, apiHost)) report(result);
+  for (const result of await checkApi(edge, options.timeoutMs, apiHost, config.proxy)) {
+    report(result);
+  }
   report(await checkSqlServer(config, options.timeoutMs));
   report(await checkWispro(config, options.timeoutMs));
-  report(await checkPusher(config, edge, options.timeoutMs));
+  report(await checkPusher(config, edge, options.timeoutMs).finally(unrouteProxy));
   const failed = results.filter((r) => r.status === "fail").length;
   print(failed ? `\n${failed} check(s) failed.` : "\nAll checks passed.");
   return failed ? 1 : 0;

@@ -59,7 +59,7 @@ describe("network hints", () => {
       kind: "proxy",
       detail: "refused through the proxy http://proxy:3128",
     });
-    expect(networkHint(refused, "x.supabase.co", null)?.fix).toContain("HTTPS_PROXY");
+    expect(networkHint(refused, "x.supabase.co", null)?.fix).toContain("PUENTE_PROXY");
   });
 
   test("doctor names a TLS failure of the API, and a DNS failure of Wispro", async () => {

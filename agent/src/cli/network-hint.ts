@@ -29,16 +29,11 @@ export function classifyNetworkError(error: unknown): NetworkFailure | null {
   return null;
 }
 
-/** The proxy this process's fetch uses, from the standard variables (Bun honours them). */
-export function proxyInUse(env: Record<string, string | undefined> = process.env): string | null {
-  return env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || null;
-}
-
 /** What `doctor` prints for a connection to `host` that failed with `error`. */
 export function networkHint(
   error: unknown,
   host: string,
-  proxy = proxyInUse(),
+  proxy: string | null = null,
 ): { kind: NetworkFailure | null; detail: string; fix: string } | null {
   const kind = classifyNetworkError(error);
   const through = proxy ? ` through the proxy ${proxy}` : "";
@@ -68,7 +63,7 @@ export function networkHint(
           kind,
           detail: `${kind === "refused" ? "connection refused by" : "no answer from"} ${host}`,
           fix: "check the URL and port; if this network only goes out through a proxy, set " +
-            "HTTPS_PROXY for the service (system-wide), since SYSTEM does not see a user's settings",
+            "PUENTE_PROXY in the .env (the service runs as SYSTEM, which does not see a user's proxy)",
         };
     default:
       return null;

@@ -15,5 +15,6 @@ export function createAgentEdgeClient(config: AgentConfig, logger: Logger): Edge
     outage: outagePolicy(config.http.outageWaitMs),
     onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
     onWaiting: reportApiWaiting(config.stateDir, logger),
+    proxy: config.proxy,
   });
 }

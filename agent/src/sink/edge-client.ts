@@ -21,6 +21,7 @@ import { AgentOutdated } from "../errors/agent-outdated.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
+import { fetchThrough } from "../proxy.ts";
 import {
   type ApiWaiting,
   type OutagePolicy,
@@ -53,6 +54,8 @@ export interface EdgeClientOptions {
   outage?: OutagePolicy;
   /** Told when the client starts waiting for the API (an outage) and when it is reachable again. */
   onWaiting?: (waiting: ApiWaiting | null) => void;
+  /** The office's proxy (proxy.ts), or null. */
+  proxy?: string | null;
 }
 
 /** Pusher channel authorization as pusher-js expects it. */
@@ -98,6 +101,7 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     prefix: options.baseUrl,
     headers: { authorization: `Bearer ${options.agentKey}`, accept: "application/json" },
     timeout: options.timeoutMs ?? 60_000,
+    fetch: fetchThrough(options.proxy ?? null),
     retry: {
       limit: retry.limit,
       methods: ["get", "post"],

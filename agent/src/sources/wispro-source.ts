@@ -27,6 +27,7 @@ export function createWisproSource(options: WisproSourceOptions): WisproSource {
     baseUrl: options.baseUrl,
     token: options.token,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    proxy: options.proxy ?? null,
     onRetry: ({ error, delayMs }) =>
       retryLog?.("warn", `${error.message}; retrying in ${delayMs} ms`),
   });
