@@ -8,6 +8,8 @@ import { parseDotenv } from "./dotenv.ts";
 import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
 import { DEFAULT_CONCURRENCY } from "./sources/wispro/pages.ts";
 import { DEFAULT_TIMEOUT_MS } from "./sources/wispro/client.ts";
+import { DEFAULT_OUTAGE_BUDGET_MS } from "./sink/outage.ts";
+import { noProxyFrom, proxyFrom } from "./proxy.ts";
 import type { FerrawinSourceOptions, WisproSourceOptions } from "./sources/source.ts";
 
 /** Variables whose values are secrets: never printed, never logged, written with 0600 permissions. */
@@ -141,6 +143,14 @@ const EnvSchema = z.object({
   PUENTE_CLAIM_INTERVAL_SECONDS: integer(30, 5, 3600),
   PUENTE_REQUEST_TIMEOUT_SECONDS: integer(60, 1, 600),
   PUENTE_RETRY_LIMIT: integer(6, 0, 50),
+  /** How long a run waits through an API outage before it fails (sink/outage.ts); at least 30 min. */
+  PUENTE_OUTAGE_WAIT_SECONDS: integer(DEFAULT_OUTAGE_BUDGET_MS / 1000, 1, 86_400),
+  /** The office's proxy for HTTPS and the Pusher WebSocket; else HTTPS_PROXY / HTTP_PROXY (proxy.ts). */
+  PUENTE_PROXY: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://proxy:3128" })
+      .optional(),
+  ),
 });
 
 export interface AgentConfig {
@@ -161,7 +171,11 @@ export interface AgentConfig {
   stateDir: string;
   batch: { planillas: number; elementos: number; maxInFlight: number };
   intervals: { heartbeatMs: number; claimMs: number; progressMs: number };
-  http: { timeoutMs: number; retryLimit: number };
+  http: { timeoutMs: number; retryLimit: number; outageWaitMs: number };
+  /** The proxy every outbound connection goes through, or null (proxy.ts). */
+  proxy: string | null;
+  /** Hosts reached directly, not through the proxy (NO_PROXY / no_proxy). */
+  noProxy: string[];
   /** The .env file that was read, if any. */
   envFile: string | null;
   /** Secret values, for `redact`. */
@@ -257,6 +271,8 @@ export function loadConfig(
         perPage: env.WISPRO_PER_PAGE,
         concurrency: env.WISPRO_CONCURRENCY,
         timeoutMs: env.WISPRO_TIMEOUT_SECONDS * 1000,
+        proxy: proxyFrom(env.PUENTE_PROXY, options.env ?? process.env),
+        noProxy: noProxyFrom(options.env ?? process.env),
       }
       : null,
     pusher: env.PUSHER_APP_KEY
@@ -283,7 +299,10 @@ export function loadConfig(
     http: {
       timeoutMs: env.PUENTE_REQUEST_TIMEOUT_SECONDS * 1000,
       retryLimit: env.PUENTE_RETRY_LIMIT,
+      outageWaitMs: env.PUENTE_OUTAGE_WAIT_SECONDS * 1000,
     },
+    proxy: proxyFrom(env.PUENTE_PROXY, options.env ?? process.env),
+    noProxy: noProxyFrom(options.env ?? process.env),
     envFile,
     secrets,
   };
@@ -381,10 +400,57 @@ export function describeConfig(config: AgentConfig): Record<string, string> {
     "Logs": config.logDir,
     "State": config.stateDir,
     ".env": config.envFile ?? "(none)",
+    "Proxy": config.proxy ?? "(none)",
   };
 }
 
 /** `abcd…wxyz` for long secrets, `***` for short ones. */
 export function mask(secret: string): string {
   return secret.length >= 16 ? `${secret.slice(0, 4)}…${secret.slice(-2)}` : "***";
+}
+
+/** Where a variable's effective value came from. */
+export type VariableSource = "environment" | ".env" | "default" | "not set";
+
+/**
+ * Every variable the agent reads, with the value it will use and where that value came from (the
+ * environment wins over the .env file, as in `loadConfig`), secrets masked: what `puente-agent config`
+ * prints, so an admin sees what the service will use.
+ */
+export function describeVariables(
+  options: { env?: Record<string, string | undefined>; envFile?: string | null } = {},
+): {
+  envFile: string | null;
+  variables: { name: string; value: string; source: VariableSource }[];
+} {
+  const envFile = options.envFile === undefined ? findEnvFile() : options.envFile;
+  const fileValues = envFile && existsSync(envFile)
+    ? parseDotenv(readFileSync(envFile, "utf8"))
+    : {};
+  const env = options.env ?? process.env;
+  const defaultOf = (name: string) => {
+    const parsed = (EnvSchema.shape as Record<string, z.ZodType>)[name]!.safeParse(undefined);
+    return parsed.success ? parsed.data : undefined;
+  };
+  const variables = Object.keys(EnvSchema.shape).map((name) => {
+    const fromEnv = env[name];
+    const source: VariableSource = fromEnv !== undefined && fromEnv !== ""
+      ? "environment"
+      : fileValues[name] !== undefined
+      ? ".env"
+      : "default";
+    const raw = source === "environment"
+      ? fromEnv!
+      : source === ".env"
+      ? fileValues[name]!
+      : defaultOf(name);
+    const value = raw === undefined || raw === "" ? "" : String(raw);
+    const isSecret = (SECRET_VARIABLES as readonly string[]).includes(name);
+    return {
+      name,
+      value: isSecret && value ? mask(value) : value,
+      source: source === "default" && value === "" ? "not set" as const : source,
+    };
+  });
+  return { envFile, variables };
 }

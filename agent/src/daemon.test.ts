@@ -7,6 +7,8 @@ import { loadConfig } from "./config.ts";
 import { Logger } from "./status/log.ts";
 import { RunStateStore } from "./run-state.ts";
 import { createEdgeClient } from "./sink/edge-client.ts";
+import { requestStop, stopRequestPath } from "./stop-request.ts";
+import { collectStatus } from "./cli/status.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
 
 let edge: FakeEdge;
@@ -90,6 +92,20 @@ describe("daemon", () => {
     expect(await exit).toBe(0);
   });
 
+  test("a stop request (Windows' graceful stop) stops it in order, and a stale one does not", async () => {
+    const config = configFor("stop");
+    // Left by an earlier stop: the agent that starts now must not obey it.
+    requestStop(stopRequestPath(config.stateDir));
+    const exit = runDaemon(config, new Logger({ dir: null }), new AbortController().signal);
+    await waitFor(() => edge.heartbeats.length >= 1);
+    await Bun.sleep(1500);
+    expect(existsSync(lockPath(config))).toBe(true);
+    requestStop(stopRequestPath(config.stateDir));
+    expect(await exit).toBe(0);
+    expect(existsSync(lockPath(config))).toBe(false);
+    expect(existsSync(stopRequestPath(config.stateDir))).toBe(false);
+  });
+
   test("a refused key stops the agent with the exit code systemd will not restart", async () => {
     const config = loadConfig({
       env: {
@@ -102,5 +118,22 @@ describe("daemon", () => {
     });
     const exit = await runDaemon(config, new Logger({ dir: null }), new AbortController().signal);
     expect(exit).toBe(78);
+  });
+
+  test("an API that no longer speaks its protocol (426) stops it, and status says to update it", async () => {
+    const config = configFor("outdated");
+    edge.fault = () => ({
+      status: 426,
+      body: {
+        error: {
+          code: "protocol_unsupported",
+          message: "this API speaks protocol v2 and no longer v1: update the agent",
+        },
+      },
+    });
+    const exit = await runDaemon(config, new Logger({ dir: null }), new AbortController().signal);
+    expect(exit).toBe(1);
+    const status = collectStatus(config);
+    expect(status.updateNeeded?.message).toContain("update the agent");
   });
 });

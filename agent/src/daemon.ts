@@ -1,12 +1,15 @@
 // `puente-agent run`: the long-lived agent. Reads top-down: take the lock, wire the runner, resume a
-// run a crash left behind, start the heartbeat and the listener, then wait for a signal and stop in
-// order (pause the active run so it can continue later). Schedules live in the database only: a due
+// run a crash left behind, start the heartbeat and the listener, then wait for a signal (or a stop
+// request, Windows' graceful stop) and stop in order (pause the active run so it can continue later). Schedules live in the database only: a due
 // one comes back from a claim as a scheduled start, so the listener's periodic claim is what runs it.
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
 import { acquireLock } from "./lock.ts";
-import { createEdgeClient } from "./sink/edge-client.ts";
+import { routePusherThroughProxy } from "./proxy.ts";
+import { clearStopRequest, stopRequestPath, watchStopRequest } from "./stop-request.ts";
+import { createAgentEdgeClient } from "./sink/agent-edge.ts";
+import { systemKeepAwake } from "./keep-awake.ts";
 import { RunStateStore } from "./run-state.ts";
 import { Runner } from "./runner.ts";
 import { createSourceOpener } from "./sources/registry.ts";
@@ -15,6 +18,8 @@ import { startListener } from "./listener.ts";
 import type { Logger } from "./status/log.ts";
 import { AGENT_VERSION } from "./version.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
+import { AgentOutdated } from "./errors/agent-outdated.ts";
+import { clearUpdateNeeded, recordUpdateNeeded } from "./status/update-needed.ts";
 import { EXIT_KEY_INVALID } from "./cli/service-units.ts";
 
 export const lockPath = (config: AgentConfig) => join(config.stateDir, "agent.lock");
@@ -27,15 +32,14 @@ export async function runDaemon(
   stop: AbortSignal,
 ): Promise<number> {
   const lock = acquireLock(lockPath(config));
+  const unrouteProxy = routePusherThroughProxy(config.proxy, config.noProxy);
   const fatal = new AbortController();
+  const stopFile = stopRequestPath(config.stateDir);
+  clearStopRequest(stopFile);
+  const requested = new AbortController();
+  const stopWatching = watchStopRequest(stopFile, () => requested.abort("stop-request"));
   try {
-    const edge = createEdgeClient({
-      baseUrl: config.api.url,
-      agentKey: config.api.agentKey,
-      timeoutMs: config.http.timeoutMs,
-      retry: { limit: config.http.retryLimit },
-      onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
-    });
+    const edge = createAgentEdgeClient(config, logger);
     const state = new RunStateStore(runStatePath(config));
     const runner = new Runner({
       edge,
@@ -45,6 +49,7 @@ export async function runDaemon(
       batch: config.batch,
       progressIntervalMs: config.intervals.progressMs,
       redact: (text) => text.split(config.api.agentKey).join("***"),
+      keepAwake: systemKeepAwake(),
     });
     logger.info(`puente-agent ${AGENT_VERSION} starting (pid ${process.pid}, ${hostname()})`);
 
@@ -53,9 +58,11 @@ export async function runDaemon(
       runner.enqueue({ resume: { runId: interrupted.runId } });
     }
 
+    clearUpdateNeeded(config.stateDir);
     const onFatal = (error: Error) => {
-      if (error instanceof AgentKeyInvalid) {
-        logger.error(error.message);
+      if (error instanceof AgentOutdated) recordUpdateNeeded(config.stateDir, error.message);
+      if (error instanceof AgentKeyInvalid || error instanceof AgentOutdated) {
+        if (!fatal.signal.aborted) logger.error(error.message);
         fatal.abort(error);
       }
     };
@@ -84,10 +91,11 @@ export async function runDaemon(
       onFatal,
     });
     await new Promise<void>((resolve) => {
-      if (stop.aborted || fatal.signal.aborted) return resolve();
-      stop.addEventListener("abort", () => resolve(), { once: true });
-      fatal.signal.addEventListener("abort", () => resolve(), { once: true });
+      const signals = [stop, fatal.signal, requested.signal];
+      if (signals.some((s) => s.aborted)) return resolve();
+      for (const s of signals) s.addEventListener("abort", () => resolve(), { once: true });
     });
+    if (requested.signal.aborted) logger.info("stop requested (`puente-agent service stop`)");
 
     logger.info("stopping: no new commands; pausing the active run, if any");
     listener.stop();
@@ -99,8 +107,11 @@ export async function runDaemon(
       state.save({ ...paused, status: "running" });
     }
     logger.info("stopped");
+    if (fatal.signal.reason instanceof AgentOutdated) return 1;
     return fatal.signal.aborted ? EXIT_KEY_INVALID : 0;
   } finally {
+    stopWatching();
+    unrouteProxy();
     lock.release();
   }
 }

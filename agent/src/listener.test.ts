@@ -177,4 +177,45 @@ describe("listener", () => {
       listener.stop();
     }
   });
+
+  test("a subscription whose authorization failed is tried again, and then succeeds", async () => {
+    const before = pusher.subscriptions.length;
+    let refusals = 2;
+    const listener = startListener({
+      pusher: {
+        key: "app-key",
+        cluster: "mt1",
+        host: "127.0.0.1",
+        port: pusher.port,
+        useTLS: false,
+      },
+      agentId: AGENT,
+      authorize: (socketId, channel) => {
+        if (channel.startsWith("private-") && refusals-- > 0) {
+          return Promise.reject(new Error("the Puente API did not answer pusher/auth"));
+        }
+        return Promise.resolve({
+          auth: `app-key:sig-${socketId}`,
+          ...(channel.startsWith("presence-")
+            ? { channel_data: JSON.stringify({ user_id: AGENT, user_info: {} }) }
+            : {}),
+        });
+      },
+      claim: () => Promise.resolve([]),
+      dispatch: () => {},
+      reject: () => Promise.resolve(),
+      claimIntervalMs: 60_000,
+      resubscribeDelayMs: 50,
+      logger: new Logger({ dir: null }),
+    });
+    try {
+      await waitFor(() =>
+        pusher.subscriptions.slice(before).some((s) => s.channel === `private-agent-${AGENT}`)
+      );
+      expect(refusals).toBe(-1);
+      expect(pusher.subscribers(`private-agent-${AGENT}`)).toBeGreaterThanOrEqual(1);
+    } finally {
+      listener.stop();
+    }
+  });
 });

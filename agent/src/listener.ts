@@ -1,7 +1,9 @@
 // The doorbell listener: keeps a Pusher connection, subscribes `private-agent-<agentId>`, joins
 // `presence-agents`, and claims pending commands on every doorbell, on every (re)connect and every
 // 30 s regardless (that periodic claim is also what starts a due schedule, which nothing rings for).
-// Pusher carries no payload the agent trusts: commands come only from the claim.
+// Pusher carries no payload the agent trusts: commands come only from the claim. A subscription that
+// fails (its authorization call met an outage, say) is tried again with backoff; pusher-js itself
+// only subscribes again after a reconnect.
 import Pusher from "pusher-js";
 import { Channels, type ClaimedCommand, EventNames, parseClaimedParams } from "@puente/protocol";
 import type { ChannelAuth } from "./sink/edge-client.ts";
@@ -36,6 +38,8 @@ export interface ListenerOptions {
   logger: Logger;
   /** The key was refused: the daemon stops, since nothing can work until it is replaced. */
   onFatal?: (error: Error) => void;
+  /** First pause before a failed subscription is tried again; doubles up to 60 s. Default 2 s. */
+  resubscribeDelayMs?: number;
 }
 
 export type ClaimReason = "doorbell" | "connected" | "interval" | "startup";
@@ -136,6 +140,25 @@ export function startListener(options: ListenerOptions): Listener {
   let pusher: Pusher | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let reconnectAttempt = 0;
+  const resubscribeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const resubscribeAttempts = new Map<string, number>();
+
+  /** Schedules another subscribe of `channelName` after a failure, with backoff. */
+  const resubscribeLater = (client: Pusher, channelName: string) => {
+    if (isStopped || resubscribeTimers.has(channelName)) return;
+    const attempt = resubscribeAttempts.get(channelName) ?? 0;
+    resubscribeAttempts.set(channelName, attempt + 1);
+    const delayMs = Math.min(60_000, (options.resubscribeDelayMs ?? 2000) * 2 ** attempt);
+    logger.info(`pusher: subscribing ${channelName} again in ${Math.round(delayMs / 1000)} s`);
+    resubscribeTimers.set(
+      channelName,
+      setTimeout(() => {
+        resubscribeTimers.delete(channelName);
+        // The same channel object comes back, its bindings kept; pusher-js subscribes it again.
+        if (!isStopped) client.subscribe(channelName);
+      }, delayMs),
+    );
+  };
 
   if (options.pusher && options.agentId) {
     const client = new Pusher(options.pusher.key, pusherOptions(options.pusher, options.authorize));
@@ -164,15 +187,15 @@ export function startListener(options: ListenerOptions): Listener {
     });
     const agentChannel = client.subscribe(Channels.agent(options.agentId));
     agentChannel.bind(EventNames.commandAvailable, () => void claimNow("doorbell"));
-    agentChannel.bind("pusher:subscription_error", (error: unknown) => {
-      logger.error(
-        `pusher: cannot subscribe ${Channels.agent(options.agentId!)}: ${JSON.stringify(error)}`,
-      );
-    });
-    const presence = client.subscribe(Channels.agentsPresence);
-    presence.bind("pusher:subscription_error", (error: unknown) => {
-      logger.warn(`pusher: cannot join ${Channels.agentsPresence}: ${JSON.stringify(error)}`);
-    });
+    for (const channel of [agentChannel, client.subscribe(Channels.agentsPresence)]) {
+      channel.bind("pusher:subscription_succeeded", () => {
+        resubscribeAttempts.delete(channel.name);
+      });
+      channel.bind("pusher:subscription_error", (error: unknown) => {
+        logger.error(`pusher: cannot subscribe ${channel.name}: ${JSON.stringify(error)}`);
+        resubscribeLater(client, channel.name);
+      });
+    }
   } else {
     logger.warn(
       options.pusher
@@ -191,6 +214,7 @@ export function startListener(options: ListenerOptions): Listener {
       isStopped = true;
       clearInterval(timer);
       if (reconnectTimer) clearTimeout(reconnectTimer);
+      for (const timer of resubscribeTimers.values()) clearTimeout(timer);
       pusher?.disconnect();
     },
   };

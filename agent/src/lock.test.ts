@@ -1,8 +1,16 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock, isProcessAlive } from "./lock.ts";
+import {
+  acquireLock,
+  bootTime,
+  isOwnerRunning,
+  isProcessAlive,
+  lockHolder,
+  processStartIdentity,
+  readLockFile,
+} from "./lock.ts";
 import { LockHeld } from "./errors/lock-held.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "puente-lock-"));
@@ -57,5 +65,63 @@ describe("lock", () => {
     writeFileSync(path, "999999\n");
     lock.release();
     expect(existsSync(path)).toBe(true);
+  });
+
+  test("records this boot and the owner's start, and a live owner is still seen as running", () => {
+    const path = join(dir, "f.lock");
+    const lock = acquireLock(path);
+    try {
+      const owner = readLockFile(path)!;
+      expect(owner.pid).toBe(process.pid);
+      expect(Math.abs(owner.bootedAt! - bootTime())).toBeLessThan(60_000);
+      expect(owner.processStart).toBe(processStartIdentity(process.pid));
+      expect(owner.processStart).not.toBeNull(); // Linux: /proc/<pid>/stat
+      expect(lockHolder(path)).toBe(process.pid);
+    } finally {
+      lock.release();
+    }
+  });
+
+  describe("PID reuse", () => {
+    // A live process that is not the one that wrote the lock: what a reboot leaves behind when
+    // Windows gives the old agent's PID to some other program.
+    let other: ReturnType<typeof Bun.spawn>;
+    const otherPid = () => other.pid;
+    beforeAll(() => {
+      other = Bun.spawn(["sleep", "60"], { stdout: "ignore" });
+    });
+    afterAll(() => other.kill());
+
+    test("a lock from an earlier boot whose PID is alive again is stale and taken over", () => {
+      expect(isProcessAlive(otherPid())).toBe(true);
+      const path = join(dir, "reboot.lock");
+      const yesterday = Math.round(bootTime() - 86_400_000);
+      writeFileSync(path, `${otherPid()}\n2026-01-01T00:00:00Z\nbooted=${yesterday}\n`);
+      const lock = acquireLock(path);
+      expect(readLockFile(path)!.pid).toBe(process.pid);
+      lock.release();
+    });
+
+    test("same boot, but the PID now belongs to a process that started at another time", () => {
+      const path = join(dir, "reused.lock");
+      const start = processStartIdentity(otherPid())!;
+      const booted = Math.round(bootTime());
+      writeFileSync(path, `${otherPid()}\nx\nbooted=${booted}\nstart=${Number(start) - 1}\n`);
+      expect(lockHolder(path)).toBeNull();
+      acquireLock(path).release();
+      // The very process that wrote it, still running: held.
+      writeFileSync(path, `${otherPid()}\nx\nbooted=${booted}\nstart=${start}\n`);
+      expect(lockHolder(path)).toBe(otherPid());
+      expect(() => acquireLock(path)).toThrow(LockHeld);
+    });
+
+    test("the reboot check also works where the start time cannot be read (injected)", () => {
+      const owner = { pid: 4242, bootedAt: 1_000_000, processStart: null };
+      const alive = () => true;
+      expect(isOwnerRunning(owner, { isAlive: alive, bootedAt: () => 1_000_000 + 60_000 }))
+        .toBe(true);
+      expect(isOwnerRunning(owner, { isAlive: alive, bootedAt: () => 1_000_000 + 3_600_000 }))
+        .toBe(false);
+    });
   });
 });

@@ -68,4 +68,36 @@ describe("puente-agent CLI", () => {
     expect(JSON.parse(status.out).config.API).toBe("http://127.0.0.1:9/functions/v1/sync");
     expect(status.out).not.toContain("pk_cli_test_0123456789abcdef");
   });
+
+  test("init --stdin takes secrets from standard input, verbatim, non-ASCII included", async () => {
+    const output = join(cwd, "stdin.env");
+    const child = Bun.spawn([
+      process.execPath,
+      main,
+      "init",
+      "--stdin",
+      "--output",
+      output,
+      "--api-url",
+      "http://127.0.0.1:1/functions/v1/sync",
+    ], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd }, stdin: "pipe", stdout: "pipe" });
+    child.stdin.write(
+      "PUENTE_AGENT_KEY=pk_live_$HOME_0123456789\nFERRAWIN_HOST=srv\n" +
+        'FERRAWIN_USERNAME=lector\nFERRAWIN_PASSWORD="Contraseña$2024"\n',
+    );
+    child.stdin.end();
+    expect(await child.exited).toBe(0);
+    const config = cli("config", "--env-file", output, "--json");
+    const variables = Object.fromEntries(
+      (JSON.parse(config.out).variables as { name: string; value: string }[]).map((v) => [
+        v.name,
+        v.value,
+      ]),
+    );
+    expect(variables.FERRAWIN_HOST).toBe("srv");
+    // Secrets are masked by config: check the file itself.
+    const text = await Bun.file(output).text();
+    expect(text).toContain('FERRAWIN_PASSWORD="Contraseña$2024"');
+    expect(text).toContain("pk_live_$HOME_0123456789");
+  });
 });

@@ -1,14 +1,10 @@
 // puente-agent's entry: parse the command line, load the configuration once, run one command.
 // `bun agent/src/main.ts <command>` from source is the same as the compiled `puente-agent <command>`.
+// Each command's module is loaded when it runs, so `version` and `--help` do not load tedious or
+// pusher-js.
 import { parseCommandLine } from "./cli/args.ts";
 import { type AgentConfig, loadConfig, redact } from "./config.ts";
 import { Logger } from "./status/log.ts";
-import { runDaemon } from "./daemon.ts";
-import { startRequestFromFlags, syncCommand, UsageError } from "./cli/sync.ts";
-import { statusCommand } from "./cli/status.ts";
-import { doctorCommand } from "./cli/doctor.ts";
-import { initCommand } from "./cli/init.ts";
-import { serviceCommand } from "./cli/service.ts";
 import { versionLine } from "./version.ts";
 import { LockHeld } from "./errors/lock-held.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
@@ -34,9 +30,9 @@ export async function main(argv: string[]): Promise<number> {
         console.log(versionLine());
         return 0;
       case "init":
-        return initCommand(values);
+        return await (await import("./cli/init.ts")).initCommand(values);
       case "service":
-        return serviceCommand({
+        return (await import("./cli/service.ts")).serviceCommand({
           action: positionals[0]!,
           print: Boolean(values.print),
           name: values.name as string | undefined,
@@ -44,21 +40,38 @@ export async function main(argv: string[]): Promise<number> {
           platform: values.platform as string | undefined,
           envFile: envFile ?? null,
         });
+      case "upgrade":
+        return (await import("./cli/upgrade-command.ts")).upgradeCommand({
+          source: positionals[0]!,
+          installed: values.installed as string | undefined,
+          name: values.name as string | undefined,
+          platform: values.platform as string | undefined,
+          noService: Boolean(values["no-service"]),
+          envFile: envFile ?? null,
+        });
+      case "config":
+        return (await import("./cli/config-command.ts")).configCommand({
+          envFile,
+          json: Boolean(values.json),
+        });
       case "doctor":
-        return await doctorCommand({
+        return await (await import("./cli/doctor.ts")).doctorCommand({
           envFile,
           timeoutMs: Number(values.timeout ?? 10) * 1000,
         });
     }
     // Arguments are checked before the configuration, so a typo is reported as such.
-    const request = command === "sync" ? startRequestFromFlags(positionals[0], values) : null;
+    const sync = command === "sync" ? await import("./cli/sync.ts") : null;
+    const request = sync ? sync.startRequestFromFlags(positionals[0], values) : null;
     config = loadConfig({ envFile });
     switch (command) {
       case "status":
-        return statusCommand(config, { json: Boolean(values.json) });
+        return (await import("./cli/status.ts")).statusCommand(config, {
+          json: Boolean(values.json),
+        });
       case "sync": {
         const logger = new Logger({ dir: config.logDir, secrets: config.secrets });
-        return await syncCommand(config, logger, request!, { json: Boolean(values.json) });
+        return await sync!.syncCommand(config, logger, request!, { json: Boolean(values.json) });
       }
       case "run": {
         const logger = new Logger({
@@ -70,14 +83,14 @@ export async function main(argv: string[]): Promise<number> {
         for (const signal of ["SIGINT", "SIGTERM"] as const) {
           process.once(signal, () => stop.abort(signal));
         }
-        return await runDaemon(config, logger, stop.signal);
+        return await (await import("./daemon.ts")).runDaemon(config, logger, stop.signal);
       }
     }
     console.error(`puente-agent: command "${command}" is not implemented`);
     return 2;
   } catch (error) {
     const message = redact((error as Error).message ?? String(error), config?.secrets ?? []);
-    if (error instanceof UsageError) {
+    if ((error as Error).name === "UsageError") {
       console.error(`puente-agent ${command}: ${message}\nRun \`puente-agent ${command} --help\`.`);
       return 2;
     }

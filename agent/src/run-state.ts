@@ -1,7 +1,9 @@
 // What the agent remembers locally about its unfinished runs: the highest batch seq it used (a resumed
 // run must never reuse one, since the edge answers a replayed seq with its first answer), the run's
-// params (needed to reopen it), and whether it was running (a crash) or paused.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+// params (needed to reopen it), and whether it was running (a crash) or paused. The file is replaced by
+// a rename after every batch; an antivirus scanning it holds it open for a moment, which Windows reports
+// as EPERM / EACCES / EBUSY, so the rename is tried again for a few seconds before it fails.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Source } from "@puente/protocol";
 import { OWNER_ONLY_DIR, OWNER_ONLY_FILE } from "./private-files.ts";
@@ -56,7 +58,38 @@ export class RunStateStore {
     mkdirSync(dirname(this.#path), { recursive: true, mode: OWNER_ONLY_DIR });
     const temporary = `${this.#path}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(this.#records, null, 2), { mode: OWNER_ONLY_FILE });
-    renameSync(temporary, this.#path);
+    try {
+      renameWithRetry(temporary, this.#path);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+}
+
+/** Errors a file held open by another program (an antivirus, a backup, an indexer) causes on Windows. */
+const TRANSIENT_LOCK_CODES = new Set(["EPERM", "EACCES", "EBUSY"]);
+
+/**
+ * `rename`, tried again with a growing pause (10 ms doubling, about 5 s in all) while another program
+ * holds the target. Synchronous, like the writes it follows, so the state is on disk before a batch
+ * is sent.
+ */
+export function renameWithRetry(
+  from: string,
+  to: string,
+  rename: (from: string, to: string) => void = renameSync,
+  attempts = 10,
+): void {
+  for (let attempt = 1;; attempt++) {
+    try {
+      rename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (!TRANSIENT_LOCK_CODES.has(code) || attempt >= attempts) throw error;
+      Bun.sleepSync(Math.min(1000, 10 * 2 ** (attempt - 1)));
+    }
   }
 }
 

@@ -30,8 +30,12 @@ afterEach(() => edge.reset());
 let stateCount = 0;
 function setup(
   sourceOptions: FakeFerrawinOptions,
-  extra: { statePath?: string; planillasPerBatch?: number; onUpdate?: (s: RunSnapshot) => void } =
-    {},
+  extra: {
+    statePath?: string;
+    planillasPerBatch?: number;
+    onUpdate?: (s: RunSnapshot) => void;
+    keepAwake?: () => () => void;
+  } = {},
 ) {
   const fake = fakeFerrawinSource(sourceOptions);
   const logger = new Logger({ dir: null });
@@ -48,6 +52,7 @@ function setup(
     batch: { planillas: extra.planillasPerBatch ?? 4, elementos: 5000, maxInFlight: 3 },
     progressIntervalMs: 100,
     onUpdate: extra.onUpdate,
+    keepAwake: extra.keepAwake,
   });
   return { runner, fake, state, logger };
 }
@@ -96,6 +101,20 @@ describe("runner", () => {
     expect(edge.stored.size).toBe(8);
     expect(fake.calls.closed).toBe(1);
     expect(state.get(outcome.runId)).toBeNull();
+  });
+
+  test("keeps the PC awake while the run is active, and lets it sleep once it ends", async () => {
+    const events: string[] = [];
+    const { runner } = setup({ planillas: 6 }, {
+      planillasPerBatch: 2,
+      keepAwake: () => {
+        events.push(`hold (stored ${edge.stored.size})`);
+        return () => events.push(`release (stored ${edge.stored.size})`);
+      },
+    });
+    const outcome = await runner.start({ source: "ferrawin", params: { mode: "all" } });
+    expect(outcome.status).toBe("completed");
+    expect(events).toEqual(["hold (stored 0)", "release (stored 6)"]);
   });
 
   test("reports progress at most once per interval, with cursor and last item", async () => {

@@ -73,6 +73,8 @@ export interface RunnerOptions {
   redact?: (text: string) => string;
   /** Called on every change (ack, pause, finish): the CLI draws its progress bar from it. */
   onUpdate?: (snapshot: RunSnapshot) => void;
+  /** Keeps the PC awake while a run is active (keep-awake.ts); returns the release. */
+  keepAwake?: () => () => void;
   now?: () => number;
 }
 
@@ -372,6 +374,7 @@ export class Runner {
     const events = new RunEventBuffer(logger);
     const progress = new ProgressReporter(this.#options, active, events);
     const stopCollecting = collectGarbageWhileRunning();
+    const letSleep = this.#options.keepAwake?.() ?? (() => {});
     state.save({ runId: run.id, source, params, status: "running", lastSeq: from.firstSeq - 1 });
 
     let sourceHandle: SyncSource | null = null;
@@ -495,6 +498,7 @@ export class Runner {
       }
       return this.#outcome(active);
     } finally {
+      letSleep();
       stopCollecting();
       progress.stop();
       events.close();

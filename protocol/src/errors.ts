@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   "unprocessable",
   "rate_limited",
   "internal",
+  /** 426: the message's protocol version `v` is one this API no longer (or does not yet) speak. */
+  "protocol_unsupported",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -330,8 +330,8 @@ describe("bad input is refused with the documented status and writes nothing", (
       "wrong protocol version",
       "/commands",
       () => ({ token: admin, body: { ...goodStart(), v: 2 } }),
-      422,
-      "validation_failed",
+      426,
+      "protocol_unsupported",
     ],
     [
       "out-of-range year",

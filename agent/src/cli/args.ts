@@ -79,6 +79,16 @@ export const COMMANDS: CommandSpec[] = [
     positionals: [0, 0],
   },
   {
+    name: "config",
+    summary:
+      "print the configuration the agent will use, where each value came from, secrets masked",
+    usage: "puente-agent config [--env-file FILE] [--json]",
+    details: "Sources: environment (wins), .env, default. Works even when a value is missing.",
+    options: { ...common, json: { type: "boolean" } },
+    optionHelp: { ...commonHelp, json: "print as JSON" },
+    positionals: [0, 0],
+  },
+  {
     name: "doctor",
     summary: "check configuration, SQL Server, the API and its key, Pusher and the clock",
     usage: "puente-agent doctor",
@@ -90,15 +100,20 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "init",
     summary:
-      "write the .env file from flags or questions (secrets are stored with 0600 permissions)",
-    usage: "puente-agent init [--api-url URL] [--agent-key KEY] [--agent-id ID] [--force] ...",
-    details: "Asks for every value not given as a flag when the terminal is interactive.\n" +
-      "Use --yes to accept defaults and skip questions (for scripts).",
+      "write the .env file from flags, stdin or questions (readable by the service's account only)",
+    usage:
+      "puente-agent init [--api-url URL] [--agent-key KEY] [--agent-id ID] [--stdin] [--force] ...",
+    details:
+      "Asks for every value not given as a flag when the terminal is interactive; secrets\n" +
+      "are not echoed. Use --yes to accept defaults and skip questions, and --stdin to read\n" +
+      "KEY=value lines (e.g. PUENTE_AGENT_KEY=…) from standard input, so secrets stay out of the\n" +
+      "command line and the shell history.",
     options: {
       ...common,
       output: { type: "string", short: "o" },
       force: { type: "boolean", short: "f" },
       yes: { type: "boolean", short: "y" },
+      stdin: { type: "boolean" },
       "api-url": { type: "string" },
       "agent-key": { type: "string" },
       "agent-id": { type: "string" },
@@ -121,6 +136,7 @@ export const COMMANDS: CommandSpec[] = [
       output: "where to write (default .env next to the executable, or ./.env from source)",
       force: "overwrite an existing file",
       yes: "do not ask; use flags and defaults only",
+      stdin: "read KEY=value lines (the .env's names) from standard input; flags win",
       "api-url": "PUENTE_API_URL, e.g. https://<project>.supabase.co/functions/v1/sync",
       "agent-key": "PUENTE_AGENT_KEY (from the panel)",
       "agent-id": "PUENTE_AGENT_ID (from the panel)",
@@ -142,10 +158,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "service",
-    summary: "install or remove the agent as a service (systemd on Linux, a task on Windows)",
-    usage: "puente-agent service <install|uninstall> [--print] [--name NAME] [--user USER]",
+    summary:
+      "install, remove, start or stop the agent as a service (systemd on Linux, a task on Windows)",
+    usage:
+      "puente-agent service <install|uninstall|start|stop> [--print] [--name NAME] [--user USER]",
     details: "Linux: writes /etc/systemd/system/<name>.service and enables it (needs root).\n" +
-      "Windows: creates a scheduled task that starts at boot and restarts on failure.\n" +
+      "Windows: creates a scheduled task that runs as SYSTEM at boot and every minute (one agent at\n" +
+      "a time), so a crashed agent is back within a minute. `stop` disables the task and lets the\n" +
+      "agent pause its run (resumed on `start`); Windows ends it only if it has not stopped in 2 min.\n" +
       "--print shows what would be written and run, and changes nothing.",
     options: {
       ...common,
@@ -157,8 +177,33 @@ export const COMMANDS: CommandSpec[] = [
     optionHelp: {
       ...commonHelp,
       print: "print the unit / commands instead of installing",
-      name: "service name (default puente-agent)",
+      name: 'service name (default "Puente Agent" on Windows, puente-agent on Linux)',
       user: "Linux: the user the service runs as (default: the current user)",
+      platform: "linux or windows (default: this machine's)",
+    },
+    positionals: [1, 1],
+  },
+  {
+    name: "upgrade",
+    summary: "replace the installed agent with a new executable and restart its service",
+    usage: "puente-agent upgrade <new-executable> [--name NAME] [--no-service]",
+    details:
+      "Checks that the new file runs, stops the service (the active run pauses), renames the\n" +
+      "installed executable to .old, puts the new one in its place, checks it and starts the\n" +
+      "service; on any failure the previous executable is put back. Run it from the installed\n" +
+      "executable, as administrator (Windows) or root (Linux).",
+    options: {
+      ...common,
+      name: { type: "string" },
+      installed: { type: "string" },
+      "no-service": { type: "boolean" },
+      platform: { type: "string" },
+    },
+    optionHelp: {
+      ...commonHelp,
+      name: 'the service\'s name (default "Puente Agent" on Windows, puente-agent on Linux)',
+      installed: "the executable to replace (default: this one)",
+      "no-service": "do not stop or start the service (it is not installed)",
       platform: "linux or windows (default: this machine's)",
     },
     positionals: [1, 1],

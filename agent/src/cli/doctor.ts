@@ -15,6 +15,10 @@ import { pusherOptions } from "../listener.ts";
 import { FerrawinConnection } from "../sources/ferrawin/connection.ts";
 import { AGENT_VERSION } from "../version.ts";
 import { hostname } from "node:os";
+import { createWisproClient } from "../sources/wispro/client.ts";
+import { WisproTokenRefused } from "../sources/wispro/errors.ts";
+import { networkHint } from "./network-hint.ts";
+import { routePusherThroughProxy } from "../proxy.ts";
 
 export interface CheckResult {
   name: string;
@@ -51,7 +55,12 @@ const timeout = <T>(promise: Promise<T>, ms: number, what: string) =>
     ),
   ]);
 
-export async function checkApi(edge: EdgeClient, timeoutMs: number): Promise<CheckResult[]> {
+export async function checkApi(
+  edge: EdgeClient,
+  timeoutMs: number,
+  host = "the API",
+  proxy: string | null = null,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let reachable = false;
   try {
@@ -69,11 +78,12 @@ export async function checkApi(edge: EdgeClient, timeoutMs: number): Promise<Che
     );
     results.push(checkClockSkew(probe.serverDate, new Date()));
   } catch (error) {
+    const hint = networkHint(error, host, proxy);
     results.push({
       name: "API reachable",
       status: "fail",
-      detail: (error as Error).message,
-      fix: "check PUENTE_API_URL and this computer's internet connection",
+      detail: hint ? `${hint.detail} (${(error as Error).message})` : (error as Error).message,
+      fix: hint?.fix ?? "check PUENTE_API_URL and this computer's internet connection",
     });
   }
   if (!reachable) {
@@ -125,6 +135,40 @@ export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Pr
     };
   } finally {
     await connection.close().catch(() => undefined);
+  }
+}
+
+/** Reads one customer with the token: a refused or unreachable Wispro is named as such. */
+export async function checkWispro(config: AgentConfig, timeoutMs: number): Promise<CheckResult> {
+  if (!config.wispro) {
+    return { name: "Wispro", status: "skip", detail: "not configured (WISPRO_API_TOKEN)" };
+  }
+  const client = createWisproClient({
+    baseUrl: config.wispro.baseUrl,
+    token: config.wispro.token,
+    timeoutMs,
+    retry: { maxAttempts: 1 },
+    proxy: config.proxy,
+    noProxy: config.noProxy,
+  });
+  try {
+    const page = await client.fetchClientsPage(1, 1);
+    return {
+      name: "Wispro",
+      status: "ok",
+      detail: `token accepted by ${config.wispro.baseUrl} (${page.totalRecords} customers)`,
+    };
+  } catch (error) {
+    const host = new URL(config.wispro.baseUrl).host;
+    const hint = networkHint(error, host, config.proxy);
+    return {
+      name: "Wispro",
+      status: "fail",
+      detail: redact(hint?.detail ?? (error as Error).message, config.secrets),
+      fix: error instanceof WisproTokenRefused
+        ? "create a token in Wispro and run `puente-agent init --force`"
+        : hint?.fix ?? "check WISPRO_API_URL and WISPRO_API_TOKEN",
+    };
   }
 }
 
@@ -284,20 +328,22 @@ export async function doctorCommand(
     detail: `read ${where[".env"]}, API ${where.API}`,
   });
   for (const result of checkTransport(config)) report(result);
+  const unrouteProxy = routePusherThroughProxy(config.proxy, config.noProxy);
   const edge = createEdgeClient({
     baseUrl: config.api.url,
     agentKey: config.api.agentKey,
     timeoutMs: options.timeoutMs,
     retry: { limit: 0 },
+    proxy: config.proxy,
+    noProxy: config.noProxy,
   });
-  for (const result of await checkApi(edge, options.timeoutMs)) report(result);
+  const apiHost = new URL(config.api.url).host;
+  for (const result of await checkApi(edge, options.timeoutMs, apiHost, config.proxy)) {
+    report(result);
+  }
   report(await checkSqlServer(config, options.timeoutMs));
-  report(
-    config.wispro
-      ? { name: "Wispro", status: "ok", detail: `configured (${config.wispro.baseUrl})` }
-      : { name: "Wispro", status: "skip", detail: "not configured (WISPRO_API_TOKEN)" },
-  );
-  report(await checkPusher(config, edge, options.timeoutMs));
+  report(await checkWispro(config, options.timeoutMs));
+  report(await checkPusher(config, edge, options.timeoutMs).finally(unrouteProxy));
   const failed = results.filter((r) => r.status === "fail").length;
   print(failed ? `\n${failed} check(s) failed.` : "\nAll checks passed.");
   return failed ? 1 : 0;

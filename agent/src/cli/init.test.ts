@@ -17,8 +17,8 @@ const flags = {
 };
 
 describe("init", () => {
-  test("flags plus defaults, skipping what depends on an empty field", () => {
-    const values = collectEnvValues(flags, null);
+  test("flags plus defaults, skipping what depends on an empty field", async () => {
+    const values = await collectEnvValues(flags, null);
     expect(values).toMatchObject({
       FERRAWIN_DATABASE: "FERRAWIN",
       FERRAWIN_ENCRYPT: "false",
@@ -29,28 +29,45 @@ describe("init", () => {
     expect(values.WISPRO_API_URL).toBeUndefined();
   });
 
-  test("asks for what flags left out", () => {
+  test("asks for what flags left out, saying which answers are secrets", async () => {
     const asked: string[] = [];
-    const values = collectEnvValues({ "agent-key": flags["agent-key"] }, (question, fallback) => {
-      asked.push(question);
-      return question.startsWith("Puente API URL") ? "https://x/functions/v1/sync" : fallback;
+    const secret: string[] = [];
+    const values = await collectEnvValues(
+      { "api-url": flags["api-url"] },
+      (q, fallback, isSecret) => {
+        asked.push(q);
+        if (isSecret) secret.push(q);
+        return q.startsWith("Agent key") ? "pk_live_0123456789abcdef" : fallback;
+      },
+    );
+    expect(values.PUENTE_AGENT_KEY).toBe("pk_live_0123456789abcdef");
+    expect(asked.some((q) => q.startsWith("Puente API URL"))).toBe(false);
+    expect(secret).toEqual(["Agent key (from the panel)", "Wispro API token (empty: no Wispro)"]);
+  });
+
+  test("piped KEY=value lines fill in what flags left out; flags win", async () => {
+    const values = await collectEnvValues({ "api-url": flags["api-url"] }, null, {
+      PUENTE_API_URL: "http://ignored/functions/v1/sync",
+      PUENTE_AGENT_KEY: "pk_$HOME_Contraseña_ü",
     });
-    expect(values.PUENTE_API_URL).toBe("https://x/functions/v1/sync");
-    expect(asked.some((q) => q.startsWith("Agent key"))).toBe(false);
+    expect(values.PUENTE_API_URL).toBe(flags["api-url"]);
+    expect(values.PUENTE_AGENT_KEY).toBe("pk_$HOME_Contraseña_ü");
   });
 
-  test("a required value that nobody gave is an error naming its flag", () => {
-    expect(() => collectEnvValues({}, null)).toThrow("PUENTE_API_URL is required: pass --api-url");
+  test("a required value that nobody gave is an error naming its flag", async () => {
+    await expect(collectEnvValues({}, null)).rejects.toThrow(
+      "PUENTE_API_URL is required: pass --api-url",
+    );
   });
 
-  test("writes a 0600 file the config loader reads back, and refuses to overwrite without --force", () => {
+  test("writes a 0600 file the config loader reads back, and refuses to overwrite without --force", async () => {
     const path = join(dir, ".env");
-    writeEnvFile(path, collectEnvValues(flags, null), false);
+    writeEnvFile(path, await collectEnvValues(flags, null), false);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readFileSync(path, "utf8")).toContain("keep it readable by the agent's account only");
     const config = loadConfig({ env: {}, envFile: path });
     expect(config.ferrawin?.password).toBe('p"w d#1');
     expect(() => writeEnvFile(path, {}, false)).toThrow("--force");
-    writeEnvFile(path, collectEnvValues(flags, null), true);
+    writeEnvFile(path, await collectEnvValues(flags, null), true);
   });
 });

@@ -1,9 +1,14 @@
-// `init`: writes the agent's .env from flags, or by asking for what is missing when the terminal is
-// interactive. The file holds secrets, so it is written with 0600 permissions (owner only).
+// `init`: writes the agent's .env from flags, from `KEY=value` lines on stdin (`--stdin`, for scripted
+// installs), or by asking for what is missing when the terminal is interactive: secrets are not
+// echoed, and answers are read as UTF-8 from the terminal itself (Bun's prompt() garbles "Contraseña"
+// on a Windows console). The file holds secrets: 0600 on Linux; on Windows its folder is restricted
+// to SYSTEM and Administrators (install-security.ts).
 import { chmodSync, existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { defaultHomeDir, SECRET_VARIABLES } from "../config.ts";
-import { formatDotenv } from "../dotenv.ts";
+import { formatDotenv, parseDotenv } from "../dotenv.ts";
+import { windowsRestrictCommands } from "./install-security.ts";
+import { readAnswer } from "./terminal-input.ts";
 
 /** Each variable `init` writes: its flag, the question, and its default (null: none, may stay empty). */
 export const INIT_FIELDS = [
@@ -133,23 +138,31 @@ export const INIT_FIELDS = [
   },
 ] as const;
 
-export type Ask = (question: string, fallback: string | null) => string | null;
+export type Ask = (
+  question: string,
+  fallback: string | null,
+  isSecret: boolean,
+) => string | null | Promise<string | null>;
 
 /**
  * The values to write: flags first, then answers (when `ask` is given), then defaults. A field whose
  * prerequisite is empty (e.g. FERRAWIN_PORT without FERRAWIN_HOST) is left out.
  * Throws when a required value is missing.
  */
-export function collectEnvValues(
+export async function collectEnvValues(
   flags: Record<string, string | boolean | undefined>,
   ask: Ask | null,
-): Record<string, string> {
+  piped: Record<string, string> = {},
+): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
   for (const field of INIT_FIELDS) {
     if ("needs" in field && !values[field.needs]) continue;
     const flag = flags[field.flag];
-    let value = typeof flag === "string" ? flag : null;
-    if (value === null && ask) value = ask(field.question, field.fallback);
+    let value = typeof flag === "string" ? flag : piped[field.variable] ?? null;
+    if (value === null && ask) {
+      const isSecret = (SECRET_VARIABLES as readonly string[]).includes(field.variable);
+      value = await ask(field.question, field.fallback, isSecret);
+    }
     value = value?.trim() || field.fallback;
     if (!value) {
       if (field.required) {
@@ -182,16 +195,38 @@ export function writeEnvFile(path: string, values: Record<string, string>, force
   chmodSync(path, 0o600);
 }
 
-export function initCommand(flags: Record<string, string | boolean | undefined>): number {
+export async function initCommand(
+  flags: Record<string, string | boolean | undefined>,
+): Promise<number> {
   const path = typeof flags.output === "string" ? flags.output : join(defaultHomeDir(), ".env");
-  const isInteractive = !flags.yes && Boolean(process.stdin.isTTY);
+  const isInteractive = !flags.yes && !flags.stdin && Boolean(process.stdin.isTTY);
   const ask: Ask | null = isInteractive
-    ? (question, fallback) => prompt(`${question}${fallback ? ` [${fallback}]` : ""}:`)
+    ? (question, fallback, isSecret) =>
+      readAnswer(`${question}${fallback ? ` [${fallback}]` : ""}: `, { isSecret })
     : null;
   try {
-    const values = collectEnvValues(flags, ask);
+    // Piped values: only the variables init writes, so a stray line cannot smuggle in another.
+    const piped = flags.stdin ? parseDotenv(await new Response(Bun.stdin.stream()).text()) : {};
+    const values = await collectEnvValues(flags, ask, piped);
     writeEnvFile(path, values, Boolean(flags.force));
-    console.log(`wrote ${path} (permissions 0600). Next: puente-agent doctor`);
+    if (process.platform === "win32") {
+      for (const argv of windowsRestrictCommands(dirname(path))) {
+        const result = Bun.spawnSync(argv, { stdout: "ignore", stderr: "pipe" });
+        if (result.exitCode !== 0) {
+          throw new Error(
+            `wrote ${path}, but could not restrict its folder (${result.stderr.toString().trim()}): ` +
+              "run init as administrator",
+          );
+        }
+      }
+    }
+    console.log(
+      `wrote ${path} (${
+        process.platform === "win32"
+          ? "its folder is restricted to SYSTEM and Administrators"
+          : "permissions 0600"
+      }). Next: puente-agent doctor`,
+    );
     return 0;
   } catch (error) {
     console.error(`init: ${(error as Error).message}`);

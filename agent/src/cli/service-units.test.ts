@@ -5,10 +5,14 @@ import {
   quoteWindows,
   systemdInstallCommands,
   systemdUnit,
+  TASK_PRIORITY,
+  windowsDisableCommand,
+  windowsEndCommand,
   windowsInstallCommands,
   windowsTaskXml,
-  windowsUninstallCommands,
 } from "./service-units.ts";
+import { durationSeconds, parseXml, validateTaskXml } from "../../test/task-schema.ts";
+import { currentUserName } from "./service.ts";
 
 const linux = {
   name: "puente-agent",
@@ -37,6 +41,19 @@ describe("systemd unit", () => {
     expect(unit).toContain('ExecStart=/usr/bin/bun "/home/ana/my agent/main.ts" run');
   });
 
+  test("runs as the real user of this uid, not $USER", () => {
+    const passwd = () => "root:x:0:0::/root:/bin/sh\nana:x:1000:1000::/home/ana:/bin/sh\n";
+    expect(currentUserName(1000, passwd)).toBe("ana");
+    expect(currentUserName(0, passwd)).toBe("root");
+    const saved = process.env.USER;
+    process.env.USER = "unknown";
+    try {
+      expect(currentUserName()).not.toBe("unknown");
+    } finally {
+      process.env.USER = saved;
+    }
+  });
+
   test("enables and starts it", () => {
     expect(systemdInstallCommands("puente-agent")).toEqual([
       ["systemctl", "daemon-reload"],
@@ -53,31 +70,92 @@ describe("Windows task", () => {
     envFile: "C:\\Program Files\\Puente\\.env",
   };
 
-  test("runs at boot as SYSTEM, without a time limit, restarting on failure", () => {
-    const xml = windowsTaskXml(windows);
-    expect(xml).toContain("<BootTrigger>");
-    expect(xml).toContain("<UserId>S-1-5-18</UserId>");
-    expect(xml).toContain("<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>");
-    expect(xml).toContain(
-      "<RestartOnFailure><Interval>PT1M</Interval><Count>999</Count></RestartOnFailure>",
-    );
-    expect(xml).toContain(
-      "<Command>C:\\Program Files\\Puente\\puente-agent-windows-x64.exe</Command>",
-    );
-    expect(xml).toContain(
-      "<Arguments>run --env-file &quot;C:\\Program Files\\Puente\\.env&quot;</Arguments>",
-    );
-    expect(xml.split("\r\n").length).toBeGreaterThan(20);
+  test("the task XML is valid against the Task Scheduler schema's constraints", () => {
+    expect(validateTaskXml(windowsTaskXml(windows))).toEqual([]);
+    // Paths with XML's special characters stay valid once escaped.
+    const odd = {
+      ...windows,
+      command: ["C:\\A & B <x>\\puente.exe"],
+      workingDirectory: "C:\\A & B",
+    };
+    expect(validateTaskXml(windowsTaskXml(odd))).toEqual([]);
   });
 
-  test("exact schtasks command lines", () => {
+  test("the validator refuses what schtasks refuses (so the test above can fail)", () => {
+    const valid = windowsTaskXml(windows);
+    const withCount = valid.replace(/<Count>\d+<\/Count>/, "<Count>999</Count>");
+    expect(validateTaskXml(withCount)).toEqual([
+      '/Task/Settings/RestartOnFailure/Count: "999" is not an unsignedByte of at least 1 (1–255)',
+    ]);
+    expect(validateTaskXml(valid.replace(/<Count>\d+<\/Count>/, "<Count>0</Count>"))).toHaveLength(
+      1,
+    );
+    expect(validateTaskXml(valid.replace("<Priority>5</Priority>", "<Priority>11</Priority>")))
+      .toHaveLength(1);
+    expect(
+      validateTaskXml(
+        valid.replace("<Interval>PT1M</Interval><Count>", "<Interval>PT30S</Interval><Count>"),
+      ),
+    )
+      .toEqual(['/Task/Settings/RestartOnFailure/Interval: "PT30S" is below the minimum']);
+    expect(validateTaskXml(valid.replace("IgnoreNew", "Ignore"))).toHaveLength(1);
+    expect(
+      validateTaskXml(
+        valid.replace("<Delay>PT30S</Delay>", "<Delay>PT30S</Delay><Enabled>true</Enabled>"),
+      ),
+    )
+      .toContain("/Task/Triggers/BootTrigger: <Enabled> is out of order");
+    expect(validateTaskXml(valid.replace("<Hidden>false</Hidden>", "<Hiden>false</Hiden>")))
+      .toEqual(["/Task/Settings: <Hiden> is not allowed here"]);
+    expect(validateTaskXml(valid.replace(/<StartBoundary>[^<]*<\/StartBoundary>/, ""))).toEqual([
+      "/Task/Triggers/TimeTrigger: <StartBoundary> is required",
+    ]);
+    expect(durationSeconds("P31DT1S")).toBe(31 * 86_400 + 1);
+    expect(durationSeconds("PT")).toBeNull();
+  });
+
+  test("as SYSTEM, at boot and every minute, one at a time, normal priority, no time limit", () => {
+    const task = parseXml(windowsTaskXml(windows));
+    const find = (path: string) =>
+      path.split("/").reduce<typeof task | undefined>(
+        (node, name) => node?.children.find((c) => c.name === name),
+        task,
+      );
+    expect(find("Principals/Principal/UserId")?.text).toBe("S-1-5-18");
+    expect(find("Triggers/BootTrigger")).toBeDefined();
+    // A crashed or ended agent is started again by the next firing: within a minute.
+    expect(find("Triggers/TimeTrigger/Repetition/Interval")?.text).toBe("PT1M");
+    expect(find("Triggers/TimeTrigger/Repetition/Duration")).toBeUndefined();
+    expect(find("Settings/MultipleInstancesPolicy")?.text).toBe("IgnoreNew");
+    expect(find("Settings/Priority")?.text).toBe(String(TASK_PRIORITY));
+    expect(TASK_PRIORITY).toBeGreaterThanOrEqual(4); // 4–6: NORMAL_PRIORITY_CLASS
+    expect(TASK_PRIORITY).toBeLessThanOrEqual(6);
+    expect(find("Settings/ExecutionTimeLimit")?.text).toBe("PT0S");
+    expect(find("Actions/Exec/Command")?.text).toBe(
+      "C:\\Program Files\\Puente\\puente-agent-windows-x64.exe",
+    );
+    expect(find("Actions/Exec/Arguments")?.text).toBe(
+      'run --env-file "C:\\Program Files\\Puente\\.env"',
+    );
+  });
+
+  test("exact schtasks command lines; a stop disables the task before it may end it", () => {
     expect(windowsInstallCommands("Puente Agent", "C:\\Temp\\task.xml")).toEqual([
       ["schtasks.exe", "/Create", "/TN", "Puente Agent", "/XML", "C:\\Temp\\task.xml", "/F"],
       ["schtasks.exe", "/Run", "/TN", "Puente Agent"],
     ]);
-    expect(windowsUninstallCommands("Puente Agent")).toEqual([
-      ["schtasks.exe", "/End", "/TN", "Puente Agent"],
-      ["schtasks.exe", "/Delete", "/TN", "Puente Agent", "/F"],
+    expect(windowsDisableCommand("Puente Agent")).toEqual([
+      "schtasks.exe",
+      "/Change",
+      "/TN",
+      "Puente Agent",
+      "/DISABLE",
+    ]);
+    expect(windowsEndCommand("Puente Agent")).toEqual([
+      "schtasks.exe",
+      "/End",
+      "/TN",
+      "Puente Agent",
     ]);
   });
 

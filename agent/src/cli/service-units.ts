@@ -1,7 +1,8 @@
 // What `service install` writes and runs, generated as plain data so it can be shown (--print) and
-// tested: a systemd unit on Linux; on Windows a scheduled task (at boot, as SYSTEM, restart on failure).
-// A plain executable cannot answer Windows' service control manager, so sc.exe would time out on it
-// (error 1053); a scheduled task runs it as is.
+// tested: a systemd unit on Linux; on Windows a scheduled task (at boot and every minute, as SYSTEM,
+// one instance at a time). A plain executable cannot answer Windows' service control manager, so
+// sc.exe would time out on it (error 1053); a scheduled task runs it as is. The task's XML follows
+// Microsoft's Task Scheduler schema (MS-TSCH §2.5, task.xsd); service-units.test.ts checks it.
 
 export interface ServiceSpec {
   /** Service / task name. */
@@ -78,17 +79,39 @@ export function quoteWindows(arg: string): string {
   return `"${arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, "$1$1")}"`;
 }
 
-/** The Task Scheduler definition: at boot, as SYSTEM, no time limit, restart every minute on failure. */
+/**
+ * Task Scheduler priority 5: NORMAL_PRIORITY_CLASS with normal I/O and memory priority. The default, 7,
+ * runs a task below normal, which would slow a sync down whenever anyone uses the PC.
+ */
+export const TASK_PRIORITY = 5;
+
+/**
+ * How often the task's repeating trigger fires. With `IgnoreNew` a firing while the agent runs does
+ * nothing, so this is how soon an agent that crashed, or was ended, is started again.
+ */
+export const TASK_REPEAT_INTERVAL = "PT1M";
+
+/**
+ * The Task Scheduler definition: started at boot and by a trigger that repeats every minute forever
+ * (IgnoreNew: at most one agent), as SYSTEM, at normal priority, without a time limit. RestartOnFailure
+ * only covers an instance that failed to start, so the repeating trigger is what restarts a crash.
+ */
 export function windowsTaskXml(spec: ServiceSpec): string {
   const [program, ...args] = runArguments(spec);
   return [
     '<?xml version="1.0" encoding="UTF-16"?>',
     '<Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">',
     "  <RegistrationInfo>",
+    "    <Author>Puente</Author>",
     "    <Description>Puente office agent (FerraWin and Wispro sync)</Description>",
     "  </RegistrationInfo>",
     "  <Triggers>",
     "    <BootTrigger><Enabled>true</Enabled><Delay>PT30S</Delay></BootTrigger>",
+    "    <TimeTrigger>",
+    "      <Enabled>true</Enabled>",
+    "      <StartBoundary>2000-01-01T00:00:00</StartBoundary>",
+    `      <Repetition><Interval>${TASK_REPEAT_INTERVAL}</Interval><StopAtDurationEnd>false</StopAtDurationEnd></Repetition>`,
+    "    </TimeTrigger>",
     "  </Triggers>",
     "  <Principals>",
     '    <Principal id="Author"><UserId>S-1-5-18</UserId><RunLevel>HighestAvailable</RunLevel></Principal>',
@@ -97,11 +120,15 @@ export function windowsTaskXml(spec: ServiceSpec): string {
     "    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>",
     "    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>",
     "    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>",
+    "    <AllowHardTerminate>true</AllowHardTerminate>",
     "    <StartWhenAvailable>true</StartWhenAvailable>",
     "    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>",
-    "    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>",
-    "    <RestartOnFailure><Interval>PT1M</Interval><Count>999</Count></RestartOnFailure>",
+    "    <AllowStartOnDemand>true</AllowStartOnDemand>",
     "    <Enabled>true</Enabled>",
+    "    <Hidden>false</Hidden>",
+    "    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>",
+    `    <Priority>${TASK_PRIORITY}</Priority>`,
+    "    <RestartOnFailure><Interval>PT1M</Interval><Count>255</Count></RestartOnFailure>",
     "  </Settings>",
     '  <Actions Context="Author">',
     "    <Exec>",
@@ -120,9 +147,29 @@ export const windowsInstallCommands = (name: string, xmlPath: string): string[][
   ["schtasks.exe", "/Run", "/TN", name],
 ];
 
-export const windowsUninstallCommands = (name: string): string[][] => [
-  ["schtasks.exe", "/End", "/TN", name],
-  ["schtasks.exe", "/Delete", "/TN", name, "/F"],
+/**
+ * A stop on Windows: first the task is disabled so its repeating trigger does not start the agent
+ * again, then the agent is asked to stop through its stop-request file (see stop-request.ts) and given
+ * time to pause its run; `/End` (which kills at once) only follows if it has not stopped by then.
+ */
+export const windowsDisableCommand = (name: string): string[] => [
+  "schtasks.exe",
+  "/Change",
+  "/TN",
+  name,
+  "/DISABLE",
+];
+export const windowsEndCommand = (name: string): string[] => ["schtasks.exe", "/End", "/TN", name];
+export const windowsStartCommands = (name: string): string[][] => [
+  ["schtasks.exe", "/Change", "/TN", name, "/ENABLE"],
+  ["schtasks.exe", "/Run", "/TN", name],
+];
+export const windowsDeleteCommand = (name: string): string[] => [
+  "schtasks.exe",
+  "/Delete",
+  "/TN",
+  name,
+  "/F",
 ];
 
 /** UTF-16LE with a byte order mark: what schtasks /XML reads reliably. */

@@ -1,9 +1,18 @@
-// `service install|uninstall`: writes the systemd unit or the Windows task and runs the system's tools,
-// or with --print shows exactly what it would write and run.
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+// `service install|uninstall|start|stop`: writes the systemd unit or the Windows task and runs the
+// system's tools, or with --print shows exactly what it would write and run.
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { isCompiled } from "../config.ts";
+import { defaultHomeDir, isCompiled, loadConfig } from "../config.ts";
+import { lockHolder } from "../lock.ts";
+import { requestStop, stopRequestPath } from "../stop-request.ts";
+import {
+  linuxUnsafe,
+  parseAccessRules,
+  untrustedWriters,
+  windowsAclCommand,
+  windowsRestrictCommands,
+} from "./install-security.ts";
 import {
   encodeUtf16le,
   type ServiceSpec,
@@ -11,9 +20,12 @@ import {
   systemdUninstallCommands,
   systemdUnit,
   systemdUnitPath,
+  windowsDeleteCommand,
+  windowsDisableCommand,
+  windowsEndCommand,
   windowsInstallCommands,
+  windowsStartCommands,
   windowsTaskXml,
-  windowsUninstallCommands,
 } from "./service-units.ts";
 
 export interface ServiceFlags {
@@ -38,9 +50,41 @@ export function serviceSpec(flags: ServiceFlags, platform: "linux" | "windows"):
     name: flags.name ?? (platform === "windows" ? "Puente Agent" : "puente-agent"),
     command,
     workingDirectory: isCompiled() ? dirname(process.execPath) : process.cwd(),
-    user: platform === "linux" ? flags.user ?? userInfo().username : undefined,
+    user: platform === "linux" ? flags.user ?? currentUserName() : undefined,
     envFile: flags.envFile ? resolve(flags.envFile) : null,
   };
+}
+
+/**
+ * The account this process runs as, from its real uid. Bun's os.userInfo() reads $USER, which sudo,
+ * su and service environments do not always set (a unit once got `User=unknown`).
+ */
+export function currentUserName(
+  uid = process.getuid?.() ?? -1,
+  passwd = () => readFileSync("/etc/passwd", "utf8"),
+): string {
+  if (uid === 0) return "root";
+  try {
+    for (const line of passwd().split("\n")) {
+      const [name, , id] = line.split(":");
+      if (name && Number(id) === uid) return name;
+    }
+  } catch {
+    // No /etc/passwd: fall through to id(1).
+  }
+  const id = Bun.spawnSync(["id", "-un"], { stdout: "pipe", stderr: "ignore" });
+  const name = id.exitCode === 0 ? id.stdout.toString().trim() : "";
+  if (!name) throw new Error(`cannot tell which user uid ${uid} is: pass --user NAME`);
+  return name;
+}
+
+/** The state folder the installed agent uses: from its configuration when it loads, else the default. */
+function stateDirOf(envFile: string | null): string {
+  try {
+    return loadConfig({ envFile: envFile ?? undefined }).stateDir;
+  } catch {
+    return join(defaultHomeDir(), "state");
+  }
 }
 
 const show = (argv: string[]) => argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(" ");
@@ -56,8 +100,8 @@ function runAll(commands: string[][], tolerate: (argv: string[]) => boolean = ()
 }
 
 export function serviceCommand(flags: ServiceFlags): number {
-  if (flags.action !== "install" && flags.action !== "uninstall") {
-    console.error(`unknown action "${flags.action}": use install or uninstall`);
+  if (!["install", "uninstall", "start", "stop"].includes(flags.action)) {
+    console.error(`unknown action "${flags.action}": use install, uninstall, start or stop`);
     return 2;
   }
   const platform = (flags.platform ?? (process.platform === "win32" ? "windows" : "linux")) as
@@ -73,8 +117,25 @@ export function serviceCommand(flags: ServiceFlags): number {
 
 function linux(flags: ServiceFlags, spec: ServiceSpec): number {
   const path = systemdUnitPath(spec.name);
+  if (flags.action === "start" || flags.action === "stop") {
+    // systemd stops with SIGTERM and waits (TimeoutStopSec): the agent pauses its run on it.
+    const argv = ["systemctl", flags.action, `${spec.name}.service`];
+    if (flags.print) {
+      console.log(`$ ${show(argv)}`);
+      return 0;
+    }
+    runAll([argv]);
+    return 0;
+  }
   if (flags.action === "install") {
     const unit = systemdUnit(spec);
+    const unsafe = filesTheServiceTrusts(spec).map(linuxUnsafe).filter((p) => p !== null);
+    if (unsafe.length && !flags.print) {
+      console.error(
+        `refusing to install a root service that others can change:\n${unsafe.join("\n")}`,
+      );
+      return 1;
+    }
     if (flags.print || !Bun.which("systemctl")) {
       if (!flags.print) {
         console.error("systemctl was not found: here is the unit to install by hand.");
@@ -109,15 +170,57 @@ function linux(flags: ServiceFlags, spec: ServiceSpec): number {
   return 0;
 }
 
+/** How long `service stop` waits for the agent to pause its run before Windows ends it. */
+export const GRACEFUL_STOP_MS = 120_000;
+
+/** The executable (not bun itself, from source) and the .env the service runs with. */
+function filesTheServiceTrusts(spec: ServiceSpec): string[] {
+  return [...(isCompiled() ? [spec.command[0]!] : []), ...(spec.envFile ? [spec.envFile] : [])]
+    .filter((path) => existsSync(path));
+}
+
+/**
+ * Restricts the install folder to SYSTEM and Administrators, then reads back who may write the
+ * executable and the .env; returns the problems (empty: safe to install).
+ */
+function secureWindowsInstall(spec: ServiceSpec): string[] {
+  runAll(windowsRestrictCommands(spec.workingDirectory));
+  const problems: string[] = [];
+  for (const file of filesTheServiceTrusts(spec)) {
+    const acl = Bun.spawnSync(windowsAclCommand(file), { stdout: "pipe", stderr: "pipe" });
+    if (acl.exitCode !== 0) {
+      problems.push(`cannot read the permissions of ${file}: ${acl.stderr.toString().trim()}`);
+      continue;
+    }
+    const writers = untrustedWriters(parseAccessRules(acl.stdout.toString()));
+    if (writers.length) problems.push(`${file} can be changed by ${writers.join(", ")}`);
+  }
+  return problems;
+}
+
 function windows(flags: ServiceFlags, spec: ServiceSpec): number {
   if (flags.action === "install") {
     const xml = windowsTaskXml(spec);
     if (flags.print) {
+      for (const argv of windowsRestrictCommands(spec.workingDirectory)) {
+        console.log(`> ${show(argv)}`);
+      }
       console.log(`# task.xml (saved as UTF-16)\n${xml}`);
       for (const argv of windowsInstallCommands(spec.name, "task.xml")) {
         console.log(`> ${show(argv)}`);
       }
       return 0;
+    }
+    const problems = secureWindowsInstall(spec);
+    if (problems.length) {
+      console.error(
+        `refusing to install a SYSTEM task whose files others can change:\n${
+          problems.join("\n")
+        }\n` +
+          "Install it in a folder under %ProgramFiles% (e.g. C:\\Program Files\\Puente) and run this " +
+          "as administrator.",
+      );
+      return 1;
     }
     const dir = mkdtempSync(join(tmpdir(), "puente-task-"));
     try {
@@ -128,15 +231,53 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
       rmSync(dir, { recursive: true, force: true });
     }
     console.log(
-      `installed the scheduled task "${spec.name}" (starts at boot, restarts on failure)`,
+      `installed the scheduled task "${spec.name}" (starts at boot, and again within a minute if it stops)`,
     );
     return 0;
   }
-  if (flags.print) {
-    for (const argv of windowsUninstallCommands(spec.name)) console.log(`> ${show(argv)}`);
+  if (flags.action === "start") {
+    if (flags.print) {
+      for (const argv of windowsStartCommands(spec.name)) console.log(`> ${show(argv)}`);
+      return 0;
+    }
+    runAll(windowsStartCommands(spec.name));
     return 0;
   }
-  runAll(windowsUninstallCommands(spec.name), (argv) => argv.includes("/End"));
-  console.log(`removed the scheduled task "${spec.name}"`);
+  // stop and uninstall: disable the task, ask the agent to stop, end it only if it does not.
+  const stateDir = stateDirOf(flags.envFile);
+  const plan = [
+    windowsDisableCommand(spec.name),
+    ["(write)", stopRequestPath(stateDir)],
+    windowsEndCommand(spec.name),
+    ...(flags.action === "uninstall" ? [windowsDeleteCommand(spec.name)] : []),
+  ];
+  if (flags.print) {
+    for (const argv of plan) console.log(`> ${show(argv)}`);
+    return 0;
+  }
+  runAll([windowsDisableCommand(spec.name)], () => flags.action === "uninstall");
+  const stopped = stopGracefully(stateDir, GRACEFUL_STOP_MS);
+  if (!stopped) console.error("the agent did not stop in time: ending it");
+  runAll([windowsEndCommand(spec.name)], () => true);
+  if (flags.action === "uninstall") {
+    runAll([windowsDeleteCommand(spec.name)]);
+    console.log(`removed the scheduled task "${spec.name}"`);
+  } else {
+    console.log(`stopped "${spec.name}" (\`puente-agent service start\` starts it again)`);
+  }
   return 0;
+}
+
+/** Asks the agent using `stateDir` to stop and waits until its lock is free; false on timeout. */
+export function stopGracefully(stateDir: string, timeoutMs: number): boolean {
+  const lock = join(stateDir, "agent.lock");
+  const isRunning = () => lockHolder(lock) !== null;
+  if (!isRunning()) return true;
+  requestStop(stopRequestPath(stateDir));
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (!isRunning()) return true;
+    Bun.sleepSync(500);
+  }
+  return false;
 }

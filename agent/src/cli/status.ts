@@ -1,14 +1,15 @@
 // `status`: the configuration (secrets masked), whether an agent holds the lock here, and the runs this
 // agent left unfinished (paused, or interrupted by a stop).
-import { existsSync } from "node:fs";
 import { type AgentConfig, describeConfig } from "../config.ts";
-import { isProcessAlive, readLockOwner } from "../lock.ts";
+import { lockHolder } from "../lock.ts";
 import { lockPath, runStatePath } from "../daemon.ts";
 import { RunStateStore } from "../run-state.ts";
+import { readApiWaiting } from "../status/api-waiting.ts";
+import { readUpdateNeeded } from "../status/update-needed.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 export function collectStatus(config: AgentConfig) {
-  const owner = existsSync(lockPath(config)) ? readLockOwner(lockPath(config)) : null;
+  const holder = lockHolder(lockPath(config));
   const state = new RunStateStore(runStatePath(config));
   const unfinished = [
     ...state.interrupted(),
@@ -20,7 +21,12 @@ export function collectStatus(config: AgentConfig) {
   return {
     version: AGENT_VERSION,
     config: describeConfig(config),
-    agentProcess: owner !== null && isProcessAlive(owner) ? { pid: owner } : null,
+    agentProcess: holder !== null ? { pid: holder } : null,
+    updateNeeded: readUpdateNeeded(config.stateDir),
+    // Only the running agent's own record counts: one left by a killed process is stale.
+    waitingForApi: holder !== null && readApiWaiting(config.stateDir)?.pid === holder
+      ? readApiWaiting(config.stateDir)
+      : null,
     unfinishedRuns: unfinished.map((r) => ({
       runId: r.runId,
       source: r.source,
@@ -46,6 +52,15 @@ export function statusCommand(config: AgentConfig, options: { json: boolean }): 
       ? `Agent process: running (PID ${status.agentProcess.pid})`
       : "Agent process: not running on this machine",
   );
+  if (status.updateNeeded) {
+    console.log(`UPDATE THE AGENT: ${status.updateNeeded.message} (${status.updateNeeded.at})`);
+  }
+  if (status.waitingForApi) {
+    const w = status.waitingForApi;
+    console.log(
+      `API: waiting for the API since ${w.since} (${w.reason}); gives up at ${w.givesUpAt}`,
+    );
+  }
   if (status.unfinishedRuns.length === 0) console.log("Unfinished runs: none");
   for (const run of status.unfinishedRuns) {
     console.log(`Unfinished run: ${run.runId} ${run.source} ${run.status} since ${run.since}`);

@@ -4,7 +4,8 @@ import { FerrawinParams, formatIssues, WisproParams } from "@puente/protocol";
 import type { AgentConfig } from "../config.ts";
 import { acquireLock } from "../lock.ts";
 import { lockPath, runStatePath } from "../daemon.ts";
-import { createEdgeClient } from "../sink/edge-client.ts";
+import { createAgentEdgeClient } from "../sink/agent-edge.ts";
+import { systemKeepAwake } from "../keep-awake.ts";
 import { RunStateStore } from "../run-state.ts";
 import { Runner, type RunSnapshot, type StartRequest } from "../runner.ts";
 import { createSourceOpener } from "../sources/registry.ts";
@@ -72,13 +73,7 @@ export async function syncCommand(
     lastDraw = now;
     process.stderr.write(`\r\x1b[2K${renderProgressLine(snapshot, process.stderr.columns ?? 80)}`);
   };
-  const edge = createEdgeClient({
-    baseUrl: config.api.url,
-    agentKey: config.api.agentKey,
-    timeoutMs: config.http.timeoutMs,
-    retry: { limit: config.http.retryLimit },
-    onRetry: (route, attempt, reason) => logger.warn(`retry ${attempt} of ${route}: ${reason}`),
-  });
+  const edge = createAgentEdgeClient(config, logger);
   const runner = new Runner({
     edge,
     openSource: createSourceOpener(config, edge),
@@ -87,6 +82,7 @@ export async function syncCommand(
     batch: config.batch,
     progressIntervalMs: config.intervals.progressMs,
     redact: (text) => text.split(config.api.agentKey).join("***"),
+    keepAwake: systemKeepAwake(),
     onUpdate: draw,
   });
   let interrupts = 0;

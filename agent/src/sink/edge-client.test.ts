@@ -6,6 +6,8 @@ import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
+import { AgentOutdated } from "../errors/agent-outdated.ts";
+import { outagePolicy } from "./outage.ts";
 
 let edge: FakeEdge;
 beforeAll(() => {
@@ -158,5 +160,65 @@ describe("edge client over a flaky network", () => {
     } finally {
       server.stop(true);
     }
+  });
+
+  test("a batch outlasts an outage longer than its retries; the client says it is waiting", async () => {
+    const run = await client().openRun({ source: "wispro", params: { mode: "full" } });
+    // 503 for far more attempts than ky's 4 retries: only the outage wait gets it through.
+    edge.fault = (r, attempt) =>
+      r.path.endsWith("/batches") && attempt <= 15 ? { status: 503 } : null;
+    const waiting: (string | null)[] = [];
+    const patient = createEdgeClient({
+      baseUrl: edge.url,
+      agentKey: AGENT_KEY,
+      retry: fast,
+      timeoutMs: 2000,
+      outage: { budgetMs: 20_000, baseDelayMs: 10, maxDelayMs: 40 },
+      onWaiting: (w) => waiting.push(w ? w.route : null),
+    });
+    const result = await patient.sendBatch(run.id, batch(3));
+    expect(result).toMatchObject({ seq: 3, replayed: false });
+    expect(edge.requests.filter((r) => r.path.endsWith("/batches"))).toHaveLength(16);
+    expect(waiting).toEqual([`agent/runs/${run.id}/batches`, null]);
+    expect(patient.waiting).toBeNull();
+    // A heartbeat is not essential: it fails after its retries, it does not wait.
+    edge.fault = (r) => r.path === "/agent/heartbeat" ? { status: 503 } : null;
+    await expect(patient.heartbeat({ version: "t", hostname: "h" })).rejects.toBeInstanceOf(
+      EdgeUnavailable,
+    );
+  });
+
+  test("the outage budget is a ceiling: past it the batch fails with EdgeUnavailable", async () => {
+    const run = await client().openRun({ source: "wispro", params: { mode: "full" } });
+    edge.fault = (r) => r.path.endsWith("/batches") ? { status: 503 } : null;
+    const impatient = createEdgeClient({
+      baseUrl: edge.url,
+      agentKey: AGENT_KEY,
+      retry: fast,
+      outage: outagePolicy(300),
+    });
+    await expect(impatient.sendBatch(run.id, batch(0))).rejects.toBeInstanceOf(EdgeUnavailable);
+  });
+
+  test("every message carries v; a 426 from the API becomes AgentOutdated: update the agent", async () => {
+    await client().heartbeat({ version: "t", hostname: "h" });
+    expect(edge.requests.at(-1)!.body).toMatchObject({ v: 1 });
+    edge.fault = (r) =>
+      r.path === "/agent/heartbeat"
+        ? {
+          status: 426,
+          body: {
+            error: {
+              code: "protocol_unsupported",
+              message: "this API speaks protocol v2 and no longer v1: update the agent",
+            },
+          },
+        }
+        : null;
+    const error = await client().heartbeat({ version: "t", hostname: "h" }).catch((e) => e);
+    expect(error).toBeInstanceOf(AgentOutdated);
+    expect(error.message).toContain("update the agent");
+    expect(error.message).toContain("puente-agent upgrade");
+    expect(edge.requests.filter((r) => r.path === "/agent/heartbeat")).toHaveLength(2);
   });
 });

@@ -11,6 +11,7 @@ import {
   FingerprintsResponse,
   Heartbeat,
   type IngestBatch,
+  PROTOCOL_VERSION,
   RunFinish,
   RunOpenRequest,
   RunProgress,
@@ -18,9 +19,18 @@ import {
 } from "@puente/protocol";
 import { z } from "zod";
 import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
+import { AgentOutdated } from "../errors/agent-outdated.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
+import { fetchThrough } from "../proxy.ts";
+import {
+  type ApiWaiting,
+  type OutagePolicy,
+  outagePolicy,
+  OutageTracker,
+  waitOutOutage,
+} from "./outage.ts";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. Default 6. */
@@ -42,6 +52,14 @@ export interface EdgeClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Told before each retry, so the run log says why it is slow. */
   onRetry?: (route: string, attempt: number, reason: string) => void;
+  /** How long a run's essential calls wait through an outage (outage.ts). Default 45 min. */
+  outage?: OutagePolicy;
+  /** Told when the client starts waiting for the API (an outage) and when it is reachable again. */
+  onWaiting?: (waiting: ApiWaiting | null) => void;
+  /** The office's proxy (proxy.ts), or null. */
+  proxy?: string | null;
+  /** Hosts reached directly (NO_PROXY). */
+  noProxy?: string[];
 }
 
 /** Pusher channel authorization as pusher-js expects it. */
@@ -82,6 +100,8 @@ export interface EdgeClient {
   authorizeChannel(socketId: string, channelName: string): Promise<ChannelAuth>;
   /** `GET /health` without retries: whether the API answers, and its clock (Date header). */
   probe(): Promise<{ status: number; serverDate: Date | null; body: unknown }>;
+  /** Whether the client is waiting out an outage now, since when and why. */
+  readonly waiting: ApiWaiting | null;
 }
 
 export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
@@ -90,6 +110,7 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     prefix: options.baseUrl,
     headers: { authorization: `Bearer ${options.agentKey}`, accept: "application/json" },
     timeout: options.timeoutMs ?? 60_000,
+    fetch: fetchThrough(options.proxy ?? null, options.noProxy ?? []),
     retry: {
       limit: retry.limit,
       methods: ["get", "post"],
@@ -113,6 +134,9 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     },
   });
 
+  const outage = options.outage ?? outagePolicy();
+  const tracker = new OutageTracker(options.onWaiting);
+
   /** Runs one call and turns ky's errors into the agent's named errors. */
   async function call<T>(route: string, send: () => Promise<T>): Promise<T> {
     try {
@@ -122,14 +146,27 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
     }
   }
 
+  /** A call a run cannot do without: once its retries are spent, it waits out an outage. */
+  const essential = <T>(route: string, send: () => Promise<T>): Promise<T> =>
+    waitOutOutage(() => call(route, send), {
+      route,
+      policy: outage,
+      tracker,
+      isOutage: (error) => error instanceof EdgeUnavailable,
+    });
+
+  // Every message says its protocol version, so an API that no longer speaks it can say so (426).
+  const versioned = (body: unknown) => ({ v: PROTOCOL_VERSION, ...(body as object) });
   const postJson = (path: string, body: unknown) =>
-    call(path, () => http.post(path, { json: body }).json<unknown>());
+    call(path, () => http.post(path, { json: versioned(body) }).json<unknown>());
+  const postEssential = (path: string, body: unknown) =>
+    essential(path, () => http.post(path, { json: versioned(body) }).json<unknown>());
 
   async function postGzipped(
     route: string,
     gzipped: ReturnType<typeof Bun.gzipSync>,
   ): Promise<BatchResult> {
-    const body = await call(route, () =>
+    const body = await essential(route, () =>
       http.post(route, {
         body: gzipped,
         headers: { "content-type": "application/json", "content-encoding": "gzip" },
@@ -148,7 +185,10 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
       parseAnswer(route, CommandRejected, body);
     },
     async openRun(request) {
-      return parseAnswer("agent/runs", RunSummary, await postJson("agent/runs", request));
+      // Reopening a run is idempotent, so it may wait out an outage; opening a new one fails fast (a
+      // lost answer would make the retry a second run, which the server refuses with 409).
+      const post = request.resumeRunId ? postEssential : postJson;
+      return parseAnswer("agent/runs", RunSummary, await post("agent/runs", request));
     },
     async reportProgress(runId, progress) {
       await postJson(`agent/runs/${runId}/progress`, progress);
@@ -161,13 +201,13 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
       return postGzipped(route, gzipped);
     },
     async finishRun(runId, finish) {
-      await postJson(`agent/runs/${runId}/finish`, finish);
+      await postEssential(`agent/runs/${runId}/finish`, finish);
     },
     async heartbeat(heartbeat) {
       await postJson("agent/heartbeat", heartbeat);
     },
     async storedFingerprints(year) {
-      const body = await postJson("agent/fingerprints", { v: 1, year: year ?? null });
+      const body = await postEssential("agent/fingerprints", { v: 1, year: year ?? null });
       const answer = parseAnswer("agent/fingerprints", FingerprintsResponse, body);
       return new Map(Object.entries(answer.fingerprints));
     },
@@ -178,6 +218,9 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
         () => http.post("pusher/auth", { body: form }).json<unknown>(),
       );
       return parseAnswer("pusher/auth", ChannelAuth, body);
+    },
+    get waiting() {
+      return tracker.current;
     },
     async probe() {
       const response = await call(
@@ -243,6 +286,7 @@ function toAgentError(route: string, error: unknown): Error {
       ? error.data.slice(0, 200)
       : error.response.statusText;
     if (status === 401) return new AgentKeyInvalid();
+    if (status === 426) return new AgentOutdated(serverMessage);
     if (status === 409) return new RunConflict(serverMessage);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
       return new IngestRejected(

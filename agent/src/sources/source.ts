@@ -116,4 +116,8 @@ export interface WisproSourceOptions {
   concurrency: number;
   /** Per request attempt (WISPRO_TIMEOUT_SECONDS); a page that takes longer is retried. Default 30 s. */
   timeoutMs?: number;
+  /** The office's proxy (PUENTE_PROXY / HTTPS_PROXY), or null. */
+  proxy?: string | null;
+  /** Hosts reached directly (NO_PROXY). */
+  noProxy?: string[];
 }

@@ -27,6 +27,8 @@ export function createWisproSource(options: WisproSourceOptions): WisproSource {
     baseUrl: options.baseUrl,
     token: options.token,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    proxy: options.proxy ?? null,
+    noProxy: options.noProxy ?? [],
     onRetry: ({ error, delayMs }) =>
       retryLog?.("warn", `${error.message}; retrying in ${delayMs} ms`),
   });

@@ -2,13 +2,40 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Logger, pruneLogFiles, RunEventBuffer } from "./log.ts";
+import { localTimestamp, Logger, pruneLogFiles, RunEventBuffer } from "./log.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "puente-log-"));
+// Days and times below are UTC unless a test says otherwise (file names follow the local day).
+const savedTz = process.env.TZ;
+process.env.TZ = "UTC";
+afterAll(() => {
+  process.env.TZ = savedTz;
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("log", () => {
+  test("file lines carry local time with the offset; the day is the local day", () => {
+    process.env.TZ = "America/Caracas"; // UTC-04:00, no daylight saving
+    try {
+      const at = new Date("2026-03-02T01:30:00.250Z");
+      expect(localTimestamp(at)).toBe("2026-03-01T21:30:00.250-04:00");
+      const local = join(dir, "local");
+      const seen: string[] = [];
+      const logger = new Logger({ dir: local, now: () => at });
+      logger.subscribe((line) => seen.push(line.at));
+      logger.info("evening in the office");
+      expect(readFileSync(join(local, "puente-agent-2026-03-01.log"), "utf8")).toBe(
+        "2026-03-01T21:30:00.250-04:00 INFO  evening in the office\n",
+      );
+      // What goes to the panel stays UTC.
+      expect(seen).toEqual(["2026-03-02T01:30:00.250Z"]);
+    } finally {
+      process.env.TZ = "UTC";
+    }
+    expect(localTimestamp(new Date("2026-03-02T01:30:00Z"))).toBe("2026-03-02T01:30:00.000+00:00");
+  });
+
   test("writes one file per day with secrets masked", () => {
     let now = new Date("2026-03-01T23:59:59Z");
     const logger = new Logger({ dir, secrets: ["s3cr3t-key"], now: () => now });

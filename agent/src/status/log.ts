@@ -1,5 +1,7 @@
-// The agent's log: one file per day (puente-agent-YYYY-MM-DD.log) kept 30 days, optional console echo,
-// secrets redacted, and listeners so a run can ship its own lines to the panel as run events.
+// The agent's log: one file per local day (puente-agent-YYYY-MM-DD.log) kept 30 days, optional console
+// echo, secrets redacted, and listeners so a run can ship its own lines to the panel as run events.
+// Lines in the file carry the PC's local time with its offset (what the office reads on its clock);
+// the events shipped to the panel keep UTC.
 import { appendFileSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { redact } from "../config.ts";
@@ -54,9 +56,10 @@ export class Logger {
       message: redact(rawMessage, this.#options.secrets ?? []),
       at: now.toISOString(),
     };
-    const text = `${line.at} ${level.toUpperCase().padEnd(5)} ${line.message}\n`;
+    const local = localTimestamp(now);
+    const text = `${local} ${level.toUpperCase().padEnd(5)} ${line.message}\n`;
     if (this.#options.dir) {
-      const day = line.at.slice(0, 10);
+      const day = local.slice(0, 10);
       try {
         appendFileSync(join(this.#options.dir, `puente-agent-${day}.log`), text, {
           mode: OWNER_ONLY_FILE,
@@ -80,9 +83,22 @@ export class Logger {
   }
 }
 
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** `2026-03-01T20:59:59.000-03:00`: the local time with its offset from UTC. */
+export function localTimestamp(date: Date): string {
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.` +
+    `${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${
+      pad(Math.abs(offset) % 60)
+    }`;
+}
+
 /** Deletes daily files older than `keepDays`; returns the names it deleted. */
 export function pruneLogFiles(dir: string, keepDays: number, now: Date): string[] {
-  const cutoff = new Date(now.getTime() - keepDays * 86_400_000).toISOString().slice(0, 10);
+  const cutoff = localTimestamp(new Date(now.getTime() - keepDays * 86_400_000)).slice(0, 10);
   const deleted: string[] = [];
   for (const name of readdirSync(dir)) {
     const day = LOG_FILE.exec(name)?.[1];

@@ -1,5 +1,6 @@
 // Fetches one page of Wispro clients with ky: raw-token auth, a per-attempt timeout, the body status
 // checked (Wispro reports errors inside HTTP 200), and retries with backoff for what may pass.
+import { fetchThrough } from "../../proxy.ts";
 import ky, { HTTPError, NetworkError, TimeoutError } from "ky";
 import { z } from "zod";
 import {
@@ -33,6 +34,10 @@ export interface WisproClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Source of jitter; tests pin it. */
   random?: () => number;
+  /** The office's proxy, or null. */
+  proxy?: string | null;
+  /** Hosts reached directly (NO_PROXY). */
+  noProxy?: string[];
   /** Told before each retry wait, for the run's log. */
   onRetry?: (retry: { page: number; attempt: number; delayMs: number; error: WisproError }) => void;
 }
@@ -102,6 +107,7 @@ export function createWisproClient(options: WisproClientOptions): WisproClient {
     headers: { authorization: options.token, accept: "application/json" },
     timeout: timeoutMs,
     retry: 0,
+    fetch: fetchThrough(options.proxy ?? null, options.noProxy ?? []),
   });
 
   async function attempt(
@@ -125,7 +131,8 @@ export function createWisproClient(options: WisproClientOptions): WisproClient {
       if (error instanceof TimeoutError) throw new WisproTimeout(page, timeoutMs);
       if (error instanceof NetworkError || error instanceof TypeError) {
         const cause = error.cause instanceof Error ? error.cause.message : (error as Error).message;
-        throw new WisproUnreachable(host, page, cause);
+        // The fetch error stays as the cause: its code says DNS, TLS or refused (doctor names it).
+        throw new WisproUnreachable(host, page, cause, { cause: error.cause ?? error });
       }
       throw error;
     }

@@ -66,10 +66,11 @@ export class WisproTimeout extends WisproError {
 /** The connection itself failed (DNS, refused, reset). */
 export class WisproUnreachable extends WisproError {
   override name = "WisproUnreachable";
-  constructor(host: string, page: number, cause: string) {
+  constructor(host: string, page: number, cause: string, options?: ErrorOptions) {
     super(
       `Could not reach Wispro at ${host} for clients page ${page} (${cause}); check WISPRO_API_URL and the office's internet connection`,
       true,
+      options,
     );
   }
 }

@@ -32,11 +32,19 @@ Deno.test("a heartbeat is stored and broadcast as agent.heartbeat", async () => 
   });
 });
 
-Deno.test("a heartbeat from the wrong protocol version is refused", async () => {
-  const { request } = createTestApp({ agent_heartbeat: () => ({}) });
-  const response = await request("/agent/heartbeat", {
-    json: { v: 2, version: "9", hostname: "x" },
-    headers: agentHeaders,
-  });
-  assertEquals(response.status, 422);
+Deno.test("a heartbeat from another protocol version is 426, saying what to update", async () => {
+  const { request, calls } = createTestApp({ agent_heartbeat: () => ({}) });
+  for (
+    const [v, says] of [[0, "update the agent"], [2, "deploy the current edge function"]] as const
+  ) {
+    const response = await request("/agent/heartbeat", {
+      json: { v, version: "9", hostname: "x" },
+      headers: agentHeaders,
+    });
+    assertEquals(response.status, 426);
+    const body = await response.json();
+    assertEquals(body.error.code, "protocol_unsupported");
+    assertEquals(body.error.message.includes(says), true, body.error.message);
+  }
+  assertEquals(calls.filter((c) => c.fn === "agent_heartbeat").length, 0);
 });

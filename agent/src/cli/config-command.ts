@@ -1,0 +1,18 @@
+// `config`: the effective configuration, one variable a line, with where each value came from (the
+// environment, the .env file, or the default) and secrets masked. What the service will use, before it
+// runs; unlike `status` it also works when the configuration is incomplete.
+import { describeVariables } from "../config.ts";
+
+export function configCommand(options: { envFile?: string; json: boolean }): number {
+  const { envFile, variables } = describeVariables({ envFile: options.envFile });
+  if (options.json) {
+    console.log(JSON.stringify({ envFile, variables }, null, 2));
+    return 0;
+  }
+  console.log(`.env: ${envFile ?? "(none found)"}`);
+  const width = Math.max(...variables.map((v) => v.name.length));
+  for (const v of variables) {
+    console.log(`${v.name.padEnd(width)}  ${v.value === "" ? "-" : v.value}  (${v.source})`);
+  }
+  return 0;
+}
