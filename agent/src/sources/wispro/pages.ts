@@ -1,6 +1,7 @@
-// Streams every Wispro client as mapped customer pages: page 1 (or the page after the cursor) tells
-// how many pages there are, the rest are fetched a few at a time, and pages are yielded strictly in
-// order so "every page up to N acknowledged" is always a valid resume cursor.
+// Reads one pass over Wispro's client list: page 1 (or the page after `afterPage`) tells how many pages
+// there are, the rest are fetched a few at a time, and pages are yielded strictly in order. Pages are
+// offsets into a list that moves while clients are created and deleted, so one pass can skip or repeat
+// a client; snapshot.ts reconciles passes into a set read exactly once.
 import type { Customer, SourceReject } from "@puente/protocol";
 import type { ClientsPage, WisproClient } from "./client.ts";
 import { mapClientsPage, type MappingOptions } from "./map-client.ts";
@@ -32,9 +33,28 @@ export interface FetchCustomerPagesOptions {
   signal?: AbortSignal;
 }
 
+/** Every page of mapped customers, in order (see fetchClientPages). */
 export async function* fetchCustomerPages(
   options: FetchCustomerPagesOptions,
 ): AsyncGenerator<CustomerPage, void, undefined> {
+  for await (const raw of fetchClientPages(options)) {
+    yield {
+      page: raw.page,
+      totalPages: raw.totalPages,
+      totalRecords: raw.totalRecords,
+      ...mapClientsPage(raw.clients, options.mapping),
+    };
+  }
+}
+
+/**
+ * Every page of raw clients, in order: page 1 (or the page after `afterPage`) tells how many pages
+ * there are, the rest are fetched a few at a time. Each page keeps the pagination it was answered
+ * with, so a caller can see the list change under it (snapshot.ts).
+ */
+export async function* fetchClientPages(
+  options: Omit<FetchCustomerPagesOptions, "mapping">,
+): AsyncGenerator<ClientsPage, void, undefined> {
   const perPage = options.perPage ?? DEFAULT_PER_PAGE;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const firstPage = (options.afterPage ?? 0) + 1;
@@ -43,12 +63,6 @@ export async function* fetchCustomerPages(
   options.signal?.addEventListener("abort", stop, { once: true });
   if (options.signal?.aborted) stop();
 
-  const toCustomerPage = (raw: ClientsPage, totalPages: number, totalRecords: number) => ({
-    page: raw.page,
-    totalPages,
-    totalRecords,
-    ...mapClientsPage(raw.clients, options.mapping),
-  });
   const fetched = new Map<number, Promise<ClientsPage>>();
   let unsettled = 0;
   let nextToLaunch = firstPage + 1;
@@ -74,13 +88,12 @@ export async function* fetchCustomerPages(
   try {
     const first = await options.client.fetchClientsPage(firstPage, perPage, controller.signal);
     totalPages = first.totalPages;
-    const { totalRecords } = first;
     for (let page = firstPage; page <= totalPages; page++) {
       yielding = page;
       launch();
       const raw = page === firstPage ? first : await fetched.get(page);
       fetched.delete(page);
-      if (raw) yield toCustomerPage(raw, totalPages, totalRecords);
+      if (raw) yield raw;
     }
   } finally {
     options.signal?.removeEventListener("abort", stop);
