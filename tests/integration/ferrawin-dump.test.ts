@@ -44,11 +44,13 @@ describe("a FerraWin dump with real-world columns and text", () => {
     expect(outcome.status).toBe("completed");
     const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
     try {
-      expect(await sql`select codigo, nombre from public.clientes order by codigo`).toEqual([
+      expect([...await sql`select codigo, nombre from public.clientes order by codigo`]).toEqual([
         { codigo: "42", nombre: "Construcciones Ibáñez S.L." },
         { codigo: "43", nombre: "Hormigones del Júcar" },
       ]);
-      expect(await sql`select codigo, nombre, cliente_codigo from public.obras order by codigo`)
+      expect([
+        ...await sql`select codigo, nombre, cliente_codigo from public.obras order by codigo`,
+      ])
         .toEqual([
           { codigo: "710", nombre: "Edificio Peñíscola — Fase 2", cliente_codigo: "42" },
           { codigo: "711", nombre: "Nave logística", cliente_codigo: "43" },
@@ -57,7 +59,7 @@ describe("a FerraWin dump with real-world columns and text", () => {
         select codigo, descripcion, seccion, obra_codigo, elementos_count, peso_total_kg::float8 as peso,
           to_char(fecha_calculo at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as calculo
         from public.planillas order by codigo`;
-      expect(planillas).toEqual([
+      expect([...planillas]).toEqual([
         {
           codigo: "2025-000101",
           descripcion: "Zapatas eje A–C",
@@ -78,10 +80,12 @@ describe("a FerraWin dump with real-world columns and text", () => {
         },
       ]);
       expect(
-        await sql`select ferrawin_id, fila, marca, descripcion_fila, diametro_mm::float8 as diametro,
+        [
+          ...await sql`select ferrawin_id, fila, marca, descripcion_fila, diametro_mm::float8 as diametro,
             figura, longitud_mm::float8 as longitud, dobleces, barras, peso_kg::float8 as peso,
             dimensiones, etiqueta
           from public.elementos where planilla_codigo = '2025-000101' order by fila`,
+        ],
       ).toEqual([
         {
           ferrawin_id: "1-1",
@@ -128,8 +132,10 @@ describe("a FerraWin dump with real-world columns and text", () => {
         },
       ]);
       expect(
-        await sql`select linea, marca, situacion, cantidad, miembros, modelo, cotas
+        [
+          ...await sql`select linea, marca, situacion, cantidad, miembros, modelo, cotas
           from public.entidades where planilla_codigo = '2025-000101' order by linea`,
+        ],
       ).toEqual([
         {
           linea: "1",
@@ -152,7 +158,7 @@ describe("a FerraWin dump with real-world columns and text", () => {
       ]);
       const [reject] = await sql`select record_key, reason from public.run_rejects
         where run_id = ${outcome.runId}`;
-      expect(reject).toEqual({ record_key: "2025-000103", reason: "missing_obra" });
+      expect({ ...reject }).toEqual({ record_key: "2025-000103", reason: "missing_obra" });
     } finally {
       await sql.end();
     }

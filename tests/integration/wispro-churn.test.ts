@@ -54,7 +54,7 @@ describe("Wispro sync under churn", () => {
     const stored = await storedCustomers(stack);
     const lasting = INITIAL.filter((c) => !deleted.includes(c.id));
     for (const c of lasting) {
-      expect({ id: c.id, idNumber: stored.get(c.id)?.id_number }).toEqual({
+      expect({ id: c.id, idNumber: stored.get(c.id)?.id_number ?? null }).toEqual({
         id: c.id,
         idNumber: expectedIdNumber(c),
       });

@@ -150,9 +150,11 @@ describe("FerrawinExecutor", () => {
           }),
         );
         await loadFixture(sql, path, { schema: "ferrawin_file" });
-        expect(await sql`select zconta, zcodigo, znombre from ferrawin_file.ord_head`).toEqual([
-          { zconta: "2024", zcodigo: "7", znombre: null },
-        ]);
+        expect([...await sql`select zconta, zcodigo, znombre from ferrawin_file.ord_head`]).toEqual(
+          [
+            { zconta: "2024", zcodigo: "7", znombre: null },
+          ],
+        );
         writeFileSync(path, JSON.stringify({ ORD_HEAD: [["2024", "7"]] }));
         await expect(loadFixture(sql, path, { schema: "ferrawin_file" })).rejects.toBeInstanceOf(
           FixtureInvalid,
