@@ -2,9 +2,7 @@
 // there are, the rest are fetched a few at a time, and pages are yielded strictly in order. Pages are
 // offsets into a list that moves while clients are created and deleted, so one pass can skip or repeat
 // a client; snapshot.ts reconciles passes into a set read exactly once.
-import type { Customer, SourceReject } from "@puente/protocol";
 import type { ClientsPage, WisproClient } from "./client.ts";
-import { mapClientsPage, type MappingOptions } from "./map-client.ts";
 
 /**
  * Four pages in flight keep 10,000 clients at 150 ms a page under 10 s without crowding Wispro
@@ -13,15 +11,7 @@ import { mapClientsPage, type MappingOptions } from "./map-client.ts";
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_PER_PAGE = 500;
 
-export interface CustomerPage {
-  page: number;
-  totalPages: number;
-  totalRecords: number;
-  customers: Customer[];
-  rejects: SourceReject[];
-}
-
-export interface FetchCustomerPagesOptions {
+export interface FetchClientPagesOptions {
   client: WisproClient;
   /** Clients per request, 1–1000. A resume cursor is only valid with the same value. */
   perPage?: number;
@@ -29,22 +19,7 @@ export interface FetchCustomerPagesOptions {
   concurrency?: number;
   /** Resume: pages up to and including this one were already delivered. Default 0. */
   afterPage?: number;
-  mapping?: MappingOptions;
   signal?: AbortSignal;
-}
-
-/** Every page of mapped customers, in order (see fetchClientPages). */
-export async function* fetchCustomerPages(
-  options: FetchCustomerPagesOptions,
-): AsyncGenerator<CustomerPage, void, undefined> {
-  for await (const raw of fetchClientPages(options)) {
-    yield {
-      page: raw.page,
-      totalPages: raw.totalPages,
-      totalRecords: raw.totalRecords,
-      ...mapClientsPage(raw.clients, options.mapping),
-    };
-  }
 }
 
 /**
@@ -53,7 +28,7 @@ export async function* fetchCustomerPages(
  * with, so a caller can see the list change under it (snapshot.ts).
  */
 export async function* fetchClientPages(
-  options: Omit<FetchCustomerPagesOptions, "mapping">,
+  options: FetchClientPagesOptions,
 ): AsyncGenerator<ClientsPage, void, undefined> {
   const perPage = options.perPage ?? DEFAULT_PER_PAGE;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
