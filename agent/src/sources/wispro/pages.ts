@@ -13,7 +13,7 @@ export const DEFAULT_PER_PAGE = 500;
 
 export interface FetchClientPagesOptions {
   client: WisproClient;
-  /** Clients per request, 1–1000. A resume cursor is only valid with the same value. */
+  /** Clients per request, 1–1000. */
   perPage?: number;
   /** Pages in flight at once. */
   concurrency?: number;
