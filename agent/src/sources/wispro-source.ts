@@ -1,5 +1,5 @@
-// Adapts the Wispro engineer's pieces (the API client and the page stream in ./wispro/) to the
-// runner's `WisproSource` contract: count from page 1's pagination, pages strictly after the cursor.
+// Adapts the Wispro engineer's pieces (the API client and the reconciled snapshot in ./wispro/) to the
+// runner's `WisproSource` contract: count from page 1's pagination, then every client exactly once.
 //
 // All or nothing: every page (after the cursor) is fetched, validated and mapped BEFORE the first one
 // is yielded, so a page that fails for good (402, a timeout that never heals, JSON that stays broken)
@@ -15,12 +15,15 @@ import type { WisproParams } from "@puente/protocol";
 import type { CustomerPage, SourceLog, WisproSource, WisproSourceOptions } from "./source.ts";
 import {
   createWisproClient,
-  fetchCustomerPages,
+  DEFAULT_PER_PAGE,
   groupPages,
+  mapClientsPage,
+  readClientSnapshot,
   rejectSharedIdNumbers,
 } from "./wispro/index.ts";
 
 export function createWisproSource(options: WisproSourceOptions): WisproSource {
+  const perPage = options.perPage ?? DEFAULT_PER_PAGE;
   /** The current run's log, so retries show in the panel. */
   let retryLog: SourceLog | null = null;
   const client = createWisproClient({
@@ -40,33 +43,54 @@ export function createWisproSource(options: WisproSourceOptions): WisproSource {
     },
     async *extract(_params, { cursor, signal, log }) {
       retryLog = log;
-      const afterPage = cursor?.lastPage ?? 0;
-      log("debug", `fetching clients after page ${afterPage}`);
-      const fetched: CustomerPage[] = [];
-      for await (
-        const page of fetchCustomerPages({
-          client,
-          perPage: options.perPage,
-          concurrency: options.concurrency,
-          afterPage,
-          mapping: { defaultLetter: options.defaultNationality },
-          signal,
-        })
-      ) {
-        fetched.push(page);
-        const step = Math.max(1, Math.ceil((page.totalPages - afterPage) / 10));
-        if ((page.page - afterPage) % step === 0 || page.page === page.totalPages) {
-          log("info", `read page ${page.page}/${page.totalPages} from Wispro`);
-        }
+      // A page number is a position in a list that moves while clients are created and deleted, so a
+      // resumed run cannot trust it to skip what was stored: it reads and sends everything again, which
+      // changes nothing for what already landed (unchanged customers count as unchanged).
+      if (cursor) log("info", `resuming after page ${cursor.lastPage}: every client is read again`);
+      let step = 1;
+      const snapshot = await readClientSnapshot({
+        client,
+        perPage,
+        concurrency: options.concurrency,
+        signal,
+        onPage: ({ pass, page, totalPages }) => {
+          if (pass !== 1) return;
+          if (page === 1) step = Math.max(1, Math.ceil(totalPages / 10));
+          if (page % step === 0 || page === totalPages) {
+            log("info", `read page ${page}/${totalPages} from Wispro`);
+          }
+        },
+      });
+      if (!snapshot.isSettled) {
+        log(
+          "warn",
+          `Wispro's client list kept changing over ${snapshot.passes} passes; a client moved by the last changes is picked up by the next sync`,
+        );
+      } else if (snapshot.repeated > 0 || snapshot.passes > 2) {
+        log(
+          "info",
+          `Wispro's client list changed during the read: reconciled over ${snapshot.passes} passes, ${snapshot.repeated} read twice and kept once`,
+        );
       }
+      const fetched: CustomerPage[] = [];
+      const totalPages = Math.ceil(snapshot.clients.length / perPage);
+      for (let page = 1; page <= totalPages; page++) {
+        const raw = snapshot.clients.slice((page - 1) * perPage, page * perPage);
+        fetched.push({
+          page,
+          totalPages,
+          totalRecords: snapshot.clients.length,
+          ...mapClientsPage(raw, { defaultLetter: options.defaultNationality }),
+        });
+      }
+      snapshot.clients.length = 0;
       const pages = groupPages(rejectSharedIdNumbers(fetched));
-      const pagesRead = fetched.length;
       fetched.length = 0;
       const clients = pages.reduce((sum, page) => sum + page.customers.length, 0);
       const refused = pages.reduce((sum, page) => sum + page.rejects.length, 0);
       log(
         "info",
-        `read ${pagesRead} page(s) from Wispro: ${clients} client(s) to store, ${refused} refused; sending`,
+        `read ${totalPages} page(s) from Wispro: ${clients} client(s) to store, ${refused} refused; sending`,
       );
       while (pages.length > 0) yield pages.shift()!;
     },

@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TsqlUnsupported } from "./tsql.ts";
+import { binaryChecksum, checksumAgg, varcharChecksumBytes } from "../sqlserver/checksum.ts";
+import { encodeCp1252 } from "../sqlserver/cp1252.ts";
 
 let cluster: SystemCluster;
 let sql: postgres.Sql;
@@ -86,6 +88,34 @@ describe("FerrawinExecutor", () => {
     expect(await all(dedup.rows)).toEqual([[distinct.size]]);
   }, 30_000);
 
+  test(
+    "LIKE works on FerraWin's CI columns and ignores case, as under Modern_Spanish_CI_AS",
+    async () => {
+      const head = fixture.ORD_HEAD.find((h) => /^\d/.test(String(h.ZCODIGO).trim()))!;
+      const code = String(head.ZCODIGO).trim();
+      const count = async (pattern: string) => {
+        const result = await executor.execute(
+          `SELECT COUNT(*) AS N FROM ORD_HEAD WHERE ZCONTA = @conta AND ZCODIGO LIKE @pattern`,
+          [
+            { name: "@conta", type: "nvarchar(4)", value: String(head.ZCONTA) },
+            { name: "@pattern", type: "nvarchar(20)", value: pattern },
+          ],
+          never,
+        );
+        return (await all(result.rows))[0]![0];
+      };
+      expect(await count(`${code.slice(0, -1)}%`)).toBeGreaterThanOrEqual(1);
+      expect(await count("no-such-%")).toBe(0);
+      const projects = await executor.execute(
+        `SELECT COUNT(*) AS N FROM PROJECT WHERE ZCODIGO LIKE 'x%' OR ZCODIGO NOT LIKE 'X%'`,
+        [],
+        never,
+      );
+      expect(await all(projects.rows)).toEqual([[fixture.PROJECT.length]]);
+    },
+    30_000,
+  );
+
   test("datetimes come back as the stored wall clock, read as UTC", async () => {
     const bar = fixture.ORD_BAR.find((b) => b.ZFECHACALC !== null)!;
     const result = await executor.execute(
@@ -127,23 +157,88 @@ describe("FerrawinExecutor", () => {
     30_000,
   );
 
-  test("loads a fixture JSON file into another schema, and refuses unknown columns", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ferrawin-load-"));
-    try {
-      const path = join(dir, "fixture.json");
-      writeFileSync(
-        path,
-        JSON.stringify(new FerrawinGenerator({ planillas: 5, seed: 1 }).toFixture()),
+  test(
+    "loads a fixture JSON file into another schema: extra columns ignored, non-rows refused",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "ferrawin-load-"));
+      try {
+        const path = join(dir, "fixture.json");
+        writeFileSync(
+          path,
+          JSON.stringify(new FerrawinGenerator({ planillas: 5, seed: 1 }).toFixture()),
+        );
+        const counts = await loadFixture(sql, path, { schema: "ferrawin_file" });
+        const [row] = await sql`select count(*)::int as n from ferrawin_file.ord_bar`;
+        expect(row?.n).toBe(counts.ORD_BAR);
+        // A real dump: columns Puente does not read, names in another case.
+        writeFileSync(
+          path,
+          JSON.stringify({
+            ORD_HEAD: [{ zconta: "2024", ZCODIGO: "7", ZUSUARIO: "ADMIN", ZBLOQUEO: 0 }],
+            CLIENTES: [{ ZCODIGO: "1" }],
+          }),
+        );
+        await loadFixture(sql, path, { schema: "ferrawin_file" });
+        expect([...await sql`select zconta, zcodigo, znombre from ferrawin_file.ord_head`]).toEqual(
+          [
+            { zconta: "2024", zcodigo: "7", znombre: null },
+          ],
+        );
+        writeFileSync(path, JSON.stringify({ ORD_HEAD: [["2024", "7"]] }));
+        await expect(loadFixture(sql, path, { schema: "ferrawin_file" })).rejects.toBeInstanceOf(
+          FixtureInvalid,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+
+  // Published SQL Server results: see ../sqlserver/checksum.test.ts for their sources. MD5 of the
+  // varchar 'è' (CP1252 byte E8) as HASHBYTES returns it: 0x785D512BE4316D578E6650613B45E934, from
+  // "TSQL md5 hash different to C# .NET md5" (StackOverflow, answer by Solomon Rutzky).
+  test(
+    "BINARY_CHECKSUM, CHECKSUM_AGG, HASHBYTES and CAST(binary AS INT) give SQL Server's values",
+    async () => {
+      const one = async (
+        text: string,
+        params: { name: string; type: string; value: string }[] = [],
+      ) => {
+        const result = await executor.execute(text, params, never);
+        return (await all(result.rows))[0]!;
+      };
+      expect(
+        await one(
+          "SELECT BINARY_CHECKSUM('2Volvo Director 20'), BINARY_CHECKSUM('2Volvo Director20')",
+        ),
+      )
+        .toEqual([-1356512636, 1257395465]);
+      expect(
+        await one("SELECT BINARY_CHECKSUM(@a), BINARY_CHECKSUM(@b)", [
+          { name: "@a", type: "varchar(30)", value: "3Volvo Director30" },
+          { name: "@b", type: "varchar(30)", value: "3Volvo Director 30  " },
+        ]),
+      ).toEqual([1257395480, -1356512636]);
+      const [hex] = await sql`select encode(ferrawin.tsql_hashbytes_md5('è'), 'hex') as hex`;
+      expect(hex!.hex).toBe("785d512be4316d578e6650613b45e934");
+      expect(await one("SELECT CAST(SUBSTRING(HASHBYTES('MD5', 'abc'), 1, 4) AS INT)"))
+        .toEqual([0x90015098 | 0]);
+      const agg = await one(
+        `SELECT CHECKSUM_AGG(x.C) FROM (
+         SELECT BINARY_CHECKSUM(b.ZCODLIN, b.ZCANTIDAD) AS C FROM ORD_BAR b WHERE b.ZCODLIN = '1'
+       ) x`,
       );
-      const counts = await loadFixture(sql, path, { schema: "ferrawin_file" });
-      const [row] = await sql`select count(*)::int as n from ferrawin_file.ord_bar`;
-      expect(row?.n).toBe(counts.ORD_BAR);
-      writeFileSync(path, JSON.stringify({ ORD_HEAD: [{ ZCONTA: "2024", NOPE: 1 }] }));
-      await expect(loadFixture(sql, path, { schema: "ferrawin_file" })).rejects.toBeInstanceOf(
-        FixtureInvalid,
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 30_000);
+      // The reference (checksum.ts) over the same rows: varchar bytes, then the int's 4 little-endian bytes.
+      const rows = await sql`select zcodlin, zcantidad from ferrawin.ord_bar where zcodlin = '1'`;
+      expect(rows.length).toBeGreaterThan(1);
+      const expected = checksumAgg(rows.map((r) => {
+        const int = Buffer.alloc(4);
+        int.writeInt32LE(r.zcantidad);
+        return binaryChecksum(Buffer.concat([varcharChecksumBytes(r.zcodlin, encodeCp1252), int]));
+      }));
+      expect(agg).toEqual([expected]);
+    },
+    30_000,
+  );
 });

@@ -84,11 +84,16 @@ function paramValue(p: ParamValue): string | null {
   return String(p.value);
 }
 
+/** Postgres SQLSTATEs → SQL Server error numbers: missing table, missing column, truncation. */
+const SQLSTATE_NUMBERS: Record<string, number> = { "42P01": 208, "42703": 207, "22001": 8152 };
+
 /** Wraps a Postgres error as a SQL Server one, keeping the message a person can act on. */
 function asSqlServerError(error: unknown): Error {
   if (error instanceof SqlServerError) return error;
   if (error instanceof postgres.PostgresError) {
-    const number = error.code === "42P01" ? 208 : error.code === "42703" ? 207 : 50000;
+    const number = error.code === "23514" && error.message.includes("HASHBYTES")
+      ? 8152
+      : SQLSTATE_NUMBERS[error.code] ?? 50000;
     return new SqlServerError(error.message, { number });
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -5,6 +5,7 @@ import type { Writable } from "node:stream";
 import type { Sql } from "postgres";
 import {
   FERRAWIN_COLLATION,
+  FERRAWIN_LIKE_COLLATION,
   FERRAWIN_TABLES,
   type FerrawinFixture,
   type FerrawinRow,
@@ -12,6 +13,7 @@ import {
   TABLE_ORDER,
 } from "./tables.ts";
 import type { FerrawinGenerator } from "./generator.ts";
+import { tsqlFunctionsSql } from "./tsql-functions.ts";
 
 export class FixtureInvalid extends Error {
   override name = "FixtureInvalid";
@@ -39,6 +41,9 @@ export async function createFerrawinSchema(sql: Sql, schema = "ferrawin"): Promi
     `create collation ${s}.${FERRAWIN_COLLATION} ` +
       `(provider = icu, locale = 'es-u-ks-level2', deterministic = false)`,
   );
+  await sql.unsafe(
+    `create collation ${s}.${FERRAWIN_LIKE_COLLATION} (provider = icu, locale = 'es', deterministic = true)`,
+  );
   for (const table of TABLE_ORDER) {
     const cols = FERRAWIN_TABLES[table].map((c) =>
       `${ident(c.name)} ${c.pgType.replace(/collate (\w+)$/, `collate ${s}.$1`)}`
@@ -57,6 +62,8 @@ export async function createFerrawinSchema(sql: Sql, schema = "ferrawin"): Promi
   await sql.unsafe(
     `create operator ${s}.+ (leftarg = text, rightarg = text, function = pg_catalog.textcat)`,
   );
+  // The checksum and hash functions SQL Server has.
+  await sql.unsafe(tsqlFunctionsSql(s));
 }
 
 /** Indexes the agent's queries use; built after the load so COPY stays fast. */
@@ -78,6 +85,12 @@ function copyField(value: unknown): string {
     /[\\\t\n\r]/g,
     (c) => c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
   );
+}
+
+/** A column whose name differs from FerraWin's spelling only in case (e.g. a dump's `zcodigo`). */
+function valueOf(row: FerrawinRow, name: string): unknown {
+  const key = Object.keys(row).find((k) => k.toUpperCase() === name);
+  return key === undefined ? null : row[key];
 }
 
 /** One table's COPY FROM STDIN, fed row by row with backpressure. */
@@ -106,11 +119,17 @@ class CopyWriter {
     return new CopyWriter(table, stream, finished);
   }
 
+  /**
+   * One row. A dump of a real FerraWin database carries many more columns than Puente reads: those are
+   * ignored. Names match case-insensitively, as SQL Server's do under FerraWin's CI collation; a column
+   * the row lacks is NULL.
+   */
   async write(row: FerrawinRow): Promise<void> {
-    for (const key of Object.keys(row)) {
-      if (!this.names.includes(key)) throw new FixtureInvalid(`${this.table} has no column ${key}`);
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      throw new FixtureInvalid(`${this.table} row ${this.count + 1} is not an object`);
     }
-    this.chunk += this.names.map((n) => copyField(row[n])).join("\t") + "\n";
+    this.chunk += this.names.map((n) => copyField(n in row ? row[n] : valueOf(row, n))).join("\t") +
+      "\n";
     this.count++;
     if (this.chunk.length > 128_000) await this.flush();
   }

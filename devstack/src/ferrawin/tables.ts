@@ -23,6 +23,11 @@ export interface FerrawinColumn {
 
 /** The collation every FerraWin text column has (created by load.ts in the FerraWin schema). */
 export const FERRAWIN_COLLATION = "modern_spanish_ci_as";
+/**
+ * The same language as a deterministic collation, for LIKE: Postgres refuses LIKE under a
+ * nondeterministic one, and SQL Server's LIKE under a CI collation ignores case (tsql.ts: ILIKE).
+ */
+export const FERRAWIN_LIKE_COLLATION = "modern_spanish_like";
 
 const col = (name: string, pgType: string): FerrawinColumn => {
   const text = /^(varchar|char)\((\d+)\)$/.exec(pgType);

@@ -56,11 +56,15 @@ describe("translateTsql", () => {
       );
   });
 
-  test("BINARY_CHECKSUM and CHECKSUM_AGG map to the deterministic stand-ins", () => {
+  test("BINARY_CHECKSUM, HASHBYTES and CHECKSUM_AGG map to SQL Server's algorithms", () => {
     expect(tr("SELECT CHECKSUM_AGG(BINARY_CHECKSUM(a, b.c)) FROM t b"))
       .toBe(
-        `SELECT bit_xor(hashtext(concat_ws(chr(31), coalesce(("a")::text, chr(30)), coalesce(("b" . "c")::text, chr(30))))) FROM "t" "b"`,
+        `SELECT bit_xor(tsql_binary_checksum(coalesce(tsql_checksum_bytes("a"), ''::bytea) || coalesce(tsql_checksum_bytes("b" . "c"), ''::bytea))) FROM "t" "b"`,
       );
+    expect(tr("SELECT HASHBYTES('md5', a + CHAR(31)) FROM t"))
+      .toBe(`SELECT tsql_hashbytes_md5("a" + chr(31)) FROM "t"`);
+    expect(tr("SELECT CONVERT(VARCHAR(23), a, 121) FROM t"))
+      .toBe(`SELECT to_char("a", 'YYYY-MM-DD HH24:MI:SS.MS') FROM "t"`);
   });
 
   test("comments are dropped, a trailing semicolon is allowed", () => {
@@ -83,6 +87,8 @@ describe("translateTsql", () => {
     ["SELECT 'open FROM t", "unterminated string"],
     ["SELECT BINARY_CHECKSUM(*) FROM t", "BINARY_CHECKSUM needs an explicit column list"],
     ["SELECT a FROM t FOR XML PATH", "FOR"],
+    ["SELECT HASHBYTES('SHA2_256', a) FROM t", "HASHBYTES algorithm SHA2_256"],
+    ["SELECT HASHBYTES(@alg, a) FROM t", "HASHBYTES needs a literal algorithm"],
   ];
   for (const [sql, construct] of refused) {
     test(`refuses ${sql}`, () => {

@@ -14,15 +14,15 @@
 //   ABS ROUND, ISNULL → COALESCE, LEN → length(rtrim()), ROW_NUMBER() OVER (PARTITION BY … ORDER BY …),
 //   CAST(x AS type), CONVERT(type, x) and CONVERT(varchar(n), datetime, 120) → to_char 'YYYY-MM-DD HH24:MI:SS'.
 // - `a + b` on strings works through a text `+` operator the loader installs in the FerraWin schema.
-// - BINARY_CHECKSUM(a, b, …) → hashtext(concat_ws(chr(31), a::text, …)), a 32-bit hash of the values' text
-//   forms with separators (NULL as chr(30)), so any change in any column changes it; CHECKSUM_AGG(x) →
-//   bit_xor(x), which is what SQL Server's does (XOR).
-//   The numbers differ from SQL Server's, but they are deterministic and change whenever an input does,
-//   which is all the agent's fingerprints rely on.
+// - CONVERT(varchar(n), datetime, 121) → the same with milliseconds; CHAR(n) → chr(n).
+// - BINARY_CHECKSUM(a, b, …), HASHBYTES('MD5', x) and CAST(binary AS INT) compute what SQL Server
+//   computes, through the schema's functions (tsql-functions.ts); CHECKSUM_AGG(x) → bit_xor(x), SQL
+//   Server's XOR. So the stand-in is as blind as SQL Server to edits that cancel under XOR.
 // String comparison, grouping and ordering follow the FerraWin columns' collation (load.ts:
 // Modern_Spanish_CI_AS as an ICU nondeterministic collation, trailing spaces ignored). Known differences
-// not emulated: LIKE on those columns (Postgres refuses LIKE under a nondeterministic collation), `+` drops
-// a varchar's trailing spaces, and integer overflow behaviour.
+// not emulated: `+` drops a varchar's trailing spaces, and integer overflow behaviour. LIKE → ILIKE under a
+// deterministic Spanish ICU collation (case ignored, accents not), as LIKE behaves under a CI_AS collation.
+import { FERRAWIN_LIKE_COLLATION } from "./tables.ts";
 import { SqlServerError } from "../sqlserver/executor.ts";
 
 /** SQL Server's number for "Incorrect syntax"; used for every refusal so clients see EREQUEST. */
@@ -163,6 +163,12 @@ const REFUSED = new Set([
   "VALUES",
   "TOP",
 ]);
+
+/** CONVERT(varchar, datetime, style): 120 is ODBC canonical, 121 the same with milliseconds. */
+const STYLES: Record<string, { format: string; width: number }> = {
+  "120": { format: "YYYY-MM-DD HH24:MI:SS", width: 19 },
+  "121": { format: "YYYY-MM-DD HH24:MI:SS.MS", width: 23 },
+};
 
 /** Functions whose name and arguments mean the same in Postgres. */
 const SAME_FUNCTIONS = new Set([
@@ -355,7 +361,12 @@ class Translator {
       const n = items[i]!;
       const next = items[i + 1];
       if (n.kind === "group") {
-        out.push(`(${this.list(n.items, depth + 1)})`);
+        const inner = this.list(n.items, depth + 1);
+        // A derived table that hashes rows stays its own plan node (OFFSET 0 changes no result): pulled
+        // up, Postgres would repeat the MD5 once per reference to the hash in the query above.
+        const isHashingSubquery = isWord(n.items[0], "SELECT") &&
+          inner.includes("tsql_hashbytes_md5(");
+        out.push(`(${inner}${isHashingSubquery ? " OFFSET 0" : ""})`);
       } else if (n.kind === "string") {
         out.push(`'${n.text}'`);
       } else if (n.kind === "number") {
@@ -379,6 +390,13 @@ class Translator {
           const stop = end < 0 ? items.length : end;
           out.push(`ORDER BY ${this.orderBy(items.slice(i + 2, stop), depth)}`);
           i = stop - 1;
+        } else if (word === "LIKE") {
+          // SQL Server's LIKE follows the column's CI collation; Postgres refuses LIKE under a
+          // nondeterministic collation, so the pattern carries a deterministic one and case is ignored.
+          const pattern = items[i + 1];
+          if (!pattern) throw new TsqlUnsupported("LIKE without a pattern");
+          out.push(`ILIKE ${this.list([pattern], depth)} COLLATE "${FERRAWIN_LIKE_COLLATION}"`);
+          i++;
         } else if (REFUSED.has(word)) {
           throw new TsqlUnsupported(word);
         } else if (KEYWORDS.has(word)) {
@@ -424,22 +442,35 @@ class Translator {
         const target = mapType(parts[0]!);
         if (parts.length === 2) return `CAST(${arg(1)} AS ${target})`;
         const style = render(parts[2]!);
-        if (style !== "120" || !/^(varchar\(\d+\)|text)$/.test(target)) {
+        const known = STYLES[style];
+        if (!known || !/^(varchar\(\d+\)|text)$/.test(target)) {
           throw new TsqlUnsupported(`CONVERT style ${style} to ${target}`);
         }
         const len = /\d+/.exec(target)?.[0];
-        const formatted = `to_char(${arg(1)}, 'YYYY-MM-DD HH24:MI:SS')`;
-        return len && Number(len) < 19 ? `left(${formatted}, ${len})` : formatted;
+        const formatted = `to_char(${arg(1)}, '${known.format}')`;
+        return len && Number(len) < known.width ? `left(${formatted}, ${len})` : formatted;
       }
       case "BINARY_CHECKSUM":
         if (parts.length === 0 || render(args) === "*") {
           throw new TsqlUnsupported("BINARY_CHECKSUM needs an explicit column list");
         }
-        // Inline, not a SQL function: a function call per row cost the stand-in seconds on every
-        // fingerprint scan of 2 M bars.
-        return `hashtext(concat_ws(chr(31), ${
-          parts.map((_, k) => `coalesce((${arg(k)})::text, chr(30))`).join(", ")
-        }))`;
+        // Each argument's bytes (tsql-functions.ts), one after the other, through the rotate-XOR.
+        return `tsql_binary_checksum(${
+          parts.map((_, k) => `coalesce(tsql_checksum_bytes(${arg(k)}), ''::bytea)`).join(" || ")
+        })`;
+      case "HASHBYTES": {
+        const algorithm = parts[0]?.length === 1 && parts[0][0]!.kind === "string"
+          ? parts[0][0]!.text.toUpperCase()
+          : null;
+        if (parts.length !== 2 || algorithm === null) {
+          throw new TsqlUnsupported("HASHBYTES needs a literal algorithm and one value");
+        }
+        if (algorithm !== "MD5") throw new TsqlUnsupported(`HASHBYTES algorithm ${algorithm}`);
+        return `tsql_hashbytes_md5(${arg(1)})`;
+      }
+      case "CHAR":
+        if (parts.length !== 1) throw new TsqlUnsupported("CHAR arity");
+        return `chr(${arg(0)})`;
       case "CHECKSUM_AGG":
         if (parts.length !== 1) throw new TsqlUnsupported("CHECKSUM_AGG arity");
         return `bit_xor(${arg(0)})`;

@@ -136,3 +136,48 @@ describe("faults", () => {
     expect((await api.get("clients")).status).toBe(200);
   });
 });
+
+describe("a client list that changes between page requests", () => {
+  test("churn deletes near the start and creates at the end after each page, moving later pages", async () => {
+    const local = startWisproServer({ token: TOKEN, clients: generateClients(30, 4) });
+    try {
+      const get = (page: number) =>
+        ky.get(`${local.baseUrl}/clients`, {
+          headers: { authorization: TOKEN },
+          searchParams: { page, per_page: 10 },
+        }).json<{ data: { id: string }[]; meta: { pagination: { total_records: number } } }>();
+      const before = local.clients().map((c) => c.id);
+      const control = await ky.post(`${local.baseUrl.replace("/api/v1", "")}/_devstack/churn`, {
+        json: { deletes: 1, creates: 2 },
+      }).json<{ deletes: number; creates: number; clients: number }>();
+      expect(control).toEqual({ deletes: 1, creates: 2, clients: 30 });
+      const first = await get(1);
+      expect(first.data.map((c) => c.id)).toEqual(before.slice(0, 10));
+      // The first client went away after page 1 was answered: page 2 now starts one client later.
+      const second = await get(2);
+      expect(second.data.map((c) => c.id)).toEqual(before.slice(11, 21));
+      expect(second.meta.pagination.total_records).toBe(31);
+      const now = local.clients();
+      expect(now.length).toBe(32);
+      expect(new Set(now.map((c) => c.id)).size).toBe(32);
+      local.churn(null);
+      await get(3);
+      expect(local.clients().length).toBe(32);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  test("afterPage runs any change against the live list", async () => {
+    const local = startWisproServer({ token: TOKEN, clients: generateClients(5, 4) });
+    try {
+      local.afterPage((list, page) =>
+        list.splice(0, list.length, ...list.filter((_, i) => i !== page))
+      );
+      await ky.get(`${local.baseUrl}/clients`, { headers: { authorization: TOKEN } });
+      expect(local.clients().length).toBe(4);
+    } finally {
+      await local.stop();
+    }
+  });
+});

@@ -1,7 +1,12 @@
 // The Wispro API stand-in: `GET /api/v1/clients` with Wispro's envelope, raw-token auth, HTTP-200
 // error bodies, filters and injectable faults, plus a small control API so other processes can
 // inject faults too. Test and demo infrastructure only.
-import type { WisproClientRecord } from "./clients.ts";
+//
+// Like the real account, its client list can change while a sync pages through it: `afterPage` runs a
+// change after each page is answered, and `churn` (also `POST /_devstack/churn`) deletes and creates
+// clients between page requests. The list keeps creation order (new clients at the end, a deletion
+// closes the gap), so offsets move exactly as they do when the real list changes under a reader.
+import { generateClients, type WisproClientRecord } from "./clients.ts";
 import { type Fault, type FaultScope, WisproFaults } from "./faults.ts";
 
 export const DEFAULT_PER_PAGE = 20;
@@ -26,11 +31,28 @@ export interface WisproServerOptions {
   hostname?: string;
 }
 
+/** Between page requests: delete `deletes` clients near the start of the list and create `creates` at its end. */
+export interface WisproChurn {
+  deletes: number;
+  creates: number;
+  /** Seed for the created clients' data (default 1). */
+  seed?: number;
+}
+
+/** Runs after a `/clients` page is answered, with the live list to change in place. */
+export type WisproListChange = (clients: WisproClientRecord[], page: number) => void;
+
 export interface WisproServer {
   /** `http://127.0.0.1:<port>/api/v1`, the value for WISPRO_API_URL. */
   baseUrl: string;
   port: number;
   faults: WisproFaults;
+  /** The client list as it is now. */
+  clients(): WisproClientRecord[];
+  /** A change to run after each answered page (null: none). */
+  afterPage(change: WisproListChange | null): void;
+  /** Deletes and creates clients after each answered page (null: stop). */
+  churn(churn: WisproChurn | null): void;
   /** Every `/clients` request so far, oldest first. */
   requests(): WisproRequestLogEntry[];
   clearRequests(): void;
@@ -103,8 +125,30 @@ function applyFaultControl(faults: WisproFaults, body: Record<string, FaultContr
   if (truncate) faults.truncateJson(truncate.count ?? 1, truncate);
 }
 
+/** A change that deletes clients from the front half of the list and appends freshly generated ones. */
+export function churnChange(churn: WisproChurn): WisproListChange {
+  let created = 0;
+  return (clients) => {
+    for (let i = 0; i < churn.deletes && clients.length > 0; i++) {
+      // Near the start, where a deletion moves every page a reader has not reached yet.
+      clients.splice(Math.min(i * 3, clients.length - 1), 1);
+    }
+    if (churn.creates > 0) {
+      const fresh = generateClients(created + churn.creates, churn.seed ?? 1).slice(created);
+      created += churn.creates;
+      const publicId = Math.max(0, ...clients.map((c) => c.public_id));
+      fresh.forEach((c, i) => {
+        clients.push({ ...c, id: crypto.randomUUID(), public_id: publicId + i + 1 });
+      });
+    }
+  };
+}
+
 export function startWisproServer(options: WisproServerOptions): WisproServer {
   const faults = new WisproFaults();
+  /** The live list: the fixture, then whatever changes ran. */
+  const data: WisproClientRecord[] = [...options.clients];
+  let change: WisproListChange | null = null;
   const log: WisproRequestLogEntry[] = [];
   const openHangs = new Set<() => void>();
 
@@ -179,13 +223,15 @@ export function startWisproServer(options: WisproServerOptions): WisproServer {
       );
     }
     if (faults.latencyMs > 0) await Bun.sleep(faults.latencyMs);
-    const body = () => paginate(filterClients(options.clients, params), page, perPage);
+    const body = () => paginate(filterClients(data, params), page, perPage);
     const fault = faults.take(page);
     if (fault) {
       entry.outcome = fault.kind;
       return finish(fault.kind, await answerFault(fault, request, body));
     }
-    return finish("ok", Response.json(body()));
+    const answer = Response.json(body());
+    change?.(data, page);
+    return finish("ok", answer);
   }
 
   async function control(request: Request, path: string): Promise<Response> {
@@ -198,6 +244,12 @@ export function startWisproServer(options: WisproServerOptions): WisproServer {
       return Response.json({ pending: 0, latencyMs: 0 });
     }
     if (path === "/_devstack/requests" && request.method === "GET") return Response.json(log);
+    if (path === "/_devstack/churn" && request.method === "POST") {
+      const body = await request.json() as Partial<WisproChurn>;
+      const churn = { deletes: Number(body.deletes ?? 0), creates: Number(body.creates ?? 0) };
+      change = churn.deletes || churn.creates ? churnChange(churn) : null;
+      return Response.json({ ...churn, clients: data.length });
+    }
     return new Response("not found\n", { status: 404 });
   }
 
@@ -221,6 +273,13 @@ export function startWisproServer(options: WisproServerOptions): WisproServer {
     baseUrl: `http://${options.hostname ?? "127.0.0.1"}:${port}/api/v1`,
     port,
     faults,
+    clients: () => data.map((client) => ({ ...client })),
+    afterPage: (next) => {
+      change = next;
+    },
+    churn: (churn) => {
+      change = churn ? churnChange(churn) : null;
+    },
     requests: () => log.map((entry) => ({ ...entry })),
     clearRequests: () => {
       log.length = 0;

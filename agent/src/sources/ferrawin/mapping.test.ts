@@ -32,9 +32,8 @@ const header = (over: Partial<HeaderRow> = {}): HeaderRow => ({
   zcodcli: "000017",
   zcliente: "Construcciones Sur",
   filas: 2,
-  checksum_barras: 123,
+  huella: "3.1.2.3:-:-:-:4.5",
   calculo: "2026-02-04 08:09:10",
-  checksum_cabecera: -5,
   ...over,
 });
 
@@ -162,7 +161,7 @@ describe("planillas", () => {
     });
     expect(p.fecha_calculo).toBe("2026-02-04T08:09:10Z");
     expect(p.entidades).toHaveLength(1);
-    const empty = buildPlanilla(header({ filas: 0, calculo: null, checksum_barras: null }), []);
+    const empty = buildPlanilla(header({ filas: 0, calculo: null, huella: null }), []);
     expect(empty.elementos).toEqual([]);
     expect(empty.peso_total_kg).toBe(0);
     expect(empty.fecha_calculo).toBeNull();
@@ -192,7 +191,7 @@ describe("packed headers", () => {
   test("a header comes back from its packed form with every value, nulls and the date included", () => {
     const rows = [
       header(),
-      header({ zfecha: null, obra_codigo: null, checksum_barras: null, calculo: null }),
+      header({ zfecha: null, obra_codigo: null, huella: null, calculo: null }),
       header({ znombre: 'Ñandú "losa"\t\\ 2º \u{1F3D7}', zcliente: "" }),
     ];
     for (const row of rows) {
@@ -215,9 +214,10 @@ describe("fingerprints", () => {
   test("change with any part; compare exactly", () => {
     const base = fingerprintOf(header());
     expect(fingerprintOf(header({ filas: 3 }))).not.toBe(base);
-    expect(fingerprintOf(header({ checksum_barras: 124 }))).not.toBe(base);
+    expect(fingerprintOf(header({ huella: "3.1.2.4:-:-:-:4.5" }))).not.toBe(base);
     expect(fingerprintOf(header({ calculo: "2026-02-04 08:09:11" }))).not.toBe(base);
-    expect(fingerprintOf(header({ checksum_cabecera: 0 }))).not.toBe(base);
+    expect(fingerprintOf(header({ huella: null }))).not.toBe(base);
+    expect(base).toMatch(/^v2:\d+:[\d :-]+:[A-Za-z0-9_-]{22}$/);
     const stored = new Map([["2026-000886", base]]);
     expect(hasChanged(stored, "2026-000886", base)).toBe(false);
     expect(hasChanged(stored, "2026-000886", `${base}x`)).toBe(true);

@@ -2,6 +2,7 @@
 // distribution, fingerprints. No I/O here, so every rule the data needs is unit-tested on its own.
 import type { Elemento, Entidad, Planilla, SourceReject } from "@puente/protocol";
 import { normalizePlanillaCode } from "@puente/protocol";
+import { createHash } from "node:crypto";
 import { sqlTextKey } from "./collation.ts";
 import { SPIRAL_PREFIX } from "./queries.ts";
 
@@ -19,9 +20,9 @@ export interface HeaderRow {
   zcodcli: string | null;
   zcliente: string | null;
   filas: number;
-  checksum_barras: number | null;
   calculo: string | null;
-  checksum_cabecera: number | null;
+  /** The hash aggregates of the planilla's rows in every table, and of its header (queries.ts). */
+  huella: string | null;
 }
 
 /** HeaderRow's fields in the order `packHeader` writes them. */
@@ -38,9 +39,8 @@ const HEADER_FIELDS = [
   "zcodcli",
   "zcliente",
   "filas",
-  "checksum_barras",
   "calculo",
-  "checksum_cabecera",
+  "huella",
 ] as const satisfies readonly (keyof HeaderRow)[];
 
 /**
@@ -150,11 +150,14 @@ export function barWeightKg(
   return round3((Number(bar.zlongtestd) / 1000) * bar.zdiametro ** 2 * 0.00617 * bar.zcantidad);
 }
 
-/** The fingerprint the incremental mode compares: bar count, bar checksum, max ZFECHACALC (s), header checksum. */
-export function fingerprintOf(
-  h: Pick<HeaderRow, "filas" | "checksum_barras" | "calculo" | "checksum_cabecera">,
-) {
-  return `v1:${h.filas}:${h.checksum_barras ?? 0}:${h.calculo ?? "-"}:${h.checksum_cabecera ?? 0}`;
+/**
+ * The fingerprint the incremental mode compares: bar count, max ZFECHACALC (s), and a digest of the
+ * hash aggregates SQL Server computed (queries.ts), short enough for the stored column. `v2` marks the
+ * change from v1's XOR checksums, so every planilla fingerprinted by v1 is sent once more.
+ */
+export function fingerprintOf(h: Pick<HeaderRow, "filas" | "calculo" | "huella">) {
+  const digest = createHash("sha256").update(h.huella ?? "").digest("base64url").slice(0, 22);
+  return `v2:${h.filas}:${h.calculo ?? "-"}:${digest}`;
 }
 
 /** True when the stored fingerprint is missing or differs: the planilla must be sent again. */

@@ -14,8 +14,8 @@
 /** ZFIGURA prefix of a spiral. */
 export const SPIRAL_PREFIX = "1\t0d\t1\t0d";
 
-const code = (alias: string) =>
-  `${alias}.ZCONTA + '-' + RIGHT('000000' + LTRIM(RTRIM(${alias}.ZCODIGO)), 6)`;
+const code = (alias: string, column = "ZCODIGO") =>
+  `${alias}.ZCONTA + '-' + RIGHT('000000' + LTRIM(RTRIM(${alias}.${column})), 6)`;
 
 /** A bar that counts: keys present, not a spiral. Uses @spiralPrefix and @spiralLength. */
 const VALID_BAR = `LTRIM(RTRIM(ISNULL(b.ZCODLIN, ''))) <> ''
@@ -40,47 +40,141 @@ export interface CodeFilter {
 /** `@k0, @k1, …`: the parameters of a raw code list. */
 const codeList = (count: number) => Array.from({ length: count }, (_, i) => `@k${i}`).join(", ");
 
-function where(alias: string, filter: CodeFilter): string {
+function where(alias: string, filter: CodeFilter, column = "ZCODIGO"): string {
   const parts: string[] = [];
+  const normalized = code(alias, column);
   if (filter.zconta) parts.push(`${alias}.ZCONTA = @zconta`);
-  if (filter.code) parts.push(`${code(alias)} = @code`);
-  if (filter.fromCode) parts.push(`${code(alias)} <= @fromCode`);
-  if (filter.afterCode) parts.push(`${code(alias)} ${filter.descending ? "<" : ">"} @afterCode`);
+  if (filter.code) parts.push(`${normalized} = @code`);
+  if (filter.fromCode) parts.push(`${normalized} <= @fromCode`);
+  if (filter.afterCode) parts.push(`${normalized} ${filter.descending ? "<" : ">"} @afterCode`);
   if (filter.rawCodes) {
-    parts.push(`${alias}.ZCODIGO IN (${codeList(filter.rawCodes)})`);
+    parts.push(`${alias}.${column} IN (${codeList(filter.rawCodes)})`);
   }
   return parts.length ? parts.join(" AND ") : "1 = 1";
 }
 
 /**
+ * One value of a row's fingerprint text: CHAR(31) then the value, or CHAR(30) for NULL, so NULL, '' and
+ * a value moved across a field boundary all read differently. Numbers and dates go through CONVERT.
+ */
+function field(expression: string, convert?: "number" | "datetime"): string {
+  const value = convert === "number"
+    ? `CONVERT(VARCHAR(40), ${expression})`
+    : convert === "datetime"
+    ? `CONVERT(VARCHAR(23), ${expression}, 121)`
+    : expression;
+  return `ISNULL(CHAR(31) + ${value}, CHAR(30))`;
+}
+
+/** HASHBYTES('MD5', …) of a row's fields: a strong per-row hash (SQL Server 2005+; input ≤ 8,000 bytes). */
+const rowHash = (fields: string[]) => `HASHBYTES('MD5', ${fields.join(" + ")})`;
+
+/**
+ * Aggregates of one table's row hashes per planilla, as one text: the row count, two sums of 32-bit
+ * slices of the hashes and the XOR of a third. A sum or an XOR of weak checksums lets edits cancel (two
+ * bars going 2→3 and 4→5, two bars swapping diameters); over MD5 row hashes, edits cancel only if
+ * they collide on 96 bits. SUM over BIGINT cannot overflow below 2^31 rows.
+ */
+const HASH_AGGREGATES = `CONVERT(VARCHAR(12), COUNT(*)) + '.'
+    + CONVERT(VARCHAR(24), SUM(CAST(CAST(SUBSTRING(x.H, 1, 4) AS INT) AS BIGINT))) + '.'
+    + CONVERT(VARCHAR(24), SUM(CAST(CAST(SUBSTRING(x.H, 5, 4) AS INT) AS BIGINT))) + '.'
+    + CONVERT(VARCHAR(12), CHECKSUM_AGG(CAST(SUBSTRING(x.H, 9, 4) AS INT)))`;
+
+/** What each FerraWin table contributes to a planilla: every column Puente stores or joins on. */
+const BAR_FIELDS = [
+  field("b.ZORDEN", "number"),
+  field("b.ZCODLIN"),
+  field("b.ZELEMENTO"),
+  field("b.ZMARCA"),
+  field("b.ZDIAMETRO", "number"),
+  field("b.ZLONGTESTD", "number"),
+  field("b.ZNUMBEND", "number"),
+  field("b.ZCANTIDAD", "number"),
+  field("b.ZPESOTESTD", "number"),
+  field("b.ZFIGURA"),
+];
+const ENTITY_FIELDS = [
+  field("d.ZORDEN", "number"),
+  field("d.ZCODLIN"),
+  field("d.ZMARCA"),
+  field("d.ZSITUACION"),
+  field("d.ZCANTIDAD", "number"),
+  field("d.ZMEMBERS", "number"),
+  field("d.ZCODMODELO"),
+];
+const LABEL_FIELDS = [field("o.ZCODLIN"), field("o.ZELEMENTO"), field("o.ZETIQUETA")];
+const DIMENSION_FIELDS = [field("i.ZCODLIN"), field("i.ZCOTAS")];
+const HEADER_FIELDS = [
+  field("h.ZNOMBRE"),
+  field("h.ZMODULO"),
+  field("h.ZFECHA", "datetime"),
+  field("h.ZCODOBRA"),
+  field("p.ZCODIGO"),
+  field("p.ZNOMBRE"),
+  field("p.ZCODCLI"),
+  field("p.ZCLIENTE"),
+];
+
+/**
+ * Per planilla, the hash aggregates of one table's rows (all of them: a duplicated label or a spiral's
+ * row that changes costs a needless resend, never a missed one).
+ */
+function tableHashes(
+  table: string,
+  alias: string,
+  column: string,
+  fields: string[],
+  filter: CodeFilter,
+  bars = false,
+): string {
+  // The bars' subquery also counts them and takes MAX(ZFECHACALC): one scan of ORD_BAR, not two.
+  const barColumns = bars ? `, ${alias}.ZFECHACALC AS ZFECHACALC` : "";
+  const barAggregates = bars
+    ? `, COUNT(*) AS FILAS, CONVERT(VARCHAR(19), MAX(x.ZFECHACALC), 120) AS CALCULO`
+    : "";
+  return `SELECT x.ZCONTA AS ZCONTA, x.${column} AS ${column}, ${HASH_AGGREGATES} AS HUELLA${barAggregates}
+  FROM (
+    SELECT ${alias}.ZCONTA AS ZCONTA, ${alias}.${column} AS ${column}, ${
+    rowHash(fields)
+  } AS H${barColumns}
+    FROM ${table} ${alias}
+    WHERE ${bars ? `${VALID_BAR} AND ` : ""}${where(alias, filter, column)}
+  ) x
+  GROUP BY x.ZCONTA, x.${column}`;
+}
+
+/**
  * Planilla headers with their obra, client and source fingerprint, in the mode's order.
- * The fingerprint parts: valid bar count, CHECKSUM_AGG of BINARY_CHECKSUM over the bar columns the old
- * system compared, MAX(ZFECHACALC) at second precision, and a checksum of the header fields (so a fixed
- * obra or a renamed planilla is noticed too).
+ * The fingerprint (mapping.ts's fingerprintOf) is built from: the valid bar count, MAX(ZFECHACALC) at
+ * second precision (milliseconds caused needless resends in the old system), and HUELLA: the hash
+ * aggregates of the planilla's valid bars, entity lines, labels and dimensions, and an MD5 of the header
+ * and its obra. Everything is computed by SQL Server (2008 or later); only one row per planilla leaves it.
  */
 export function headersQuery(filter: CodeFilter): string {
+  const headerHash = `HASHBYTES('MD5', ${HEADER_FIELDS.join(" + ")})`;
+  const part = (alias: string) => `ISNULL(${alias}.HUELLA, '-')`;
   return `
 SELECT h.ZCONTA AS ZCONTA, h.ZCODIGO AS ZCODIGO, ${code("h")} AS CODIGO,
   h.ZNOMBRE AS ZNOMBRE, h.ZMODULO AS ZMODULO, h.ZFECHA AS ZFECHA, h.ZCODOBRA AS ZCODOBRA,
   p.ZCODIGO AS OBRA_CODIGO, p.ZNOMBRE AS OBRA_NOMBRE, p.ZCODCLI AS ZCODCLI, p.ZCLIENTE AS ZCLIENTE,
-  ISNULL(f.FILAS, 0) AS FILAS, f.CHECKSUM_BARRAS AS CHECKSUM_BARRAS, f.CALCULO AS CALCULO,
-  BINARY_CHECKSUM(h.ZNOMBRE, h.ZMODULO, h.ZCODOBRA, h.ZFECHA, p.ZCODIGO, p.ZNOMBRE, p.ZCODCLI, p.ZCLIENTE)
-    AS CHECKSUM_CABECERA
+  ISNULL(fb.FILAS, 0) AS FILAS, fb.CALCULO AS CALCULO,
+  ${part("fb")} + ':' + ${part("fd")} + ':' + ${part("fo")} + ':' + ${part("fi")} + ':'
+    + CONVERT(VARCHAR(12), CAST(SUBSTRING(${headerHash}, 1, 4) AS INT)) + '.'
+    + CONVERT(VARCHAR(12), CAST(SUBSTRING(${headerHash}, 5, 4) AS INT)) AS HUELLA
 FROM ORD_HEAD h
 LEFT JOIN (
   SELECT ZCODIGO, ZNOMBRE, ZCODCLI, ZCLIENTE,
     ROW_NUMBER() OVER (PARTITION BY ZCODIGO ORDER BY ZNOMBRE) AS RN
   FROM PROJECT
 ) p ON p.ZCODIGO = h.ZCODOBRA AND p.RN = 1
-LEFT JOIN (
-  SELECT b.ZCONTA AS ZCONTA, b.ZCODIGO AS ZCODIGO, COUNT(*) AS FILAS,
-    CHECKSUM_AGG(BINARY_CHECKSUM(b.ZCODLIN, b.ZELEMENTO, b.ZDIAMETRO, b.ZCANTIDAD, b.ZNUMBEND,
-      b.ZLONGTESTD, b.ZPESOTESTD)) AS CHECKSUM_BARRAS,
-    CONVERT(VARCHAR(19), MAX(b.ZFECHACALC), 120) AS CALCULO
-  FROM ORD_BAR b
-  WHERE ${VALID_BAR} AND ${where("b", filter)}
-  GROUP BY b.ZCONTA, b.ZCODIGO
-) f ON f.ZCONTA = h.ZCONTA AND f.ZCODIGO = h.ZCODIGO
+LEFT JOIN (${tableHashes("ORD_BAR", "b", "ZCODIGO", BAR_FIELDS, filter, true)})
+  fb ON fb.ZCONTA = h.ZCONTA AND fb.ZCODIGO = h.ZCODIGO
+LEFT JOIN (${tableHashes("ORD_DET", "d", "ZCODIGO", ENTITY_FIELDS, filter)})
+  fd ON fd.ZCONTA = h.ZCONTA AND fd.ZCODIGO = h.ZCODIGO
+LEFT JOIN (${tableHashes("PROD_DETO", "o", "ZCODPLA", LABEL_FIELDS, filter)})
+  fo ON fo.ZCONTA = h.ZCONTA AND fo.ZCODPLA = h.ZCODIGO
+LEFT JOIN (${tableHashes("PROD_DETI", "i", "ZCODPLA", DIMENSION_FIELDS, filter)})
+  fi ON fi.ZCONTA = h.ZCONTA AND fi.ZCODPLA = h.ZCODIGO
 WHERE ${where("h", filter)}
 ORDER BY CODIGO ${filter.descending ? "DESC" : "ASC"}`;
 }

@@ -1,8 +1,10 @@
 // The Wispro source: what the runner needs to stream customers out of Wispro's API.
 export { createWisproClient, MAX_PER_PAGE } from "./client.ts";
 export type { ClientsPage, WisproClient, WisproClientOptions } from "./client.ts";
-export { DEFAULT_CONCURRENCY, DEFAULT_PER_PAGE, fetchCustomerPages } from "./pages.ts";
-export type { CustomerPage, FetchCustomerPagesOptions } from "./pages.ts";
+export { DEFAULT_CONCURRENCY, DEFAULT_PER_PAGE, fetchClientPages } from "./pages.ts";
+export { DEFAULT_MAX_PASSES, readClientSnapshot } from "./snapshot.ts";
+export type { ClientSnapshot, ClientSnapshotOptions } from "./snapshot.ts";
+export type { FetchClientPagesOptions } from "./pages.ts";
 export { mapClient, mapClientsPage } from "./map-client.ts";
 export { rejectSharedIdNumbers } from "./shared-ids.ts";
 export { groupPages } from "./group-pages.ts";

@@ -1,4 +1,4 @@
-// The page stream against the Wispro stand-in: concurrency bounded, pages yielded in order, resumable.
+// One pass over the pages against the Wispro stand-in: concurrency bounded, pages in order, resumable.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { generateClients, loadClientsFixture } from "../../../../devstack/src/wispro/clients.ts";
 import {
@@ -7,7 +7,16 @@ import {
 } from "../../../../devstack/src/wispro/server.ts";
 import { createWisproClient } from "./client.ts";
 import { mapClientsPage } from "./map-client.ts";
-import { type CustomerPage, fetchCustomerPages, type FetchCustomerPagesOptions } from "./pages.ts";
+import type { CustomerPage } from "../source.ts";
+import { fetchClientPages, type FetchClientPagesOptions } from "./pages.ts";
+
+/** Each raw page mapped, as the source maps the reconciled list. */
+async function* customerPages(options: FetchClientPagesOptions): AsyncGenerator<CustomerPage> {
+  for await (const raw of fetchClientPages(options)) {
+    const { page, totalPages, totalRecords } = raw;
+    yield { page, totalPages, totalRecords, ...mapClientsPage(raw.clients) };
+  }
+}
 import { WisproGaveUp, WisproTokenRefused } from "./errors.ts";
 
 const TOKEN = "pages-token";
@@ -26,9 +35,9 @@ afterEach(() => {
 });
 afterAll(() => server.stop());
 
-async function collect(options: Partial<FetchCustomerPagesOptions> = {}) {
+async function collect(options: Partial<FetchClientPagesOptions> = {}) {
   const pages: CustomerPage[] = [];
-  for await (const page of fetchCustomerPages({ client, perPage: 10, ...options })) {
+  for await (const page of customerPages({ client, perPage: 10, ...options })) {
     pages.push(page);
   }
   return pages;
@@ -46,7 +55,7 @@ function peakConcurrency(log: WisproRequestLogEntry[]): number {
   return peak;
 }
 
-describe("fetchCustomerPages", () => {
+describe("fetchClientPages", () => {
   test("yields every page in order with every client mapped, a few pages at a time", async () => {
     server.faults.latencyMs = 40;
     const pages = await collect({ concurrency: 3 });
@@ -86,7 +95,7 @@ describe("fetchCustomerPages", () => {
     server.faults.serverErrors(10, 500, { page: 3 });
     const seen: number[] = [];
     const failure = await (async () => {
-      for await (const page of fetchCustomerPages({ client, perPage: 10, concurrency: 2 })) {
+      for await (const page of fetchClientPages({ client, perPage: 10, concurrency: 2 })) {
         seen.push(page.page);
       }
     })().catch((e: unknown) => e);
@@ -103,7 +112,7 @@ describe("fetchCustomerPages", () => {
 
   test("stopping early aborts the requests still in flight", async () => {
     server.faults.hang(1, { page: 3 });
-    for await (const page of fetchCustomerPages({ client, perPage: 10, concurrency: 3 })) {
+    for await (const page of fetchClientPages({ client, perPage: 10, concurrency: 3 })) {
       expect(page.page).toBe(1);
       while (!server.requests().some((r) => r.page === 3)) await Bun.sleep(5);
       break;
@@ -123,7 +132,7 @@ describe("fetchCustomerPages", () => {
     try {
       const sampleClient = createWisproClient({ baseUrl: sample.baseUrl, token: TOKEN });
       const pages: CustomerPage[] = [];
-      for await (const page of fetchCustomerPages({ client: sampleClient, perPage: 3 })) {
+      for await (const page of customerPages({ client: sampleClient, perPage: 3 })) {
         pages.push(page);
       }
       expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4]);

@@ -1,9 +1,8 @@
-// Streams every Wispro client as mapped customer pages: page 1 (or the page after the cursor) tells
-// how many pages there are, the rest are fetched a few at a time, and pages are yielded strictly in
-// order so "every page up to N acknowledged" is always a valid resume cursor.
-import type { Customer, SourceReject } from "@puente/protocol";
+// Reads one pass over Wispro's client list: page 1 (or the page after `afterPage`) tells how many pages
+// there are, the rest are fetched a few at a time, and pages are yielded strictly in order. Pages are
+// offsets into a list that moves while clients are created and deleted, so one pass can skip or repeat
+// a client; snapshot.ts reconciles passes into a set read exactly once.
 import type { ClientsPage, WisproClient } from "./client.ts";
-import { mapClientsPage, type MappingOptions } from "./map-client.ts";
 
 /**
  * Four pages in flight keep 10,000 clients at 150 ms a page under 10 s without crowding Wispro
@@ -12,29 +11,25 @@ import { mapClientsPage, type MappingOptions } from "./map-client.ts";
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_PER_PAGE = 500;
 
-export interface CustomerPage {
-  page: number;
-  totalPages: number;
-  totalRecords: number;
-  customers: Customer[];
-  rejects: SourceReject[];
-}
-
-export interface FetchCustomerPagesOptions {
+export interface FetchClientPagesOptions {
   client: WisproClient;
-  /** Clients per request, 1–1000. A resume cursor is only valid with the same value. */
+  /** Clients per request, 1–1000. */
   perPage?: number;
   /** Pages in flight at once. */
   concurrency?: number;
   /** Resume: pages up to and including this one were already delivered. Default 0. */
   afterPage?: number;
-  mapping?: MappingOptions;
   signal?: AbortSignal;
 }
 
-export async function* fetchCustomerPages(
-  options: FetchCustomerPagesOptions,
-): AsyncGenerator<CustomerPage, void, undefined> {
+/**
+ * Every page of raw clients, in order: page 1 (or the page after `afterPage`) tells how many pages
+ * there are, the rest are fetched a few at a time. Each page keeps the pagination it was answered
+ * with, so a caller can see the list change under it (snapshot.ts).
+ */
+export async function* fetchClientPages(
+  options: FetchClientPagesOptions,
+): AsyncGenerator<ClientsPage, void, undefined> {
   const perPage = options.perPage ?? DEFAULT_PER_PAGE;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const firstPage = (options.afterPage ?? 0) + 1;
@@ -43,12 +38,6 @@ export async function* fetchCustomerPages(
   options.signal?.addEventListener("abort", stop, { once: true });
   if (options.signal?.aborted) stop();
 
-  const toCustomerPage = (raw: ClientsPage, totalPages: number, totalRecords: number) => ({
-    page: raw.page,
-    totalPages,
-    totalRecords,
-    ...mapClientsPage(raw.clients, options.mapping),
-  });
   const fetched = new Map<number, Promise<ClientsPage>>();
   let unsettled = 0;
   let nextToLaunch = firstPage + 1;
@@ -74,13 +63,12 @@ export async function* fetchCustomerPages(
   try {
     const first = await options.client.fetchClientsPage(firstPage, perPage, controller.signal);
     totalPages = first.totalPages;
-    const { totalRecords } = first;
     for (let page = firstPage; page <= totalPages; page++) {
       yielding = page;
       launch();
       const raw = page === firstPage ? first : await fetched.get(page);
       fetched.delete(page);
-      if (raw) yield toCustomerPage(raw, totalPages, totalRecords);
+      if (raw) yield raw;
     }
   } finally {
     options.signal?.removeEventListener("abort", stop);

@@ -1,0 +1,85 @@
+// The T-SQL functions the translator (tsql.ts) maps onto Postgres functions of the FerraWin schema, each
+// computing what SQL Server computes (../sqlserver/checksum.ts is the reference):
+// - tsql_binary_checksum(bytea): BINARY_CHECKSUM's rotate-left-4-and-XOR over bytes.
+// - tsql_checksum_bytes(value): the bytes BINARY_CHECKSUM reads from one argument. varchar: CP1252
+//   without trailing spaces; int/smallint/bigint: their little-endian storage; datetime: days since
+//   1900-01-01 and 1/300 s ticks, little-endian; binary: itself. decimal is refused by name (its
+//   storage width depends on the declared precision, which a Postgres value does not carry).
+// - tsql_hashbytes_md5(text): HASHBYTES('MD5', varchar), the MD5 of the CP1252 bytes, through the domain
+//   tsql_hashbytes_input: over 8,000 bytes it fails, as SQL Server 2008–2014 do (error 8152).
+// - a cast bytea → integer: CAST(binary AS INT) reads the rightmost 4 bytes big-endian, zero-padded on
+//   the left, as SQL Server's binary-to-int conversion does.
+// Postgres' unknown-typed literal resolves to the text overload, so BINARY_CHECKSUM('abc') is varchar's.
+
+/** SQL that installs the functions in `schema` (already created; dropping it drops them) and the cast. */
+export function tsqlFunctionsSql(schema: string): string {
+  const s = schema;
+  return `
+create function ${s}.tsql_binary_checksum(b bytea) returns integer
+language plpgsql immutable strict parallel safe as $fn$
+declare
+  state bigint := 0;
+begin
+  for i in 0 .. length(b) - 1 loop
+    state := (((state << 4) | (state >> 28)) & 4294967295) # get_byte(b, i);
+  end loop;
+  return (case when state >= 2147483648 then state - 4294967296 else state end)::integer;
+end $fn$;
+
+create function ${s}.tsql_le(v bigint, width integer) returns bytea
+language sql immutable strict parallel safe as $fn$
+  select decode(string_agg(lpad(to_hex((v >> (8 * i)) & 255), 2, '0'), '' order by i), 'hex')
+  from generate_series(0, width - 1) as i
+$fn$;
+
+create function ${s}.tsql_checksum_bytes(v text) returns bytea
+language sql immutable strict parallel safe as $fn$ select convert_to(rtrim(v, ' '), 'WIN1252') $fn$;
+create function ${s}.tsql_checksum_bytes(v integer) returns bytea
+language sql immutable strict parallel safe as $fn$ select ${s}.tsql_le(v, 4) $fn$;
+create function ${s}.tsql_checksum_bytes(v smallint) returns bytea
+language sql immutable strict parallel safe as $fn$ select ${s}.tsql_le(v, 2) $fn$;
+create function ${s}.tsql_checksum_bytes(v bigint) returns bytea
+language sql immutable strict parallel safe as $fn$ select ${s}.tsql_le(v, 8) $fn$;
+create function ${s}.tsql_checksum_bytes(v bytea) returns bytea
+language sql immutable strict parallel safe as $fn$ select v $fn$;
+create function ${s}.tsql_checksum_bytes(v timestamp) returns bytea
+language sql immutable strict parallel safe as $fn$
+  select ${s}.tsql_le((v::date - date '1900-01-01'), 4)
+    || ${s}.tsql_le(round(extract(epoch from (v - v::date)) * 300)::bigint, 4)
+$fn$;
+create function ${s}.tsql_checksum_bytes(v numeric) returns bytea
+language plpgsql immutable strict parallel safe as $fn$
+begin
+  raise exception 'BINARY_CHECKSUM over decimal is not emulated by the FerraWin stand-in'
+    using errcode = '0A000';
+end $fn$;
+
+-- HASHBYTES' input: the domain's check is evaluated inline, so the limit costs no function call per row.
+create domain ${s}.tsql_hashbytes_input as bytea
+  constraint "String or binary data would be truncated: HASHBYTES input over 8000 bytes"
+  check (octet_length(value) <= 8000);
+
+-- VOLATILE only so that Postgres does not pull the subquery holding it up and repeat the MD5 once per
+-- reference (it still inlines the body: its parameter is used once).
+create function ${s}.tsql_hashbytes_md5(v text) returns bytea
+language sql volatile parallel safe as $fn$
+  select decode(md5(convert_to(v, 'WIN1252')::${s}.tsql_hashbytes_input), 'hex')
+$fn$;
+
+-- Four bytes (what SUBSTRING(hash, k, 4) gives) take the get_byte path; any other length the general
+-- one. Not STRICT: Postgres inlines a strict SQL function only when its body is strict, and CASE is not
+-- (NULL still gives NULL). A cast belongs to the database, not to a schema: it lives in public, so
+-- dropping one FerraWin schema (tests load several) never takes it away from another.
+create or replace function public.tsql_binary_to_int(b bytea) returns integer
+language sql immutable parallel safe as $fn$
+  select case when octet_length(b) = 4
+    then (get_byte(b, 0) << 24) | (get_byte(b, 1) << 16) | (get_byte(b, 2) << 8) | get_byte(b, 3)
+    else ('x' || right(lpad(encode(b, 'hex'), 8, '0'), 8))::bit(32)::integer end
+$fn$;
+do $do$ begin
+  if not exists (select from pg_cast where castsource = 'bytea'::regtype and casttarget = 'integer'::regtype) then
+    create cast (bytea as integer) with function public.tsql_binary_to_int(bytea);
+  end if;
+end $do$;
+`;
+}
