@@ -115,7 +115,7 @@ describe("incremental fingerprint", () => {
         join ferrawin.ord_head h on h.zconta = b.zconta and h.zcodigo = b.zcodigo
         join ferrawin.project p on p.zcodigo = h.zcodobra
         where trim(b.zcodlin) <> '' and trim(b.zelemento) <> '' and trim(h.zcodigo) <> ''
-          and b.zfigura not like ${SPIRAL_PREFIX + "%"} and length(b.zfigura) >= 20
+          and b.zfigura collate "C" not like ${SPIRAL_PREFIX + "%"} and length(b.zfigura) >= 20
         order by b.zconta, b.zcodigo, b.zcodlin, b.zelemento`;
       const byPlanilla = new Map<string, Bar[]>();
       for (const b of bars) byPlanilla.set(codeOf(b), [...(byPlanilla.get(codeOf(b)) ?? []), b]);
