@@ -14,16 +14,20 @@ import { createAgentEdgeClient } from "./sink/agent-edge.ts";
 import { Logger } from "./status/log.ts";
 import { checkPusher } from "./cli/doctor.ts";
 import { createWisproClient } from "./sources/wispro/client.ts";
+import { withoutProxyVariables } from "../test/scoped-env.ts";
 
 let proxy: ConnectProxy;
 let edge: FakeEdge;
 let pusher: FakePusher;
+let restoreProxyVariables: () => void = () => {};
 beforeAll(async () => {
+  restoreProxyVariables = withoutProxyVariables();
   proxy = await startConnectProxy();
   edge = startFakeEdge();
   pusher = startFakePusher();
 });
 afterAll(async () => {
+  restoreProxyVariables();
   await proxy.stop();
   await edge.stop();
   await pusher.stop();

@@ -6,13 +6,16 @@ import { classifyNetworkError, networkHint } from "./network-hint.ts";
 import { createEdgeClient } from "../sink/edge-client.ts";
 import { checkApi, checkWispro } from "./doctor.ts";
 import { loadConfig } from "../config.ts";
+import { withoutProxyVariables } from "../../test/scoped-env.ts";
 
 const failure = (url: string) => fetch(url).then(() => null, (error: unknown) => error);
 
 /** A TLS server with a certificate nobody trusts, like an inspecting firewall's without its CA. */
 let tls: ReturnType<typeof Bun.serve>;
 const dir = mkdtempSync(join(tmpdir(), "puente-tls-"));
+let restoreProxyVariables: () => void = () => {};
 beforeAll(() => {
+  restoreProxyVariables = withoutProxyVariables();
   const made = Bun.spawnSync([
     "openssl",
     "req",
@@ -41,6 +44,7 @@ beforeAll(() => {
   });
 });
 afterAll(() => {
+  restoreProxyVariables();
   tls.stop(true);
   rmSync(dir, { recursive: true, force: true });
 });
