@@ -17,6 +17,9 @@ create schema if not exists private;
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role, puente_writer;
 grant usage on schema public to puente_writer;
+-- ALTER ... OWNER TO puente_writer requires the new owner to hold CREATE on the schema; a superuser
+-- skips that check, hosted Supabase's `postgres` does not.
+grant create on schema public, private to puente_writer;
 grant usage on schema auth to puente_writer;
 grant execute on function auth.jwt(), auth.uid(), auth.role() to puente_writer;
 

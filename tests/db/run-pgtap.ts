@@ -1,6 +1,7 @@
-// `bun tests/db/run-pgtap.ts`: the database suite. Starts a fresh Postgres, applies the Supabase base
-// and every migration, installs pgTAP, runs each supabase/tests/*.sql with psql and parses its TAP,
-// then runs the concurrent-claim proof. Ends with `db: N passed, N failed`; exits non-zero on failure.
+// `bun tests/db/run-pgtap.ts`: the database suite. Starts a fresh Postgres set up as hosted Supabase
+// (superuser supabase_admin, non-superuser `postgres`), applies the migrations with `supabase db push`
+// as `postgres`, installs pgTAP into `extensions` as hosted Supabase offers it, runs each
+// supabase/tests/*.sql with psql as `postgres` and parses its TAP, then runs the concurrent-claim proof. Ends with `db: N passed, N failed`; exits non-zero on failure.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -17,10 +18,11 @@ class PgTapMissing extends Error {
   override name = "PgTapMissing";
 }
 
-async function installPgTap(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+/** pgTAP is not a trusted extension: hosted Supabase installs it for `postgres`, so does this. */
+async function installPgTap(adminUrl: string): Promise<void> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await sql`create extension if not exists pgtap`;
+    await sql`create extension if not exists pgtap with schema extensions`;
   } catch (error) {
     throw new PgTapMissing(
       `pgTAP is not installed (${
@@ -50,7 +52,7 @@ try {
     `db: running on ${pg.kind === "system" ? "system PostgreSQL" : "PGlite"} (${pg.description})`,
   );
   await applyMigrations(pg.url);
-  await installPgTap(pg.url);
+  await installPgTap(pg.adminUrl);
   const files = readdirSync(testsDir)
     .filter((f) => f.endsWith(".sql") && !f.startsWith("_"))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))

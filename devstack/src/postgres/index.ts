@@ -1,4 +1,5 @@
-// The devstack's Postgres: a throwaway system cluster when PostgreSQL binaries exist, else PGlite.
+// The devstack's Postgres, set up as hosted Supabase sets up its own: a throwaway system cluster whose
+// superuser is supabase_admin, with the hosted base applied, reached as the non-superuser `postgres`.
 // Also re-exports the migration and demo-data helpers so callers import one module.
 import {
   PostgresUnavailable,
@@ -6,14 +7,25 @@ import {
   systemBinariesPresent,
 } from "./system-cluster.ts";
 
-export { applyMigrations, MigrationFailed, migrationFiles } from "./migrations.ts";
+import { applySupabaseBase } from "./migrations.ts";
+
+export {
+  applyMigrationFiles,
+  applyMigrations,
+  applySupabaseBase,
+  MigrationFailed,
+  migrationFiles,
+} from "./migrations.ts";
 export { createAgent, createDemoData, createUser } from "./demo-data.ts";
 export type { DemoAgent, DemoUser, UserRole } from "./demo-data.ts";
 export { PostgresUnavailable } from "./system-cluster.ts";
 
 export interface StartedPostgres {
   kind: "system" | "pglite";
+  /** As `postgres`: NOSUPERUSER CREATEDB CREATEROLE REPLICATION BYPASSRLS, as on hosted Supabase. */
   url: string;
+  /** As the superuser supabase_admin, for what only the platform does (never for migrations). */
+  adminUrl: string;
   /** e.g. "PostgreSQL 15.x (system binaries)". */
   description: string;
   stop(): Promise<void>;
@@ -27,10 +39,17 @@ export async function startPostgres(
   options: { settings?: Record<string, string | number> } = {},
 ): Promise<StartedPostgres> {
   if (systemBinariesPresent()) {
-    const cluster = await startSystemCluster(options);
+    const cluster = await startSystemCluster({ ...options, superuser: "supabase_admin" });
+    try {
+      await applySupabaseBase(cluster.url);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
     return {
       kind: "system",
-      url: cluster.url,
+      url: cluster.url.replace("//supabase_admin@", "//postgres@"),
+      adminUrl: cluster.url,
       description: `PostgreSQL (system binaries, port ${cluster.port})`,
       stop: () => cluster.stop(),
     };
