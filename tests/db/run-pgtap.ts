@@ -7,7 +7,8 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { applyMigrations, startPostgres } from "../../devstack/src/postgres/index.ts";
 import { parseTap, type TapResult } from "./tap.ts";
-import { proveClaimExactlyOnce } from "./claim-concurrency.ts";
+import { type ProofResult, proveClaimExactlyOnce } from "./claim-concurrency.ts";
+import { proveBaselineEquivalent } from "./baseline-equivalence.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const testsDir = join(root, "supabase", "tests");
@@ -52,6 +53,20 @@ try {
     `db: running on ${pg.kind === "system" ? "system PostgreSQL" : "PGlite"} (${pg.description})`,
   );
   await applyMigrations(pg.url);
+  const report = (name: string, proof: ProofResult) => {
+    passed += proof.passed;
+    failed += proof.failed;
+    console.log(
+      `${
+        proof.failed === 0 ? "PASS" : "FAIL"
+      } ${name}: ${proof.passed} passed, ${proof.failed} failed`,
+    );
+    for (const problem of proof.problems) console.log(`  ${problem}`);
+  };
+  // Before anything else touches the database: it must be exactly what the migrations built.
+  if (only.length === 0 || only.some((o) => "baseline-equivalence".includes(o))) {
+    report("baseline-equivalence", await proveBaselineEquivalent(pg));
+  }
   await installPgTap(pg.adminUrl);
   const files = readdirSync(testsDir)
     .filter((f) => f.endsWith(".sql") && !f.startsWith("_"))
@@ -67,15 +82,7 @@ try {
     for (const problem of tap.problems) console.log(`  ${problem}`);
   }
   if (only.length === 0 || only.some((o) => "claim-concurrency".includes(o))) {
-    const proof = await proveClaimExactlyOnce(pg.url);
-    passed += proof.passed;
-    failed += proof.failed;
-    console.log(
-      `${
-        proof.failed === 0 ? "PASS" : "FAIL"
-      } claim-concurrency: ${proof.passed} passed, ${proof.failed} failed`,
-    );
-    for (const problem of proof.problems) console.log(`  ${problem}`);
+    report("claim-concurrency", await proveClaimExactlyOnce(pg.url));
   }
 } catch (error) {
   failed++;
