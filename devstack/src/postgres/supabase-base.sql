@@ -152,6 +152,9 @@ alter default privileges in schema extensions grant all on tables to postgres wi
 alter default privileges in schema extensions grant all on routines to postgres with grant option;
 alter default privileges in schema extensions grant all on sequences to postgres with grant option;
 
+-- 20230306081037_grant_pg_monitor_to_postgres.sql
+grant pg_monitor to postgres;
+
 -- 20230529180330_alter_api_roles_for_inherit.sql (pgsodium left out)
 alter role authenticated inherit;
 alter role anon inherit;
