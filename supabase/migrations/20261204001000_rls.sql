@@ -19,6 +19,17 @@ grant usage on schema private to authenticated, service_role, puente_writer;
 grant usage on schema public to puente_writer;
 grant usage on schema auth to puente_writer;
 grant execute on function auth.jwt(), auth.uid(), auth.role() to puente_writer;
+-- A GRANT that `postgres` may not give is only a warning, and the writer's RPCs would then fail at
+-- run time on auth.uid(): stop the deploy here instead.
+do $$
+begin
+  if not has_schema_privilege('puente_writer', 'auth', 'USAGE')
+    or not has_function_privilege('puente_writer', 'auth.jwt()', 'EXECUTE') then
+    raise exception 'puente_writer could not be granted USAGE on schema auth and EXECUTE on auth.jwt()'
+      using hint = 'the migration role must own schema auth or be a member of its owner (hosted Supabase: supabase_auth_admin)';
+  end if;
+end
+$$;
 
 -- The caller's Puente role from the JWT's app_metadata (never user_metadata, which users edit).
 create function private.app_role() returns text

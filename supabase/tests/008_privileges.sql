@@ -104,6 +104,12 @@ select is_empty($$
     and nspname !~ '^pg_(toast_)?temp_' $$,
   'puente_writer cannot create objects in any schema');
 
+select ok(has_schema_privilege('puente_writer', 'auth', 'USAGE')
+  and has_function_privilege('puente_writer', 'auth.uid()', 'EXECUTE')
+  and has_function_privilege('puente_writer', 'auth.jwt()', 'EXECUTE')
+  and has_function_privilege('puente_writer', 'auth.role()', 'EXECUTE'),
+  'puente_writer may call auth.uid(), auth.jwt() and auth.role(), which its RPCs use');
+
 -- The database as hosted Supabase sets it up: migrations ran as a non-superuser `postgres`.
 select is((select rolsuper from pg_roles where rolname = 'postgres'), false,
   'postgres is not a superuser (hosted Supabase demotes it)');
