@@ -8,7 +8,7 @@
 import type postgres from "postgres";
 import { round, writeResult } from "../results.ts";
 import { readStat } from "../e2e/cpu.ts";
-import { makeBatches, makePlanillas, PER_PLANILLA } from "./dataset.ts";
+import { makeBatches, makePlanillas, PER_PLANILLA, PLANILLAS_PER_BATCH } from "./dataset.ts";
 import { startIngestDatabase } from "./database.ts";
 
 const PLANILLAS = Number(process.env.PUENTE_BENCH_PLANILLAS ?? 37_000);
@@ -244,6 +244,22 @@ try {
         call: async () => {
           const planillas = makePlanillas(LARGE_BATCH.planillas * LARGE_BATCH.elementosEach, {
             perPlanilla: LARGE_BATCH.elementosEach,
+            firstNumber: nextPlanilla,
+          });
+          nextPlanilla += planillas.length;
+          const batch = JSON.stringify({ v: 1, kind: "planillas", seq, rejects: [], planillas });
+          return timed(
+            "service_role",
+            "select public.ingest_planillas($1, $2, $3, ($4::text)::jsonb)",
+            [agentKey, await ingestRun(), seq++, batch],
+          );
+        },
+      },
+      {
+        name: "ingest_planillas (50 new planillas, the agent's default batch)",
+        role: "service_role",
+        call: async () => {
+          const planillas = makePlanillas(PLANILLAS_PER_BATCH * PER_PLANILLA, {
             firstNumber: nextPlanilla,
           });
           nextPlanilla += planillas.length;
