@@ -288,7 +288,8 @@ $$;
 -- Before, it was the number the cancelling process knew. A process that cancels a run it was not
 -- streaming (its state file was lost, or a second process with the same key claimed the cancel)
 -- knows only the last progress report, and batches already in flight can still commit before the
--- cancel does; the run then ended with `done` short of its batches. The items are the run's main kind
+-- cancel does; the run then ended with `done` short of its batches (private.items_landed counts
+-- them).
 create function public.finish_run(p_agent_key text, p_run_id uuid, p_finish jsonb) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$

@@ -76,8 +76,8 @@ $$;
 -- Planilla ingest, as made faster in issue #3 (each choice measured with `bun bench/db/profile.ts`):
 -- 1. The planillas' headers are read once: one pass turns them into typed rows (private.planilla_in)
 --    that the cliente, obra, header and count statements read, instead of each of them walking the
---    jsonb again (and calling private.entity_code, whose SET search_path makes every call a GUC save
---    and restore, five times per planilla).
+--    jsonb again (and calling a code-normalising helper whose SET search_path makes every call a GUC
+--    save and restore, five times per planilla: the rule is written out inline instead).
 -- 2. Statements with nothing to do are not run (a first load has no stored planillas to compare, a
 --    re-ingest creates nothing), so they are neither planned nor executed.
 -- 3. Unchanged rows are found by reading, not by writing. Before, every incoming elemento of a stored
