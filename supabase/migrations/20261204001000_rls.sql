@@ -17,24 +17,20 @@ create schema if not exists private;
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role, puente_writer;
 grant usage on schema public to puente_writer;
-grant usage on schema auth to puente_writer;
-grant execute on function auth.jwt(), auth.uid(), auth.role() to puente_writer;
--- A GRANT that `postgres` may not give is only a warning, and the writer's RPCs would then fail at
--- run time on auth.uid(): stop the deploy here instead.
-do $$
-begin
-  if not has_schema_privilege('puente_writer', 'auth', 'USAGE')
-    or not has_function_privilege('puente_writer', 'auth.jwt()', 'EXECUTE') then
-    raise exception 'puente_writer could not be granted USAGE on schema auth and EXECUTE on auth.jwt()'
-      using hint = 'the migration role must own schema auth or be a member of its owner (hosted Supabase: supabase_auth_admin)';
-  end if;
-end
-$$;
+
+-- The request's JWT claims, as PostgREST puts them in request.jwt.claims (what auth.jwt() reads).
+-- Read here instead of through auth.jwt(), auth.uid() or auth.role(): the writing RPCs run as
+-- puente_writer, and `auth` is the platform's schema, where the migration role may not be allowed to
+-- grant it anything (a GRANT it may not give is only a warning, and the RPCs would then fail at run
+-- time). So nothing Puente owns depends on `auth`.
+create function private.jwt_claims() returns jsonb
+language sql stable set search_path = ''
+as $$ select coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb, '{}'::jsonb) $$;
 
 -- The caller's Puente role from the JWT's app_metadata (never user_metadata, which users edit).
 create function private.app_role() returns text
 language sql stable set search_path = ''
-as $$ select (auth.jwt() -> 'app_metadata' ->> 'role') $$;
+as $$ select (private.jwt_claims() -> 'app_metadata' ->> 'role') $$;
 
 -- Nobody but the RPCs touches the tables: start from no privileges at all. Hosted Supabase's default
 -- privileges grant anon, authenticated and service_role ALL on every table and sequence `postgres`

@@ -20,7 +20,7 @@ as $$
 declare
   v_count integer;
 begin
-  if auth.role() = 'authenticated' then
+  if private.jwt_claims() ->> 'role' = 'authenticated' then
     perform private.require_role('admin', 'staff');
   end if;
   -- Paused runs are waiting on purpose; only runs expected to report can stall.

@@ -46,7 +46,7 @@ begin
       end if;
     end if;
     insert into public.commands (request_id, agent_id, source, action, params, created_by)
-    values (p_request_id, p_agent_id, p_source, p_action, v_params, auth.uid())
+    values (p_request_id, p_agent_id, p_source, p_action, v_params, (private.jwt_claims() ->> 'sub')::uuid)
     on conflict (request_id) do nothing
     returning * into v_command;
     if v_command.id is null then

@@ -55,7 +55,7 @@ grant execute on function public.authenticate_agent(text), public.claim_commands
   to service_role;
 
 -- Helpers: the invoker read RPCs (as authenticated) and the definer RPCs (as puente_writer) use them.
-grant execute on function private.app_role(), private.require_role(text[]), private.iso(timestamptz),
-  private.run_summary(public.runs), private.reject_payloads(uuid)
+grant execute on function private.jwt_claims(), private.app_role(), private.require_role(text[]),
+  private.iso(timestamptz), private.run_summary(public.runs), private.reject_payloads(uuid)
   to authenticated, puente_writer;
 grant execute on all functions in schema private to puente_writer;

@@ -33,6 +33,19 @@ const ALLOWED: { name: string; covers: (difference: string) => boolean }[] = [
         .test(d) ||
       d === "dump (new): GRANT SELECT ON TABLE public.portal_accounts TO authenticated",
   },
+  {
+    // The writing RPCs run as puente_writer, and `auth` is the platform's schema: on a project where
+    // the migration role may not grant in it, auth.jwt()/uid()/role() would fail at run time inside
+    // them. The claims are read from request.jwt.claims by private.jwt_claims() instead (the legacy
+    // per-claim settings of PostgREST < 9 are no longer read), and puente_writer gets nothing in auth.
+    name: "claims read by private.jwt_claims() instead of auth.jwt()/auth.uid()/auth.role()",
+    covers: (d) =>
+      d.includes("jwt_claims") || /auth\.(jwt|uid|role)\(\)/.test(d) ||
+      /^function (private\.app_role\(\)|mark_stalled_runs\(\)|private\.enqueue_command_locked\(uuid,uuid,text,text,jsonb\)): /
+        .test(d) ||
+      /^dump( \(new\))?: CREATE FUNCTION (private\.app_role\(\)|public\.mark_stalled_runs\(\)|private\.enqueue_command_locked\()/
+        .test(d),
+  },
 ];
 
 const CATALOG: Record<string, string> = {
