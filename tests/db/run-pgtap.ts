@@ -1,7 +1,9 @@
 // `bun tests/db/run-pgtap.ts`: the database suite. Starts a fresh Postgres set up as hosted Supabase
 // (superuser supabase_admin, non-superuser `postgres`), applies the migrations with `supabase db push`
-// as `postgres`, installs pgTAP into `extensions` as hosted Supabase offers it, runs each
-// supabase/tests/*.sql with psql as `postgres` and parses its TAP, then runs the concurrent-claim proof. Ends with `db: N passed, N failed`; exits non-zero on failure.
+// as `postgres`, proves the baseline equals the history it replaced, installs pgTAP into `extensions`
+// as hosted Supabase offers it, runs each supabase/tests/*.sql with psql as `postgres` and parses its
+// TAP, then runs the concurrent-claim proof and the auth-ownership proof. Ends with
+// `db: N passed, N failed`; exits non-zero on failure. Arguments filter by file or proof name.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -9,6 +11,7 @@ import { applyMigrations, startPostgres } from "../../devstack/src/postgres/inde
 import { parseTap, type TapResult } from "./tap.ts";
 import { type ProofResult, proveClaimExactlyOnce } from "./claim-concurrency.ts";
 import { proveBaselineEquivalent } from "./baseline-equivalence.ts";
+import { proveAuthOwnershipIndependent } from "./auth-ownership.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const testsDir = join(root, "supabase", "tests");
@@ -83,6 +86,9 @@ try {
   }
   if (only.length === 0 || only.some((o) => "claim-concurrency".includes(o))) {
     report("claim-concurrency", await proveClaimExactlyOnce(pg.url));
+  }
+  if (only.length === 0 || only.some((o) => "auth-ownership".includes(o))) {
+    report("auth-ownership", await proveAuthOwnershipIndependent());
   }
 } catch (error) {
   failed++;
