@@ -136,7 +136,9 @@ const EnvSchema = z.object({
   PUENTE_LOG_DIR: optionalString,
   PUENTE_STATE_DIR: optionalString,
   PUENTE_BATCH_PLANILLAS: integer(50, 1, 500),
-  PUENTE_BATCH_ELEMENTOS: integer(5000, 100, 100_000),
+  // At most 20,000: a batch is one ingest_planillas call, which must finish within hosted Supabase's
+  // 8 s statement_timeout; 100,000 did not on a busy 2-core machine (bench/db/timeouts.ts).
+  PUENTE_BATCH_ELEMENTOS: integer(5000, 100, 20_000),
   PUENTE_MAX_IN_FLIGHT: integer(3, 1, MAX_IN_FLIGHT_LIMIT),
   PUENTE_HEARTBEAT_SECONDS: integer(15, 1, 3600),
   /** The claim fallback besides the doorbell; also how late a due schedule (kept in the database) can start. */

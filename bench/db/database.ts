@@ -4,7 +4,10 @@ import postgres from "postgres";
 import { applyMigrations, createAgent, startPostgres } from "../../devstack/src/postgres/index.ts";
 
 export interface IngestDatabase {
+  /** As `postgres`, the non-superuser that hosted Supabase gives a project. */
   sql: postgres.Sql;
+  /** As the superuser supabase_admin, for what only the platform does (extensions such as pgTAP). */
+  adminUrl: string;
   agentKey: string;
   /** Opens a full FerraWin run for the agent, as the connection's current role; returns its id. */
   openFullRun(): Promise<string>;
@@ -26,6 +29,7 @@ export async function startIngestDatabase(
     const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
     return {
       sql,
+      adminUrl: pg.adminUrl,
       agentKey: agent.key,
       async openFullRun() {
         const [opened] = await sql<{ r: { id: string } }[]>`

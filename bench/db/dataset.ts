@@ -5,12 +5,19 @@ import type { Elemento, Planilla } from "@puente/protocol";
 export const PER_PLANILLA = 56;
 export const PLANILLAS_PER_BATCH = 50;
 
-/** Deterministic planillas shaped like FerraWin's (about 56 bars each). */
-export function makePlanillas(totalElementos: number): Planilla[] {
+/**
+ * Deterministic planillas shaped like FerraWin's (about 56 bars each). `perPlanilla` changes the bars
+ * per planilla; `firstNumber` starts the codes further on, for planillas not yet stored.
+ */
+export function makePlanillas(
+  totalElementos: number,
+  options: { perPlanilla?: number; firstNumber?: number } = {},
+): Planilla[] {
+  const perPlanilla = options.perPlanilla ?? PER_PLANILLA;
   const planillas: Planilla[] = [];
   let left = totalElementos;
-  for (let p = 1; left > 0; p++) {
-    const count = Math.min(PER_PLANILLA, left);
+  for (let p = options.firstNumber ?? 1; left > 0; p++) {
+    const count = Math.min(perPlanilla, left);
     left -= count;
     const elementos: Elemento[] = [];
     for (let i = 1; i <= count; i++) {

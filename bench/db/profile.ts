@@ -2,6 +2,7 @@
 // dataset (200,000 elementos by default) with pg_stat_statements tracking the statements inside the
 // function, then re-ingests it unchanged, and prints each phase's statements by total time (execution
 // and planning), so a change to the RPC can be judged statement by statement.
+import postgres from "postgres";
 import { makeBatches, makePlanillas } from "./dataset.ts";
 import { startIngestDatabase } from "./database.ts";
 
@@ -13,7 +14,10 @@ const db = await startIngestDatabase("profile", {
 });
 try {
   const { sql } = db;
-  await sql`create extension pg_stat_statements`;
+  // Not a trusted extension: on hosted Supabase the platform installs it, here supabase_admin does.
+  const admin = postgres(db.adminUrl, { max: 1, onnotice: () => {} });
+  await admin`create extension pg_stat_statements with schema extensions`;
+  await admin.end();
   const runId = await db.openFullRun();
   const batches = makeBatches(makePlanillas(total));
   const phase = async (name: string, seqOffset: number) => {

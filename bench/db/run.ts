@@ -1,7 +1,8 @@
 // `bun bench/db/run.ts`: loads 1,000,000 elementos through ingest_planillas in batches, the same rows
 // through COPY into a table of the same shape, and re-ingests the unchanged rows. Prints rows/s
 // and the ratio to COPY, and writes bench/results/db.json. PUENTE_BENCH_ELEMENTOS=N runs a smaller
-// load; `bun bench/db/profile.ts` shows where the time goes, statement by statement.
+// load; `bun bench/db/profile.ts` shows where the time goes, statement by statement. Then it runs
+// bench/db/timeouts.ts (every RPC against its role's hosted statement_timeout, bench/results/rpc-timeouts.json).
 import postgres from "postgres";
 import { round, writeResult } from "../results.ts";
 import { readStat } from "../e2e/cpu.ts";
@@ -166,3 +167,10 @@ try {
 } finally {
   await db.stop();
 }
+
+// The RPC timeout figure (bench/db/timeouts.ts) needs the e2e-sized dataset on a database of its own.
+const timeouts = Bun.spawn({
+  cmd: [process.execPath, new URL("./timeouts.ts", import.meta.url).pathname],
+  stdio: ["ignore", "inherit", "inherit"],
+});
+if ((await timeouts.exited) !== 0) process.exit(1);

@@ -2,7 +2,7 @@
 // generated FerraWin fixture, the agent run from source as `puente-agent sync ferrawin`, and the
 // measurements around it (wall time, the agent's peak RSS, CPU seconds per stage, the run's counts),
 // plus the physical limit: COPY of the same rows into tables of the same shape, in the same run.
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -221,9 +221,6 @@ export class Scenario {
   async copyLimit(): Promise<CopyMeasure> {
     const tables = ["planillas", "elementos", "entidades"] as const;
     const copy = postgres(this.stack.info.dbUrl, { max: 1, onnotice: () => {} });
-    const [setting] = await copy<{ dir: string }[]>`
-      select current_setting('data_directory') as dir`;
-    const fileOf = (table: string) => join(setting!.dir, `bench-copy-${table}.txt`);
     try {
       await copy.unsafe("drop schema if exists bench_copy cascade; create schema bench_copy");
       const data = new Map<string, Buffer>();
@@ -231,11 +228,18 @@ export class Scenario {
         await copy.unsafe(
           `create table bench_copy.${table} (like public.${table} including all)`,
         );
-        // Read out through a server-side file: postgres.js's COPY TO STDOUT stream leaves the
-        // connection hanging after the first table.
-        await copy.unsafe(`copy public.${table} to '${fileOf(table)}'`);
-        data.set(table, readFileSync(fileOf(table)));
-        rmSync(fileOf(table), { force: true });
+        // Read out with COPY TO STDOUT on a connection of its own: postgres.js leaves a connection
+        // hanging after its first COPY TO STDOUT stream, and a server-side file would need
+        // pg_write_server_files, which `postgres` does not hold on hosted Supabase (nor here).
+        const reader = postgres(this.stack.info.dbUrl, { max: 1, onnotice: () => {} });
+        try {
+          const chunks: Buffer[] = [];
+          const readable = await reader.unsafe(`copy public.${table} to stdout`).readable();
+          for await (const chunk of readable) chunks.push(chunk as Buffer);
+          data.set(table, Buffer.concat(chunks));
+        } finally {
+          await reader.end({ timeout: 1 });
+        }
       }
       const rows = await this.replicaRows();
       const started = performance.now();

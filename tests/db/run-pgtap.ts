@@ -1,12 +1,17 @@
-// `bun tests/db/run-pgtap.ts`: the database suite. Starts a fresh Postgres, applies the Supabase base
-// and every migration, installs pgTAP, runs each supabase/tests/*.sql with psql and parses its TAP,
-// then runs the concurrent-claim proof. Ends with `db: N passed, N failed`; exits non-zero on failure.
+// `bun tests/db/run-pgtap.ts`: the database suite. Starts a fresh Postgres set up as hosted Supabase
+// (superuser supabase_admin, non-superuser `postgres`), applies the migrations with `supabase db push`
+// as `postgres`, proves the baseline equals the history it replaced, installs pgTAP into `extensions`
+// as hosted Supabase offers it, runs each supabase/tests/*.sql with psql as `postgres` and parses its
+// TAP, then runs the concurrent-claim proof and the auth-ownership proof. Ends with
+// `db: N passed, N failed`; exits non-zero on failure. Arguments filter by file or proof name.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { applyMigrations, startPostgres } from "../../devstack/src/postgres/index.ts";
 import { parseTap, type TapResult } from "./tap.ts";
-import { proveClaimExactlyOnce } from "./claim-concurrency.ts";
+import { type ProofResult, proveClaimExactlyOnce } from "./claim-concurrency.ts";
+import { proveBaselineEquivalent } from "./baseline-equivalence.ts";
+import { proveAuthOwnershipIndependent } from "./auth-ownership.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const testsDir = join(root, "supabase", "tests");
@@ -17,10 +22,11 @@ class PgTapMissing extends Error {
   override name = "PgTapMissing";
 }
 
-async function installPgTap(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+/** pgTAP is not a trusted extension: hosted Supabase installs it for `postgres`, so does this. */
+async function installPgTap(adminUrl: string): Promise<void> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await sql`create extension if not exists pgtap`;
+    await sql`create extension if not exists pgtap with schema extensions`;
   } catch (error) {
     throw new PgTapMissing(
       `pgTAP is not installed (${
@@ -50,7 +56,21 @@ try {
     `db: running on ${pg.kind === "system" ? "system PostgreSQL" : "PGlite"} (${pg.description})`,
   );
   await applyMigrations(pg.url);
-  await installPgTap(pg.url);
+  const report = (name: string, proof: ProofResult) => {
+    passed += proof.passed;
+    failed += proof.failed;
+    console.log(
+      `${
+        proof.failed === 0 ? "PASS" : "FAIL"
+      } ${name}: ${proof.passed} passed, ${proof.failed} failed`,
+    );
+    for (const problem of proof.problems) console.log(`  ${problem}`);
+  };
+  // Before anything else touches the database: it must be exactly what the migrations built.
+  if (only.length === 0 || only.some((o) => "baseline-equivalence".includes(o))) {
+    report("baseline-equivalence", await proveBaselineEquivalent(pg));
+  }
+  await installPgTap(pg.adminUrl);
   const files = readdirSync(testsDir)
     .filter((f) => f.endsWith(".sql") && !f.startsWith("_"))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
@@ -65,15 +85,10 @@ try {
     for (const problem of tap.problems) console.log(`  ${problem}`);
   }
   if (only.length === 0 || only.some((o) => "claim-concurrency".includes(o))) {
-    const proof = await proveClaimExactlyOnce(pg.url);
-    passed += proof.passed;
-    failed += proof.failed;
-    console.log(
-      `${
-        proof.failed === 0 ? "PASS" : "FAIL"
-      } claim-concurrency: ${proof.passed} passed, ${proof.failed} failed`,
-    );
-    for (const problem of proof.problems) console.log(`  ${problem}`);
+    report("claim-concurrency", await proveClaimExactlyOnce(pg.url));
+  }
+  if (only.length === 0 || only.some((o) => "auth-ownership".includes(o))) {
+    report("auth-ownership", await proveAuthOwnershipIndependent());
   }
 } catch (error) {
   failed++;

@@ -1,10 +1,8 @@
-// Test support: a throwaway cluster with the devstack's Supabase-compatible base and a `gw_test` schema
-// of functions that exercise the RPC contract.
+// Test support: a throwaway hosted-like database (the devstack's Supabase base: roles, auth.users,
+// auth.uid()/role()/jwt()) reached as `postgres`, with a `gw_test` schema of functions that exercise
+// the RPC contract.
 import postgres from "postgres";
-import { startSystemCluster, type SystemCluster } from "../postgres/system-cluster.ts";
-
-/** The database engineer's Supabase-compatible base (roles, auth.users, auth.uid()/role()/jwt()). */
-const SUPABASE_BASE_SQL = new URL("../postgres/supabase-base.sql", import.meta.url);
+import { type StartedPostgres, startPostgres } from "../postgres/index.ts";
 
 const TEST_FUNCTIONS = `
 -- Hosted Supabase's role settings (supabase/postgres), which the gateway applies per request.
@@ -49,16 +47,15 @@ grant execute on function gw_test.only_signed_in() to authenticated;
 export const TEST_EXPOSED_SCHEMAS = ["public", "gw_test"];
 
 export interface GatewayTestDatabase {
-  cluster: SystemCluster;
+  cluster: StartedPostgres;
   sql: postgres.Sql;
   stop(): Promise<void>;
 }
 
 export async function startGatewayTestDatabase(): Promise<GatewayTestDatabase> {
-  const cluster = await startSystemCluster();
+  const cluster = await startPostgres();
   const sql = postgres(cluster.url, { onnotice: () => {} });
   try {
-    await sql.unsafe(await Bun.file(SUPABASE_BASE_SQL).text()).simple();
     await sql.unsafe(TEST_FUNCTIONS).simple();
   } catch (error) {
     await sql.end();

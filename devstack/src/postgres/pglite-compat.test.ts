@@ -1,19 +1,13 @@
-// The Supabase base and every migration also run on PGlite (PostgreSQL 18), and the core RPC path
-// works there: create an agent, claim, open a run, ingest a batch, replay it.
+// The hosted Supabase base and every migration also run on PGlite (PostgreSQL 18), and the core RPC
+// path works there: create an agent, claim, open a run, ingest a batch, replay it.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
-import { migrationFiles, MIGRATIONS_DIR, SUPABASE_BASE_SQL } from "./migrations.ts";
+import type { PGlite } from "@electric-sql/pglite";
+import { startHostedPGlite } from "./pglite.ts";
 
 let db: PGlite;
 
 beforeAll(async () => {
-  db = await PGlite.create({ extensions: { pgcrypto } });
-  for (const file of [SUPABASE_BASE_SQL, ...migrationFiles().map((f) => join(MIGRATIONS_DIR, f))]) {
-    await db.transaction((tx) => tx.exec(readFileSync(file, "utf8")));
-  }
+  db = await startHostedPGlite();
 }, 120_000);
 
 afterAll(async () => {
@@ -34,6 +28,39 @@ test("migrations run on PGlite's PostgreSQL 18", async () => {
   const [row] =
     (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows;
   expect(Number(row!.v.split(".")[0])).toBeGreaterThanOrEqual(18);
+});
+
+test("PGlite has hosted Supabase's roles, timeouts, default privileges and auth ownership", async () => {
+  const roles =
+    (await db.query<{ rolname: string; rolbypassrls: boolean; rolconfig: string[] | null }>(
+      `select rolname, rolbypassrls, rolconfig from pg_roles
+     where rolname in ('anon', 'authenticated', 'service_role', 'authenticator', 'supabase_admin')
+     order by rolname`,
+    )).rows;
+  expect(roles.map((r) => r.rolname)).toEqual([
+    "anon",
+    "authenticated",
+    "authenticator",
+    "service_role",
+    "supabase_admin",
+  ]);
+  expect(roles.find((r) => r.rolname === "anon")!.rolconfig).toContain("statement_timeout=3s");
+  expect(roles.find((r) => r.rolname === "authenticated")!.rolconfig).toContain(
+    "statement_timeout=8s",
+  );
+  expect(roles.find((r) => r.rolname === "authenticator")!.rolconfig).toContain(
+    "statement_timeout=8s",
+  );
+  const [auth] = (await db.query<{ owner: string }>(
+    "select nspowner::regrole::text as owner from pg_namespace where nspname = 'auth'",
+  )).rows;
+  expect(auth!.owner).toBe("supabase_auth_admin");
+  const defaults = (await db.query<{ acl: string }>(
+    `select unnest(defaclacl)::text as acl from pg_default_acl d
+     join pg_namespace n on n.oid = d.defaclnamespace
+     where n.nspname = 'public' and d.defaclrole = 'postgres'::regrole and d.defaclobjtype = 'r'`,
+  )).rows.map((r) => r.acl);
+  expect(defaults).toContain("anon=arwdDxtm/postgres");
 });
 
 test("agent, run and an ingest batch work on PGlite, and a replay changes nothing", async () => {

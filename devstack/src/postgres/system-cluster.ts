@@ -61,10 +61,18 @@ function watchOwner(binDir: string, dataDir: string, asPostgres: boolean): void 
   cleanupWhenOwnerExits(`[ -d ${dataDir}/data ]`, `${stopCommand}; rm -rf ${dataDir}`);
 }
 
-/** Starts a fresh cluster; `settings` become `-c key=value` server options. */
+/**
+ * Starts a fresh cluster; `settings` become `-c key=value` server options. `superuser` names the
+ * bootstrap superuser (default `postgres`; the hosted-like database uses `supabase_admin`).
+ */
 export async function startSystemCluster(
-  options: { binDir?: string; settings?: Record<string, string | number> } = {},
+  options: {
+    binDir?: string;
+    settings?: Record<string, string | number>;
+    superuser?: string;
+  } = {},
 ): Promise<SystemCluster> {
+  const superuser = options.superuser ?? "postgres";
   const binDir = options.binDir ?? process.env.PUENTE_PG_BIN ?? DEFAULT_PG_BIN;
   if (!systemBinariesPresent(binDir)) {
     throw new PostgresUnavailable(
@@ -84,7 +92,7 @@ export async function startSystemCluster(
       "-D",
       join(dataDir, "data"),
       "-U",
-      "postgres",
+      superuser,
       "--auth=trust",
       "-E",
       "UTF8",
@@ -133,7 +141,7 @@ export async function startSystemCluster(
     host: "127.0.0.1",
     port,
     dataDir,
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://${superuser}@127.0.0.1:${port}/postgres`,
     stop() {
       if (!stopped) {
         stopped = true;

@@ -1,7 +1,8 @@
 -- User RPCs, called with the user's JWT. Reads are security invoker, so the RLS policies decide what
 -- a user sees; writes are security definer (owned by puente_writer) and check the role themselves.
 
-create function public.enqueue_command(p_request_id uuid, p_agent_id uuid, p_source text, p_action text,
+-- Stores a command, idempotently on its request id (enqueue_command wraps it).
+create function private.enqueue_command_locked(p_request_id uuid, p_agent_id uuid, p_source text, p_action text,
   p_params jsonb) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -45,7 +46,7 @@ begin
       end if;
     end if;
     insert into public.commands (request_id, agent_id, source, action, params, created_by)
-    values (p_request_id, p_agent_id, p_source, p_action, v_params, auth.uid())
+    values (p_request_id, p_agent_id, p_source, p_action, v_params, (private.jwt_claims() ->> 'sub')::uuid)
     on conflict (request_id) do nothing
     returning * into v_command;
     if v_command.id is null then
@@ -63,6 +64,25 @@ begin
     'status', case when v_command.status = 'pending' and v_command.expires_at <= now() then 'expired'
       else v_command.status end,
     'duplicate', v_duplicate, 'expiresAt', private.iso(v_command.expires_at));
+end
+$$;
+
+-- A double-clicked start gets its command back, not a conflict. Two requests with the same requestId
+-- arriving together both missed each other's uncommitted row, so the second waited for the first's
+-- agent/source lock and then met the first's pending start: "a sync is already running" (PT409)
+-- instead of the duplicate answer. Taking the lock before the requestId lookup makes the second see
+-- the first's committed command and answer it as a duplicate.
+-- The advisory lock is per transaction and re-entrant, so taking it again in
+-- enqueue_command_locked waits for nothing.
+create function public.enqueue_command(p_request_id uuid, p_agent_id uuid, p_source text, p_action text,
+  p_params jsonb) returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if p_action = 'start' and p_agent_id is not null and p_source in ('ferrawin', 'wispro') then
+    perform private.lock_agent_source(p_agent_id, p_source);
+  end if;
+  return private.enqueue_command_locked(p_request_id, p_agent_id, p_source, p_action, p_params);
 end
 $$;
 

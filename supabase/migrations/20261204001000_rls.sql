@@ -17,16 +17,25 @@ create schema if not exists private;
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role, puente_writer;
 grant usage on schema public to puente_writer;
-grant usage on schema auth to puente_writer;
-grant execute on function auth.jwt(), auth.uid(), auth.role() to puente_writer;
+
+-- The request's JWT claims, as PostgREST puts them in request.jwt.claims (what auth.jwt() reads).
+-- Read here instead of through auth.jwt(), auth.uid() or auth.role(): the writing RPCs run as
+-- puente_writer, and `auth` is the platform's schema, where the migration role may not be allowed to
+-- grant it anything (a GRANT it may not give is only a warning, and the RPCs would then fail at run
+-- time). So nothing Puente owns depends on `auth`.
+create function private.jwt_claims() returns jsonb
+language sql stable set search_path = ''
+as $$ select coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb, '{}'::jsonb) $$;
 
 -- The caller's Puente role from the JWT's app_metadata (never user_metadata, which users edit).
 create function private.app_role() returns text
 language sql stable set search_path = ''
-as $$ select (auth.jwt() -> 'app_metadata' ->> 'role') $$;
+as $$ select (private.jwt_claims() -> 'app_metadata' ->> 'role') $$;
 
--- Nobody but the RPCs touches the tables: start from no privileges at all (Supabase grants
--- anon/authenticated/service_role everything in public by default).
+-- Nobody but the RPCs touches the tables: start from no privileges at all. Hosted Supabase's default
+-- privileges grant anon, authenticated and service_role ALL on every table and sequence `postgres`
+-- creates in public, so this runs after every table exists; a later migration that adds a table must
+-- revoke the same (supabase/tests/008_privileges.sql fails otherwise).
 revoke all on all tables in schema public from public, anon, authenticated, service_role;
 revoke all on all sequences in schema public from public, anon, authenticated, service_role;
 
@@ -40,13 +49,15 @@ grant select (id, name, hostname, version, last_seen_at, revoked_at, created_at)
 grant select (id, run_id, record_key, reason, detail, at) on public.run_rejects to authenticated;
 grant select on public.runs, public.run_events, public.schedules, public.clientes, public.obras,
   public.planillas, public.elementos, public.entidades, public.customers to authenticated;
+-- Portal accounts hold emails (personal data): readable by admins only, through the policy below.
+grant select on public.portal_accounts to authenticated;
 
 do $$
 declare
   t text;
 begin
   foreach t in array array['agents', 'commands', 'runs', 'run_events', 'run_rejects', 'ingest_batches',
-    'schedules', 'clientes', 'obras', 'planillas', 'elementos', 'entidades', 'customers']
+    'schedules', 'clientes', 'obras', 'planillas', 'elementos', 'entidades', 'customers', 'portal_accounts']
   loop
     execute format('alter table public.%I enable row level security', t);
     -- The writer may write every table, but only because this policy says so.
@@ -64,6 +75,8 @@ begin
 end
 $$;
 
--- Customers hold personal data: admins only.
+-- Customers and their portal accounts hold personal data: admins only.
 create policy admin_read on public.customers for select to authenticated
+  using ((select private.app_role()) = 'admin');
+create policy admin_read on public.portal_accounts for select to authenticated
   using ((select private.app_role()) = 'admin');

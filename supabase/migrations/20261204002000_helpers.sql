@@ -89,3 +89,76 @@ as $$
   select p_run_id, e.level, left(e.message, 2000), coalesce(e.at, pg_catalog.now())
   from jsonb_to_recordset(coalesce(p_events, '[]'::jsonb)) as e(level text, message text, at timestamptz)
 $$;
+
+-- Serialises everything that decides "is there an active run / pending start" for one agent+source.
+create function private.lock_agent_source(p_agent_id uuid, p_source text) returns void
+language sql set search_path = ''
+as $$ select pg_advisory_xact_lock(hashtextextended(p_agent_id::text || '/' || p_source, 0)) $$;
+
+-- True while the agent has an active run of the source or an unexpired start waiting to run.
+create function private.start_blocked(p_agent_id uuid, p_source text) returns boolean
+language sql stable set search_path = ''
+as $$
+  select exists (
+    select 1 from public.runs r
+    where r.agent_id = p_agent_id and r.source = p_source and r.status in ('queued', 'running', 'paused')
+  ) or exists (
+    select 1 from public.commands c
+    where c.agent_id = p_agent_id and c.source = p_source and c.action = 'start'
+      and c.status in ('pending', 'claimed') and c.expires_at > now()
+  )
+$$;
+
+-- The agent's run, locked; PT404 when it is not this agent's.
+create function private.agent_run(p_agent_id uuid, p_run_id uuid) returns public.runs
+language plpgsql set search_path = ''
+as $$
+declare
+  v_run public.runs;
+begin
+  select * into v_run from public.runs r where r.id = p_run_id and r.agent_id = p_agent_id for update;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'run not found for this agent';
+  end if;
+  return v_run;
+end
+$$;
+
+-- The run, if it belongs to the agent holding p_agent_key; PT404 otherwise.
+create function private.agent_run(p_agent_key text, p_run_id uuid) returns public.runs
+language plpgsql stable set search_path = ''
+as $$
+declare
+  v_agent public.agents := private.agent_for_key(p_agent_key);
+  v_run public.runs;
+begin
+  select * into v_run from public.runs r where r.id = p_run_id and r.agent_id = v_agent.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'run not found for this agent';
+  end if;
+  return v_run;
+end
+$$;
+
+-- Which run inserted a customer (customers.first_run_id), stamped on insert.
+create function private.stamp_first_run() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+  new.first_run_id := coalesce(new.first_run_id, new.last_run_id);
+  return new;
+end
+$$;
+
+create trigger customers_first_run before insert on public.customers
+  for each row execute function private.stamp_first_run();
+
+-- The run's main kind of item (planillas or customers) that its batches landed: created + updated +
+-- unchanged + rejected. finish_run counts a cancelled run's `done` with it.
+create function private.items_landed(p_source text, p_counts jsonb) returns integer
+language sql immutable set search_path = ''
+as $$
+  select coalesce((c ->> 'created')::integer, 0) + coalesce((c ->> 'updated')::integer, 0)
+    + coalesce((c ->> 'unchanged')::integer, 0) + coalesce((c ->> 'rejected')::integer, 0)
+  from (select p_counts -> case p_source when 'wispro' then 'customers' else 'planillas' end) as k(c)
+$$;

@@ -10,16 +10,28 @@ as $$
     'now', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
 $$;
 
+-- Paused runs are waiting on purpose; only runs expected to report can stall. Admin and staff may
+-- call it (sync_overview, an invoker function, calls it for them), and so may the edge's service
+-- role and agent_heartbeat; a user JWT without an admin or staff role is PT403 like every other user
+-- RPC.
 create function public.mark_stalled_runs() returns integer
-language sql security definer set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_count integer;
+begin
+  if private.jwt_claims() ->> 'role' = 'authenticated' then
+    perform private.require_role('admin', 'staff');
+  end if;
   -- Paused runs are waiting on purpose; only runs expected to report can stall.
   with stalled as (
     update public.runs r set status = 'stalled', updated_at = now()
     where r.status in ('queued', 'running') and r.updated_at < now() - interval '2 minutes'
     returning 1
   )
-  select count(*)::integer from stalled
+  select count(*)::integer into v_count from stalled;
+  return v_count;
+end
 $$;
 
 create function public.authenticate_agent(p_key text) returns jsonb
@@ -56,26 +68,8 @@ begin
 end
 $$;
 
--- Serialises everything that decides "is there an active run / pending start" for one agent+source.
-create function private.lock_agent_source(p_agent_id uuid, p_source text) returns void
-language sql set search_path = ''
-as $$ select pg_advisory_xact_lock(hashtextextended(p_agent_id::text || '/' || p_source, 0)) $$;
-
--- True while the agent has an active run of the source or an unexpired start waiting to run.
-create function private.start_blocked(p_agent_id uuid, p_source text) returns boolean
-language sql stable set search_path = ''
-as $$
-  select exists (
-    select 1 from public.runs r
-    where r.agent_id = p_agent_id and r.source = p_source and r.status in ('queued', 'running', 'paused')
-  ) or exists (
-    select 1 from public.commands c
-    where c.agent_id = p_agent_id and c.source = p_source and c.action = 'start'
-      and c.status in ('pending', 'claimed') and c.expires_at > now()
-  )
-$$;
-
-create function public.claim_commands(p_agent_key text, p_limit integer default 10) returns jsonb
+-- Hands out an agent's pending commands, each exactly once (claim_commands wraps it).
+create function private.claim_pending_commands(p_agent_key text, p_limit integer default 10) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -131,7 +125,31 @@ begin
 end
 $$;
 
-create function public.open_run(p_agent_key text, p_request jsonb) returns jsonb
+-- A claimed start that never opened its run is delivered again. Claiming is not safe to retry on its
+-- own: when the claim's answer is lost on the network, or the agent stops between claiming and opening
+-- the run, the command stayed `claimed` for good, its sync never ran, and as an unexpired start it
+-- blocked every other start of that source until it expired. Now a start claimed over a minute ago
+-- whose run was never opened goes back to pending when the agent claims again, until it expires. A copy
+-- that does reach an agent twice is harmless: open_run refuses a command whose run is under way.
+create function public.claim_commands(p_agent_key text, p_limit integer default 10) returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_agent public.agents := private.agent_for_key(p_agent_key);
+begin
+  update public.commands c set status = 'pending', claimed_at = null
+  where c.agent_id = v_agent.id and c.status = 'claimed' and c.action = 'start' and c.run_id is null
+    and c.claimed_at < now() - interval '1 minute' and c.expires_at > now();
+  return private.claim_pending_commands(p_agent_key, p_limit);
+end
+$$;
+
+-- Opens a new run for the agent, or resumes one of its runs. It also answers the run's highest stored
+-- batch seq (`lastSeq`, null before the first batch): a replayed (run, seq) answers its first result
+-- and changes nothing, so a resumed run must never reuse a seq. The agent keeps its own record of the
+-- seqs it used and continues after the larger of that and this answer, so losing its local state file
+-- cannot make it reuse one. open_run wraps it.
+create function private.open_new_or_resumed_run(p_agent_key text, p_request jsonb) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -188,22 +206,45 @@ begin
       end if;
     end if;
   end if;
-  return private.run_summary(v_run);
+  -- The primary key (run_id, seq) answers this with one backward index probe.
+  return private.run_summary(v_run) || jsonb_build_object('lastSeq',
+    (select max(b.seq) from public.ingest_batches b where b.run_id = v_run.id));
 end
 $$;
 
--- The agent's run, locked; PT404 when it is not this agent's.
-create function private.agent_run(p_agent_id uuid, p_run_id uuid) returns public.runs
-language plpgsql set search_path = ''
+-- Opening a command's run is safe to retry. When the answer to the first open is lost on the network
+-- (or the request is delivered twice), the agent's retry used to meet its own new run as "another run
+-- of this source is active" (PT409): the sync failed and the orphan run blocked every start until it
+-- stalled. Now an open for a command whose run this agent opened moments ago and has sent nothing to
+-- yet reopens that run. A run that already took batches is refused: another process is working on it.
+create function public.open_run(p_agent_key text, p_request jsonb) returns jsonb
+language plpgsql security definer set search_path = ''
 as $$
 declare
+  v_agent public.agents := private.agent_for_key(p_agent_key);
+  v_command_id uuid := (p_request ->> 'commandId')::uuid;
   v_run public.runs;
 begin
-  select * into v_run from public.runs r where r.id = p_run_id and r.agent_id = p_agent_id for update;
-  if not found then
-    raise exception using errcode = 'PT404', message = 'run not found for this agent';
+  if v_command_id is not null and (p_request ->> 'resumeRunId') is null
+    and p_request ->> 'source' in ('ferrawin', 'wispro') then
+    perform private.lock_agent_source(v_agent.id, p_request ->> 'source');
+    select * into v_run from public.runs r
+    where r.command_id = v_command_id and r.agent_id = v_agent.id
+    order by r.created_at desc limit 1;
+    if found then
+      if v_run.status not in ('queued', 'running') then
+        raise exception using errcode = 'PT409',
+          message = format('this command already ran: its run is %s', v_run.status);
+      end if;
+      if v_run.created_at < now() - interval '5 minutes'
+        or exists (select 1 from public.ingest_batches b where b.run_id = v_run.id) then
+        raise exception using errcode = 'PT409', message = 'this command''s run is already under way';
+      end if;
+      return private.open_new_or_resumed_run(p_agent_key,
+        p_request || jsonb_build_object('resumeRunId', v_run.id));
+    end if;
   end if;
-  return v_run;
+  return private.open_new_or_resumed_run(p_agent_key, p_request);
 end
 $$;
 
@@ -243,6 +284,12 @@ begin
 end
 $$;
 
+-- A cancelled run's `done` is what its accepted batches hold, counted under the run's row lock.
+-- Before, it was the number the cancelling process knew. A process that cancels a run it was not
+-- streaming (its state file was lost, or a second process with the same key claimed the cancel)
+-- knows only the last progress report, and batches already in flight can still commit before the
+-- cancel does; the run then ended with `done` short of its batches (private.items_landed counts
+-- them).
 create function public.finish_run(p_agent_key text, p_run_id uuid, p_finish jsonb) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -266,7 +313,13 @@ begin
   update public.runs r set
     status = v_status,
     total = coalesce((p_finish ->> 'total')::integer, r.total),
-    done = coalesce((p_finish ->> 'done')::integer, r.done),
+    -- r.counts here is the row as locked by this update: every batch that committed first is in it.
+    done = case
+      when v_status = 'cancelled' and r.counts ? case r.source when 'wispro' then 'customers' else 'planillas' end
+        then least(private.items_landed(r.source, r.counts),
+          coalesce((p_finish ->> 'total')::integer, r.total, 2147483647))
+      else coalesce((p_finish ->> 'done')::integer, r.done)
+    end,
     reported_counts = coalesce(p_finish -> 'counts', r.reported_counts),
     error = nullif(p_finish -> 'error', 'null'::jsonb),
     finished_at = now(),
@@ -303,5 +356,108 @@ begin
     )
   ) as f;
   return v_result;
+end
+$$;
+
+-- Called by the edge after a customers batch landed (also when the batch was a replay): records a
+-- pending account for each customer of the batch that this run created and that has an email, then
+-- answers every still-pending account of the batch's customers (new ones, and ones an earlier Auth
+-- outage left pending) with what the edge needs to create it. Idempotent.
+create function public.claim_portal_accounts(p_agent_key text, p_run_id uuid, p_wispro_ids jsonb)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_run public.runs := private.agent_run(p_agent_key, p_run_id);
+  v_ids uuid[];
+begin
+  if jsonb_typeof(p_wispro_ids) is distinct from 'array' then
+    raise exception using errcode = 'PT422', message = 'p_wispro_ids must be an array of uuids';
+  end if;
+  if jsonb_array_length(p_wispro_ids) > 1000 then
+    raise exception using errcode = 'PT413', message = 'at most 1000 customers per call';
+  end if;
+  v_ids := array(select e::uuid from jsonb_array_elements_text(p_wispro_ids) as e);
+  if v_run.source <> 'wispro' then
+    raise exception using errcode = 'PT409', message = 'portal accounts come from Wispro runs only';
+  end if;
+
+  insert into public.portal_accounts (customer_id, email, run_id)
+  select c.id, lower(btrim(c.email)), p_run_id
+  from public.customers c
+  where c.wispro_id = any (v_ids)
+    and c.first_run_id = p_run_id
+    and btrim(coalesce(c.email, '')) <> ''
+  on conflict (customer_id) do nothing;
+
+  -- Ordered, so which of two customers sharing an email gets the account is stable.
+  return (
+    select coalesce(jsonb_agg(jsonb_build_object('customerId', p.customer_id, 'email', p.email,
+        'idNumber', c.id_number) order by c.public_id nulls last, c.id), '[]'::jsonb)
+    from public.portal_accounts p
+    join public.customers c on c.id = p.customer_id
+    where c.wispro_id = any (v_ids) and c.last_run_id = p_run_id and p.status = 'pending'
+  );
+end
+$$;
+
+-- Stores what the edge got from GoTrue for each claimed account and writes one line in the run's
+-- log. Only pending accounts of customers this run touched are settled; an outcome 'pending' (Auth
+-- unreachable) leaves the account pending, so the next sync that sees the customer tries again.
+-- Answers the counts: {created, emailTaken, sharedEmail, refused, pending}.
+create function public.settle_portal_accounts(p_agent_key text, p_run_id uuid, p_outcomes jsonb)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_run public.runs := private.agent_run(p_agent_key, p_run_id);
+  v_counts jsonb;
+  v_message text;
+begin
+  if jsonb_typeof(p_outcomes) is distinct from 'array' then
+    raise exception using errcode = 'PT422', message = 'outcomes must be an array';
+  end if;
+  if exists (
+    select 1 from jsonb_to_recordset(p_outcomes) as o(customer_id uuid, status text)
+    where o.customer_id is null
+      or o.status is null
+      or o.status not in ('pending', 'created', 'email_taken', 'shared_email', 'refused')
+  ) then
+    raise exception using errcode = 'PT422',
+      message = 'each outcome needs customer_id and a status of pending, created, email_taken, shared_email or refused';
+  end if;
+
+  update public.portal_accounts p
+  set status = o.status, auth_user_id = o.user_id, detail = left(o.detail, 500), settled_at = now()
+  from jsonb_to_recordset(p_outcomes) as o(customer_id uuid, status text, user_id uuid, detail text),
+    public.customers c
+  where p.customer_id = o.customer_id and c.id = p.customer_id and c.last_run_id = v_run.id
+    and p.status = 'pending' and o.status <> 'pending';
+
+  select jsonb_build_object(
+      'created', count(*) filter (where o.status = 'created'),
+      'emailTaken', count(*) filter (where o.status = 'email_taken'),
+      'sharedEmail', count(*) filter (where o.status = 'shared_email'),
+      'refused', count(*) filter (where o.status = 'refused'),
+      'pending', count(*) filter (where o.status = 'pending'))
+  into v_counts
+  from jsonb_to_recordset(p_outcomes) as o(status text);
+
+  select 'portal accounts: ' || string_agg(t.n || t.label, ', ' order by t.ord) into v_message
+  from (values
+    (1, (v_counts ->> 'created')::int, ' created'),
+    (2, (v_counts ->> 'emailTaken')::int, ' skipped (email already registered)'),
+    (3, (v_counts ->> 'sharedEmail')::int, ' skipped (email shared with another new customer)'),
+    (4, (v_counts ->> 'refused')::int, ' refused by Auth (see portal_accounts.detail)'),
+    (5, (v_counts ->> 'pending')::int, ' left pending (Auth unreachable; retried on the next sync)')
+  ) as t(ord, n, label)
+  where t.n > 0;
+  if v_message is not null then
+    insert into public.run_events (run_id, level, message)
+    values (v_run.id,
+      case when (v_counts ->> 'refused')::int + (v_counts ->> 'pending')::int > 0 then 'warn' else 'info' end,
+      v_message);
+  end if;
+  return v_counts;
 end
 $$;
