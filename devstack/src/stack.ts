@@ -141,7 +141,11 @@ export async function startStack(options: StackOptions = {}) {
     stops.push(() => supabase.stop());
     const { gateway, edge } = supabase;
 
-    const executor = new FerrawinExecutor({ url: ferrawinUrl });
+    const executor = new FerrawinExecutor({
+      url: ferrawinUrl,
+      // PGlite serves one session: a cursor left open mid-result would hold every other connection.
+      cursorRows: pg.kind === "pglite" ? null : undefined,
+    });
     stops.push(() => executor.close());
     const sqlserverLogin = { user: "puente_reader", password: secret(12), database: "FERRAWIN" };
     // FerraWin databases are old Spanish installs: their collation is Modern_Spanish_CI_AS.

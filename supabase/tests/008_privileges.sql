@@ -93,6 +93,7 @@ select is(array(select signature from puente_functions where has_function_privil
     'public.mark_stalled_runs()',
     'public.open_run(p_agent_key text, p_request jsonb)',
     'public.planilla_fingerprints(p_agent_key text, p_year integer)',
+    'public.reject_command(p_agent_key text, p_command_id uuid, p_reason text)',
     'public.report_progress(p_agent_key text, p_run_id uuid, p_progress jsonb)',
     'public.settle_portal_accounts(p_agent_key text, p_run_id uuid, p_outcomes jsonb)'],
   'service_role may execute the agent RPCs the edge calls, nothing else');

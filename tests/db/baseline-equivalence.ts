@@ -5,13 +5,22 @@
 // only differences allowed are the ones named in ALLOWED, and each of them must occur. This check
 // belongs to the change that replaced the history; from then on migrations are forward-only and it
 // can be deleted with the old history's last reader.
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { startPostgres } from "../../devstack/src/postgres/index.ts";
+import {
+  applyMigrations,
+  migrationFiles,
+  startPostgres,
+} from "../../devstack/src/postgres/index.ts";
+import { MIGRATIONS_DIR } from "../../devstack/src/postgres/migrations.ts";
 import type { ProofResult } from "./claim-concurrency.ts";
 
 const OLD_HISTORY_COMMIT = "d7c8f12";
 const root = join(import.meta.dir, "..", "..");
+/** The baseline's files; everything after it is forward-only and changes the schema on purpose. */
+const BASELINE_PREFIX = "20261204";
 const pgDump = join(process.env.PUENTE_PG_BIN ?? "/usr/lib/postgresql/15/bin", "pg_dump");
 
 /** Each difference the baseline makes on purpose: a name, why, and which differences it covers. */
@@ -144,9 +153,7 @@ function oldHistory(): { name: string; text: string }[] {
  * 20261123090900_rpc_grants.sql otherwise, the bug this baseline fixes), so `postgres` is made a
  * superuser for those files alone, then demoted again: owners stay `postgres` as on the baseline.
  */
-export async function proveBaselineEquivalent(
-  baseline: { url: string; adminUrl: string },
-): Promise<ProofResult> {
+export async function proveBaselineEquivalent(): Promise<ProofResult> {
   const result: ProofResult = { passed: 0, failed: 0, problems: [] };
   const check = (ok: boolean, what: string) => {
     if (ok) result.passed++;
@@ -155,8 +162,17 @@ export async function proveBaselineEquivalent(
       result.problems.push(`not ok - ${what}`);
     }
   };
+  // The baseline alone (20261204*), pushed by the CLI from a copy of supabase/ without the
+  // forward-only migrations that came after it: those change the schema on purpose.
+  const baseline = await startPostgres();
+  const workdir = mkdtempSync(join(tmpdir(), "puente-baseline-"));
   const old = await startPostgres();
   try {
+    cpSync(join(root, "supabase", "config.toml"), join(workdir, "supabase", "config.toml"));
+    for (const name of migrationFiles().filter((f) => f.startsWith(BASELINE_PREFIX))) {
+      cpSync(join(MIGRATIONS_DIR, name), join(workdir, "supabase", "migrations", name));
+    }
+    await applyMigrations(baseline.url, { workdir });
     const admin = postgres(old.adminUrl, { max: 1, onnotice: () => {} });
     await admin`alter role postgres superuser`;
     const sql = postgres(old.url, { max: 1, onnotice: () => {} });
@@ -198,6 +214,8 @@ export async function proveBaselineEquivalent(
     result.problems.push(`baseline equivalence crashed: ${(error as Error).message}`);
   } finally {
     await old.stop();
+    await baseline.stop();
+    rmSync(workdir, { recursive: true, force: true });
   }
   return result;
 }

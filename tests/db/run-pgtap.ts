@@ -68,7 +68,7 @@ try {
   };
   // Before anything else touches the database: it must be exactly what the migrations built.
   if (only.length === 0 || only.some((o) => "baseline-equivalence".includes(o))) {
-    report("baseline-equivalence", await proveBaselineEquivalent(pg));
+    report("baseline-equivalence", await proveBaselineEquivalent());
   }
   await installPgTap(pg.adminUrl);
   const files = readdirSync(testsDir)

@@ -16,8 +16,11 @@ export interface FerrawinExecutorOptions {
   /** Postgres URL of the database holding the FerraWin schema (see load.ts). */
   url: string;
   schema?: string;
-  /** Rows fetched per cursor round trip (default 2000). */
-  cursorRows?: number;
+  /**
+   * Rows fetched per cursor round trip (default 2000); null reads each result whole, for a database
+   * where an open portal holds the only session and so every other connection (PGlite).
+   */
+  cursorRows?: number | null;
   /** Pool size (default 4). */
   max?: number;
 }
@@ -101,12 +104,12 @@ function asSqlServerError(error: unknown): Error {
 
 export class FerrawinExecutor implements SqlExecutor {
   private readonly sql: Sql;
-  private readonly cursorRows: number;
+  private readonly cursorRows: number | null;
   private readonly declared = new Map<string, DeclaredColumn>();
 
   constructor(options: FerrawinExecutorOptions) {
     const schema = options.schema ?? "ferrawin";
-    this.cursorRows = options.cursorRows ?? 2000;
+    this.cursorRows = options.cursorRows === undefined ? 2000 : options.cursorRows;
     this.sql = postgres(options.url, {
       max: options.max ?? 4,
       onnotice: () => {},
@@ -182,6 +185,16 @@ export class FerrawinExecutor implements SqlExecutor {
     signal: AbortSignal,
   ): AsyncGenerator<unknown[]> {
     if (signal.aborted) return;
+    if (this.cursorRows === null) {
+      const rows = await this.sql.unsafe(text, values as never[]).values().catch((error) => {
+        throw asSqlServerError(error);
+      });
+      for (const row of rows) {
+        if (signal.aborted) return;
+        yield row as unknown[];
+      }
+      return;
+    }
     const iterator = this.sql.unsafe(text, values as never[]).values().cursor(this.cursorRows)
       [Symbol.asyncIterator]();
     // A client that disconnects may never pull again: close the portal as soon as the signal fires,

@@ -15,6 +15,15 @@
 export function tsqlFunctionsSql(schema: string): string {
   const s = schema;
   return `
+-- A varchar's bytes in code page 1252 (Modern_Spanish_CI_AS). Not convert_to(v, 'WIN1252'): PGlite
+-- ships without Postgres's encoding-conversion modules and its backend stops on that call. CP1252 is
+-- Latin-1 but for the 27 characters it puts at 0x80-0x9F, so those are moved to the C1 code points
+-- Latin-1 has there and the text converted as LATIN1 (built in everywhere): the same bytes, on
+-- PostgreSQL 15 and PGlite alike. A character outside CP1252 is an error, as with WIN1252.
+create function ${s}.tsql_cp1252(v text) returns bytea
+language sql immutable strict parallel safe as $fn$
+  select convert_to(translate(v, '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ', U&'\\0080\\0082\\0083\\0084\\0085\\0086\\0087\\0088\\0089\\008A\\008B\\008C\\008E\\0091\\0092\\0093\\0094\\0095\\0096\\0097\\0098\\0099\\009A\\009B\\009C\\009E\\009F'), 'LATIN1')
+$fn$;
 create function ${s}.tsql_binary_checksum(b bytea) returns integer
 language plpgsql immutable strict parallel safe as $fn$
 declare
@@ -33,7 +42,7 @@ language sql immutable strict parallel safe as $fn$
 $fn$;
 
 create function ${s}.tsql_checksum_bytes(v text) returns bytea
-language sql immutable strict parallel safe as $fn$ select convert_to(rtrim(v, ' '), 'WIN1252') $fn$;
+language sql immutable strict parallel safe as $fn$ select ${s}.tsql_cp1252(rtrim(v, ' ')) $fn$;
 create function ${s}.tsql_checksum_bytes(v integer) returns bytea
 language sql immutable strict parallel safe as $fn$ select ${s}.tsql_le(v, 4) $fn$;
 create function ${s}.tsql_checksum_bytes(v smallint) returns bytea
@@ -63,7 +72,7 @@ create domain ${s}.tsql_hashbytes_input as bytea
 -- reference (it still inlines the body: its parameter is used once).
 create function ${s}.tsql_hashbytes_md5(v text) returns bytea
 language sql volatile parallel safe as $fn$
-  select decode(md5(convert_to(v, 'WIN1252')::${s}.tsql_hashbytes_input), 'hex')
+  select decode(md5(${s}.tsql_cp1252(v)::${s}.tsql_hashbytes_input), 'hex')
 $fn$;
 
 -- Four bytes (what SUBSTRING(hash, k, 4) gives) take the get_byte path; any other length the general
