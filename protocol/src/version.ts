@@ -16,7 +16,7 @@ export function protocolMismatch(sent: unknown): string | null {
   if (sent === undefined || sent === PROTOCOL_VERSION) return null;
   // Only a version number can be another protocol: anything else (a string, a fraction, a negative
   // or an out-of-range number) is a malformed body, refused by the schema with 422.
-  const isVersion = typeof sent === "number" && Number.isInteger(sent) && sent >= 1 &&
+  const isVersion = typeof sent === "number" && Number.isInteger(sent) && sent >= 0 &&
     sent <= 2_147_483_647;
   if (!isVersion) return null;
   const older = typeof sent === "number" && sent < PROTOCOL_VERSION;
