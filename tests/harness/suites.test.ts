@@ -56,7 +56,7 @@ describe("closing lines are counted", () => {
 describe("what stops a run", () => {
   test("a suite whose files are gone is a failure, not 0 of 0", async () => {
     const result = await runStep({
-      name: "vanished",
+      name: "a suite whose files are gone (this test makes one on purpose)",
       command: () => null,
       parse: parseCheck,
       timeoutS: 5,
