@@ -2,6 +2,8 @@
 // browser test on PGlite: start it and wait for its ready line, stop it with Ctrl-C and check that
 // nothing is left behind, and count what a year sync must store straight from the SQL Server stand-in.
 import { expect } from "bun:test";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { RunSummary } from "@puente/protocol";
 import { Connection, Request, TYPES } from "tedious";
 import { join } from "node:path";
 import { descendantsOf, type ReadyLine, ReadyProcess, REPO_ROOT } from "./ready-process.ts";
@@ -137,4 +139,30 @@ export async function fixtureCounts(ready: DemoReady, year: string) {
   const headers = Number(heads?.headers);
   const kept = Number(heads?.kept);
   return { headers, kept, rejected: headers - kept, elementos: Number(bars?.elementos) };
+}
+
+/** The demo's admin signed in through the gateway, as the panel signs in. */
+export async function signInAdmin(ready: DemoReady): Promise<SupabaseClient> {
+  const supabase = createClient(ready.supabaseUrl, ready.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  const login = await supabase.auth.signInWithPassword(ready.users.admin);
+  expect(login.error).toBeNull();
+  expect(login.data.session?.user.app_metadata.role).toBe("admin");
+  return supabase;
+}
+
+/** A source's latest runs, newest first, read as a reloaded page reads them (list_runs). */
+export async function listRuns(
+  supabase: SupabaseClient,
+  source: "ferrawin" | "wispro",
+): Promise<RunSummary[]> {
+  const { data, error } = await supabase.rpc("list_runs", {
+    p_source: source,
+    p_status: null,
+    p_agent_id: null,
+    p_limit: 20,
+  });
+  expect(error).toBeNull();
+  return (data as unknown[]).map((r) => RunSummary.parse(r));
 }

@@ -5,12 +5,18 @@
 // serves is stored or rejected exactly once; Ctrl-C leaves nothing behind. (A FerraWin sync on PGlite
 // does not finish yet: see the README's Requirements.)
 import { afterAll, expect, test } from "bun:test";
-import { createClient } from "@supabase/supabase-js";
-import { RunSummary } from "@puente/protocol";
 import type { Browser } from "playwright-core";
 import { join } from "node:path";
 import { launchChromium } from "../../devstack/src/chromium.ts";
-import { type DemoReady, running, startDemo, step, stopDemo } from "../demo/demo-run.ts";
+import {
+  type DemoReady,
+  listRuns,
+  running,
+  signInAdmin,
+  startDemo,
+  step,
+  stopDemo,
+} from "../demo/demo-run.ts";
 import { REPO_ROOT } from "../demo/ready-process.ts";
 
 let browser: Browser | undefined;
@@ -62,19 +68,7 @@ async function syncFromThePanel(ready: DemoReady, clients: number) {
   await page.screenshot({ path: join(REPO_ROOT, "web", "test-results", "e2e-pglite-done.png") });
   step("the panel shows the run finished");
 
-  const supabase = createClient(ready.supabaseUrl, ready.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-  const login = await supabase.auth.signInWithPassword(ready.users.admin);
-  expect(login.error).toBeNull();
-  const { data, error } = await supabase.rpc("list_runs", {
-    p_source: "wispro",
-    p_status: null,
-    p_agent_id: null,
-    p_limit: 5,
-  });
-  expect(error).toBeNull();
-  const [run] = (data as unknown[]).map((r) => RunSummary.parse(r));
+  const [run] = await listRuns(await signInAdmin(ready), "wispro");
   expect(run?.status).toBe("completed");
   const customers = run!.counts.customers!;
   step(`run ${run!.id}: ${JSON.stringify(customers)} of ${clients} clients`);

@@ -9,8 +9,10 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../demo/ready-process.ts";
 import {
   fixtureCounts,
+  listRuns,
   querySqlServer,
   running,
+  signInAdmin,
   startDemo,
   step,
   stopDemo,
@@ -51,12 +53,8 @@ describe("npm run demo", () => {
       }
       step("the README's admin and staff logins sign in with their roles");
 
-      const supabase = createClient(ready.supabaseUrl, ready.anonKey, {
-        auth: { persistSession: false, autoRefreshToken: false },
-      });
-      const login = await supabase.auth.signInWithPassword(ready.users.admin);
-      expect(login.error).toBeNull();
-      expect(login.data.session?.user.app_metadata.role).toBe("admin");
+      const supabase = await signInAdmin(ready);
+      const accessToken = (await supabase.auth.getSession()).data.session!.access_token;
       step(`signed in as ${ready.users.admin.email} through the gateway`);
 
       const [busiest] = await querySqlServer(
@@ -85,7 +83,7 @@ describe("npm run demo", () => {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          authorization: `Bearer ${login.data.session!.access_token}`,
+          authorization: `Bearer ${accessToken}`,
           apikey: ready.anonKey,
         },
         body: JSON.stringify(command),
@@ -99,15 +97,9 @@ describe("npm run demo", () => {
       const deadline = Date.now() + 90_000;
       let run: RunSummary | undefined;
       while (Date.now() < deadline) {
-        const { data, error } = await supabase.rpc("list_runs", {
-          p_source: "ferrawin",
-          p_status: null,
-          p_agent_id: null,
-          p_limit: 20,
-        });
-        expect(error).toBeNull();
-        run = (data as unknown[]).map((r) => RunSummary.parse(r))
-          .find((r) => r.commandId === accepted.commandId);
+        run = (await listRuns(supabase, "ferrawin")).find((r) =>
+          r.commandId === accepted.commandId
+        );
         if (run && !["queued", "running"].includes(run.status)) break;
         await Bun.sleep(250);
       }
