@@ -15,14 +15,37 @@
 export function tsqlFunctionsSql(schema: string): string {
   const s = schema;
   return `
--- A varchar's bytes in code page 1252 (Modern_Spanish_CI_AS). Not convert_to(v, 'WIN1252'): PGlite
--- ships without Postgres's encoding-conversion modules and its backend stops on that call. CP1252 is
--- Latin-1 but for the 27 characters it puts at 0x80-0x9F, so those are moved to the C1 code points
--- Latin-1 has there and the text converted as LATIN1 (built in everywhere): the same bytes, on
--- PostgreSQL 15 and PGlite alike. A character outside CP1252 is an error, as with WIN1252.
+-- A varchar's bytes in code page 1252 (Modern_Spanish_CI_AS), with no encoding conversion at all:
+-- PGlite ships without Postgres's conversion modules (utf8_and_win, utf8_and_iso8859_1), and there
+-- convert_to(v, 'WIN1252') or 'LATIN1' on non-ASCII text loses the backend (an empty result in
+-- process, a connection that never answers over the wire). ASCII text is its own UTF-8. Otherwise the
+-- 27 characters CP1252 puts at 0x80-0x9F are first moved to the C1 code points U+0080-U+009F, so that
+-- every character is U+0001-U+00FF, whose CP1252 byte is its code point; the UTF-8 bytes are then
+-- rewritten pair by pair (hex): C2 xx -> xx, C3 8x/9x/Ax/Bx -> Cx/Dx/Ex/Fx. A rewritten byte is
+-- followed by '_' instead of ' ', so no later pattern can read it as a lead byte. A character outside
+-- CP1252 is an error, as with WIN1252. Same bytes on PostgreSQL 15 and PGlite.
+create function ${s}.tsql_latin1_bytes(t text) returns bytea
+language plpgsql immutable strict parallel safe as $fn$
+declare
+  hex text collate "C";
+begin
+  if t collate "C" ~ '[^\\u0001-\\u00ff]' then
+    raise exception 'character "%" has no equivalent in code page 1252', substring(t collate "C" from '[^\\u0001-\\u00ff]')
+      using errcode = '22P05';
+  end if;
+  hex := regexp_replace(encode(convert_to(t, 'UTF8'), 'hex'), '(..)', '\\1 ', 'g');
+  hex := regexp_replace(hex, 'c2 (..) ', '\\1_', 'g');
+  hex := regexp_replace(hex, 'c3 8(.) ', 'c\\1_', 'g');
+  hex := regexp_replace(hex, 'c3 9(.) ', 'd\\1_', 'g');
+  hex := regexp_replace(hex, 'c3 a(.) ', 'e\\1_', 'g');
+  hex := regexp_replace(hex, 'c3 b(.) ', 'f\\1_', 'g');
+  return decode(translate(hex, ' _', ''), 'hex');
+end $fn$;
 create function ${s}.tsql_cp1252(v text) returns bytea
 language sql immutable strict parallel safe as $fn$
-  select convert_to(translate(v, '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ', U&'\\0080\\0082\\0083\\0084\\0085\\0086\\0087\\0088\\0089\\008A\\008B\\008C\\008E\\0091\\0092\\0093\\0094\\0095\\0096\\0097\\0098\\0099\\009A\\009B\\009C\\009E\\009F'), 'LATIN1')
+  select case when octet_length(v) = length(v) then convert_to(v, 'UTF8')
+    else ${s}.tsql_latin1_bytes(translate(v, '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ', U&'\\0080\\0082\\0083\\0084\\0085\\0086\\0087\\0088\\0089\\008A\\008B\\008C\\008E\\0091\\0092\\0093\\0094\\0095\\0096\\0097\\0098\\0099\\009A\\009B\\009C\\009E\\009F'))
+  end
 $fn$;
 create function ${s}.tsql_binary_checksum(b bytea) returns integer
 language plpgsql immutable strict parallel safe as $fn$

@@ -124,6 +124,37 @@ describe("PGlite over the wire", () => {
   });
 });
 
+describe("PGlite's lost answers", () => {
+  // PGlite 0.5 has no encoding-conversion modules: after convert_to(non-ASCII, 'LATIN1') its backend
+  // sends a RowDescription and then nothing, not even ReadyForQuery, for this statement and every later
+  // one. A server never leaves a client waiting: each such cycle fails with an error saying so.
+  test(
+    "a statement PGlite leaves unanswered fails with a clear error instead of hanging",
+    async () => {
+      const lost = await PGlite.create();
+      const lostServer = await servePglite(lost);
+      const sql = postgres(`postgres://postgres@127.0.0.1:${lostServer.port}/postgres`, {
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        expect((await sql`select 1 as one`)[0]!.one).toBe(1);
+        await expect(sql.unsafe("select convert_to('ñ', 'LATIN1')")).rejects.toThrow(
+          /PGlite's backend stopped answering/,
+        );
+        await expect(sql`select ${2}::int as two`).rejects.toThrow(
+          /PGlite's backend stopped answering .* none will: restart the devstack/,
+        );
+      } finally {
+        await sql.end({ timeout: 1 });
+        await lostServer.close();
+        await lost.close().catch(() => {});
+      }
+    },
+    30_000,
+  );
+});
+
 describe("protocol helpers", () => {
   const message = (type: string, ...parts: (string | number[])[]) => {
     const body: number[] = [];

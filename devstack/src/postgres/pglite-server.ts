@@ -131,6 +131,30 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const endsIdle = (tail: number[]) =>
   tail.length === IDLE.length && tail.every((byte, i) => byte === IDLE[i]);
 
+/** True when the bytes end with a ReadyForQuery, whatever its transaction status. */
+const endsReady = (tail: number[]): boolean =>
+  tail.length === IDLE.length && tail.slice(0, 5).every((byte, i) => byte === IDLE[i]);
+
+/** The ErrorResponse (SQLSTATE XX000) for a cycle PGlite left unanswered. */
+const LOST_ERROR = (() => {
+  const fields = [
+    "SERROR",
+    "VERROR",
+    "CXX000",
+    "MPGlite's backend stopped answering (it returned no ReadyForQuery); this statement did not " +
+    "complete and none will: restart the devstack",
+  ].map((field) => new TextEncoder().encode(`${field}\0`));
+  const body = concat([...fields, new Uint8Array([0])]);
+  const error = new Uint8Array(5 + body.length);
+  error[0] = 0x45; // 'E'
+  new DataView(error.buffer).setInt32(1, 4 + body.length);
+  error.set(body, 5);
+  return error;
+})();
+
+/** ReadyForQuery, idle: how a lost cycle ends (PGlite's transaction state is unknown by then). */
+const READY_IDLE = Uint8Array.from(IDLE);
+
 export interface PgliteServer {
   port: number;
   close(): Promise<void>;
@@ -177,9 +201,32 @@ export async function servePglite(
   }
   let nextId = 1;
   const sockets = new Set<Socket>();
+  /** Set once PGlite's backend has left a cycle without ReadyForQuery: it never answers again. */
+  let lost = false;
+  /** Connections told about it in their current cycle, skipping messages until their Sync. */
+  const errored = new WeakSet<Socket>();
 
-  /** Runs one client message in the session, streaming the answer; true when the backend is idle. */
+  /**
+   * Runs one client message in the session, streaming the answer; true when the backend is idle.
+   * A Query or Sync always ends in ReadyForQuery on a server. When PGlite's answer to one does not (its
+   * backend is lost: seen after a call into a missing encoding-conversion module), that client and every
+   * later one get an ErrorResponse and ReadyForQuery instead of waiting forever.
+   */
   async function execute(socket: Socket, message: Uint8Array): Promise<boolean> {
+    const endsCycle = message[0] === 0x51 || message[0] === 0x53; // 'Q' Query, 'S' Sync
+    if (lost) {
+      // As a backend does after an error: the error at once, then every message skipped up to the Sync.
+      const parts: Uint8Array[] = [];
+      if (!errored.has(socket)) parts.push(LOST_ERROR);
+      if (endsCycle) {
+        parts.push(READY_IDLE);
+        errored.delete(socket);
+      } else {
+        errored.add(socket);
+      }
+      if (!socket.destroyed && parts.length) socket.write(concat(parts));
+      return endsCycle;
+    }
     const tail: number[] = [];
     await db.runExclusive(() =>
       db.execProtocolRawStream(message, {
@@ -192,6 +239,15 @@ export async function servePglite(
         },
       })
     );
+    if (endsCycle && !endsReady(tail)) {
+      // PGlite answers nothing after this, to any connection: say so once, and fail each cycle fast.
+      lost = true;
+      console.error(
+        "[pglite] the backend stopped answering (no ReadyForQuery); every further statement fails",
+      );
+      if (!socket.destroyed) socket.write(concat([LOST_ERROR, READY_IDLE]));
+      return true;
+    }
     return endsIdle(tail);
   }
 
