@@ -68,12 +68,12 @@ for (const [engine, start] of engines) {
   let executor: FerrawinExecutor;
   const never = new AbortController().signal;
 
-  async function query(text: string, params: ParamValue[] = []): Promise<unknown[][]> {
+  const query = async (text: string, params: ParamValue[] = []): Promise<unknown[][]> => {
     const result = await executor.execute(text, params, never);
     const out: unknown[][] = [];
     for await (const row of result.rows) out.push(row);
     return out;
-  }
+  };
 
   beforeAll(async () => {
     server = await start();
