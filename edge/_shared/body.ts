@@ -2,9 +2,12 @@
 // decompressed stream, so a zip bomb stops at the limit instead of inflating in memory; then validates it.
 import type { z } from "zod";
 import { describeIssues, protocolMismatch } from "../../protocol/src/index.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, ProtocolUnsupported } from "./errors.ts";
 
-async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+async function readLimited(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<string> {
   const reader = stream.getReader();
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const chunks: string[] = [];
@@ -16,14 +19,22 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw new ApiError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `body is larger than ${maxBytes} bytes`,
+        );
       }
       chunks.push(decoder.decode(value, { stream: true }));
     }
     chunks.push(decoder.decode());
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(400, "invalid_json", `body could not be read: ${String(error)}`);
+    throw new ApiError(
+      400,
+      "invalid_json",
+      `body could not be read: ${String(error)}`,
+    );
   }
   return chunks.join("");
 }
@@ -35,7 +46,9 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
  */
 const GZIP_INPUT_SLICE = 1024;
 
-function inSlices(size: number): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
+function inSlices(
+  size: number,
+): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
   return new TransformStream({
     transform(chunk, controller) {
       for (let at = 0; at < chunk.byteLength; at += size) {
@@ -49,7 +62,8 @@ function inSlices(size: number): TransformStream<Uint8Array, Uint8Array<ArrayBuf
 
 /** The request's media type, lowercased, without parameters ("" when absent). */
 export const mediaTypeOf = (request: Request): string =>
-  (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  (request.headers.get("content-type") ?? "").split(";")[0]!.trim()
+    .toLowerCase();
 
 /** The body as text: checks the content type and encoding, inflates gzip, enforces the limit. */
 export async function readBodyText(
@@ -66,7 +80,8 @@ export async function readBodyText(
       `send Content-Type: ${mediaType} (got ${contentType || "none"})`,
     );
   }
-  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  const encoding = (request.headers.get("content-encoding") ?? "identity")
+    .trim().toLowerCase();
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip") {
     stream = request.body.pipeThrough(inSlices(GZIP_INPUT_SLICE)).pipeThrough(
@@ -81,7 +96,11 @@ export async function readBodyText(
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (encoding === "identity" && declared > maxBytes) {
-    throw new ApiError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
+    throw new ApiError(
+      413,
+      "payload_too_large",
+      `body is larger than ${maxBytes} bytes`,
+    );
   }
   return await readLimited(stream, maxBytes);
 }
@@ -91,7 +110,11 @@ export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, "invalid_json", `body is not valid JSON: ${(error as Error).message}`);
+    throw new ApiError(
+      400,
+      "invalid_json",
+      `body is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -123,13 +146,20 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
     return parts.join(".") || "(body)";
   };
   const refuse = (path: string, message: string): never => {
-    throw new ApiError(422, "validation_failed", "the body does not match the contract", [
-      { path, message },
-    ]);
+    throw new ApiError(
+      422,
+      "validation_failed",
+      "the body does not match the contract",
+      [
+        { path, message },
+      ],
+    );
   };
   const badString = (text: string): string | null => {
     if (text.includes("\0")) return "contains a NUL character (U+0000)";
-    if (!text.isWellFormed()) return "contains a lone UTF-16 surrogate (not valid Unicode)";
+    if (!text.isWellFormed()) {
+      return "contains a lone UTF-16 surrogate (not valid Unicode)";
+    }
     return null;
   };
   const stack: Node[] = [{ value, key: "", parent: null, depth: 0 }];
@@ -149,7 +179,9 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
     if (Array.isArray(current)) {
       for (let i = 0; i < current.length; i++) {
         const item: unknown = current[i];
-        if (typeof item === "object" || (checkStrings && typeof item === "string")) {
+        if (
+          typeof item === "object" || (checkStrings && typeof item === "string")
+        ) {
           stack.push({ value: item, key: i, parent: node, depth });
         }
       }
@@ -159,19 +191,26 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
       const problem = checkStrings ? badString(key) : null;
       if (problem) refuse(pathOf(node, key), `key ${problem}`);
       const item = (current as Record<string, unknown>)[key];
-      if (typeof item === "object" || (checkStrings && typeof item === "string")) {
+      if (
+        typeof item === "object" || (checkStrings && typeof item === "string")
+      ) {
         stack.push({ value: item, key, parent: node, depth });
       }
     }
   }
 }
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): z.output<S> {
   // Another protocol version is not a malformed body: 426 tells the agent what to do about it.
-  const mismatch = value !== null && typeof value === "object" && !Array.isArray(value)
-    ? protocolMismatch((value as { v?: unknown }).v)
-    : null;
-  if (mismatch) throw new ApiError(426, "protocol_unsupported", mismatch);
+  const sent =
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as { v?: unknown }).v
+      : undefined;
+  const mismatch = protocolMismatch(sent);
+  if (mismatch) throw new ProtocolUnsupported(sent as number, mismatch);
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new ApiError(

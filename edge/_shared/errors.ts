@@ -1,5 +1,9 @@
 // The one error envelope every route answers with, and the mapping from database (RPC) errors to it.
-import type { ErrorCode, ErrorEnvelope, ErrorIssue } from "../../protocol/src/index.ts";
+import type {
+  ErrorCode,
+  ErrorEnvelope,
+  ErrorIssue,
+} from "../../protocol/src/index.ts";
 
 /** A failure a caller can act on: status, stable code and a message that says what to do. */
 export class ApiError extends Error {
@@ -14,7 +18,18 @@ export class ApiError extends Error {
   }
 }
 
-export function errorEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
+/** 426: the body is in a protocol version this API does not speak; `sent` is the caller's version. */
+export class ProtocolUnsupported extends ApiError {
+  override name = "ProtocolUnsupported";
+  constructor(readonly sent: number, message: string) {
+    super(426, "protocol_unsupported", message);
+  }
+}
+
+export function errorEnvelope(
+  error: ApiError,
+  requestId: string,
+): ErrorEnvelope {
   return {
     error: {
       code: error.code,
@@ -51,10 +66,15 @@ export interface RpcFailure {
  * request would fail the same way, so it is a 4xx the caller does not retry. Anything else (a lost
  * connection, a timeout, a deadlock, a bug of ours) is 502 and may be retried.
  */
-export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: number): ApiError {
+export function apiErrorFromRpc(
+  fn: string,
+  failure: RpcFailure,
+  httpStatus: number,
+): ApiError {
   const sqlState = failure.code ?? "";
   const custom = /^PT(\d{3})$/.exec(sqlState);
-  const isRefusedValue = /^22[0-9A-Z]{3}$/.test(sqlState) || sqlState === "23514" ||
+  const isRefusedValue = /^22[0-9A-Z]{3}$/.test(sqlState) ||
+    sqlState === "23514" ||
     sqlState === "23502";
   let status = custom ? Number(custom[1]) : 500;
   if (sqlState === "23505" || sqlState === "23503") status = 409;
@@ -66,7 +86,9 @@ export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: num
     return new ApiError(
       502,
       "internal",
-      `database call ${fn} failed (${sqlState || `HTTP ${httpStatus}`}); see the edge logs`,
+      `database call ${fn} failed (${
+        sqlState || `HTTP ${httpStatus}`
+      }); see the edge logs`,
     );
   }
   const message = [failure.message, failure.hint].filter(Boolean).join(". ");
@@ -74,7 +96,9 @@ export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: num
     status,
     code,
     isRefusedValue
-      ? `the database refused a value in ${fn}: ${message || sqlState} (SQLSTATE ${sqlState})`
+      ? `the database refused a value in ${fn}: ${
+        message || sqlState
+      } (SQLSTATE ${sqlState})`
       : message || `database call ${fn} was refused`,
   );
 }
