@@ -205,10 +205,9 @@ export function validate<S extends z.ZodType>(
   value: unknown,
 ): z.output<S> {
   // Another protocol version is not a malformed body: 426 tells the agent what to do about it.
-  const sent =
-    value !== null && typeof value === "object" && !Array.isArray(value)
-      ? (value as { v?: unknown }).v
-      : undefined;
+  const sent = value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as { v?: unknown }).v
+    : undefined;
   const mismatch = protocolMismatch(sent);
   if (mismatch) throw new ProtocolUnsupported(sent as number, mismatch);
   const result = schema.safeParse(value);

@@ -1,9 +1,5 @@
 // The one error envelope every route answers with, and the mapping from database (RPC) errors to it.
-import type {
-  ErrorCode,
-  ErrorEnvelope,
-  ErrorIssue,
-} from "../../protocol/src/index.ts";
+import type { ErrorCode, ErrorEnvelope, ErrorIssue } from "../../protocol/src/index.ts";
 
 /** A failure a caller can act on: status, stable code and a message that says what to do. */
 export class ApiError extends Error {
@@ -86,9 +82,7 @@ export function apiErrorFromRpc(
     return new ApiError(
       502,
       "internal",
-      `database call ${fn} failed (${
-        sqlState || `HTTP ${httpStatus}`
-      }); see the edge logs`,
+      `database call ${fn} failed (${sqlState || `HTTP ${httpStatus}`}); see the edge logs`,
     );
   }
   const message = [failure.message, failure.hint].filter(Boolean).join(". ");
@@ -96,9 +90,7 @@ export function apiErrorFromRpc(
     status,
     code,
     isRefusedValue
-      ? `the database refused a value in ${fn}: ${
-        message || sqlState
-      } (SQLSTATE ${sqlState})`
+      ? `the database refused a value in ${fn}: ${message || sqlState} (SQLSTATE ${sqlState})`
       : message || `database call ${fn} was refused`,
   );
 }

@@ -1,6 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { COMMANDS, parseCommandLine } from "./args.ts";
 import { startRequestFromFlags, UsageError } from "./sync.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 describe("command line", () => {
   test("no arguments and --help print the command list", () => {

@@ -1,11 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { PROTOCOL_VERSION } from "../../../protocol/src/index.ts";
-import {
-  AGENT,
-  agentHeaders,
-  createTestApp,
-  ScriptedRpcError,
-} from "../testing.ts";
+import { AGENT, agentHeaders, createTestApp, ScriptedRpcError } from "../testing.ts";
 
 const refusals = (calls: { fn: string; args: Record<string, unknown> }[]) =>
   calls.filter((c) => c.fn === "agent_protocol_refused").map((c) => c.args);
