@@ -4,10 +4,7 @@ import type { z } from "zod";
 import { describeIssues, protocolMismatch } from "../../protocol/src/index.ts";
 import { ApiError, ProtocolUnsupported } from "./errors.ts";
 
-async function readLimited(
-  stream: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): Promise<string> {
+async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
   const reader = stream.getReader();
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const chunks: string[] = [];
@@ -19,22 +16,14 @@ async function readLimited(
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw new ApiError(
-          413,
-          "payload_too_large",
-          `body is larger than ${maxBytes} bytes`,
-        );
+        throw new ApiError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
       }
       chunks.push(decoder.decode(value, { stream: true }));
     }
     chunks.push(decoder.decode());
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(
-      400,
-      "invalid_json",
-      `body could not be read: ${String(error)}`,
-    );
+    throw new ApiError(400, "invalid_json", `body could not be read: ${String(error)}`);
   }
   return chunks.join("");
 }
@@ -46,9 +35,7 @@ async function readLimited(
  */
 const GZIP_INPUT_SLICE = 1024;
 
-function inSlices(
-  size: number,
-): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
+function inSlices(size: number): TransformStream<Uint8Array, Uint8Array<ArrayBuffer>> {
   return new TransformStream({
     transform(chunk, controller) {
       for (let at = 0; at < chunk.byteLength; at += size) {
@@ -62,8 +49,7 @@ function inSlices(
 
 /** The request's media type, lowercased, without parameters ("" when absent). */
 export const mediaTypeOf = (request: Request): string =>
-  (request.headers.get("content-type") ?? "").split(";")[0]!.trim()
-    .toLowerCase();
+  (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 
 /** The body as text: checks the content type and encoding, inflates gzip, enforces the limit. */
 export async function readBodyText(
@@ -80,8 +66,7 @@ export async function readBodyText(
       `send Content-Type: ${mediaType} (got ${contentType || "none"})`,
     );
   }
-  const encoding = (request.headers.get("content-encoding") ?? "identity")
-    .trim().toLowerCase();
+  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip") {
     stream = request.body.pipeThrough(inSlices(GZIP_INPUT_SLICE)).pipeThrough(
@@ -96,11 +81,7 @@ export async function readBodyText(
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (encoding === "identity" && declared > maxBytes) {
-    throw new ApiError(
-      413,
-      "payload_too_large",
-      `body is larger than ${maxBytes} bytes`,
-    );
+    throw new ApiError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
   }
   return await readLimited(stream, maxBytes);
 }
@@ -110,11 +91,7 @@ export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(
-      400,
-      "invalid_json",
-      `body is not valid JSON: ${(error as Error).message}`,
-    );
+    throw new ApiError(400, "invalid_json", `body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -146,20 +123,13 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
     return parts.join(".") || "(body)";
   };
   const refuse = (path: string, message: string): never => {
-    throw new ApiError(
-      422,
-      "validation_failed",
-      "the body does not match the contract",
-      [
-        { path, message },
-      ],
-    );
+    throw new ApiError(422, "validation_failed", "the body does not match the contract", [
+      { path, message },
+    ]);
   };
   const badString = (text: string): string | null => {
     if (text.includes("\0")) return "contains a NUL character (U+0000)";
-    if (!text.isWellFormed()) {
-      return "contains a lone UTF-16 surrogate (not valid Unicode)";
-    }
+    if (!text.isWellFormed()) return "contains a lone UTF-16 surrogate (not valid Unicode)";
     return null;
   };
   const stack: Node[] = [{ value, key: "", parent: null, depth: 0 }];
@@ -179,9 +149,7 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
     if (Array.isArray(current)) {
       for (let i = 0; i < current.length; i++) {
         const item: unknown = current[i];
-        if (
-          typeof item === "object" || (checkStrings && typeof item === "string")
-        ) {
+        if (typeof item === "object" || (checkStrings && typeof item === "string")) {
           stack.push({ value: item, key: i, parent: node, depth });
         }
       }
@@ -191,19 +159,14 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
       const problem = checkStrings ? badString(key) : null;
       if (problem) refuse(pathOf(node, key), `key ${problem}`);
       const item = (current as Record<string, unknown>)[key];
-      if (
-        typeof item === "object" || (checkStrings && typeof item === "string")
-      ) {
+      if (typeof item === "object" || (checkStrings && typeof item === "string")) {
         stack.push({ value: item, key, parent: node, depth });
       }
     }
   }
 }
 
-export function validate<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   // Another protocol version is not a malformed body: 426 tells the agent what to do about it.
   const sent = value !== null && typeof value === "object" && !Array.isArray(value)
     ? (value as { v?: unknown }).v

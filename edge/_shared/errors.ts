@@ -22,10 +22,7 @@ export class ProtocolUnsupported extends ApiError {
   }
 }
 
-export function errorEnvelope(
-  error: ApiError,
-  requestId: string,
-): ErrorEnvelope {
+export function errorEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
   return {
     error: {
       code: error.code,
@@ -62,15 +59,10 @@ export interface RpcFailure {
  * request would fail the same way, so it is a 4xx the caller does not retry. Anything else (a lost
  * connection, a timeout, a deadlock, a bug of ours) is 502 and may be retried.
  */
-export function apiErrorFromRpc(
-  fn: string,
-  failure: RpcFailure,
-  httpStatus: number,
-): ApiError {
+export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: number): ApiError {
   const sqlState = failure.code ?? "";
   const custom = /^PT(\d{3})$/.exec(sqlState);
-  const isRefusedValue = /^22[0-9A-Z]{3}$/.test(sqlState) ||
-    sqlState === "23514" ||
+  const isRefusedValue = /^22[0-9A-Z]{3}$/.test(sqlState) || sqlState === "23514" ||
     sqlState === "23502";
   let status = custom ? Number(custom[1]) : 500;
   if (sqlState === "23505" || sqlState === "23503") status = 409;
