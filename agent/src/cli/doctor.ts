@@ -20,6 +20,7 @@ import { WisproTokenRefused } from "../sources/wispro/errors.ts";
 import { networkHint } from "./network-hint.ts";
 import { routePusherThroughProxy } from "../proxy.ts";
 import { t } from "../i18n/i18n.ts";
+import { describeError } from "../i18n/error-message.ts";
 
 export interface CheckResult {
   name: string;
@@ -89,7 +90,7 @@ export async function checkApi(
     results.push({
       name: t("doctor.check.API reachable"),
       status: "fail",
-      detail: hint ? `${hint.detail} (${(error as Error).message})` : (error as Error).message,
+      detail: hint ? `${hint.detail} (${describeError(error)})` : describeError(error),
       fix: hint?.fix ?? t("doctor.api.fixNetwork"),
     });
   }
@@ -116,7 +117,7 @@ export async function checkApi(
     results.push({
       name: t("doctor.check.Agent key"),
       status: "fail",
-      detail: (error as Error).message,
+      detail: describeError(error),
       fix: t("doctor.key.fix"),
     });
   }
@@ -145,7 +146,7 @@ export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Pr
     return {
       name: t("doctor.check.SQL Server"),
       status: "fail",
-      detail: redact((error as Error).message, config.secrets),
+      detail: redact(describeError(error), config.secrets),
       // The detail carries the specific next step (SQL Browser and TCP/IP for a named instance, 18456
       // and mixed mode, TLS version, CA); this names every setting involved.
       fix: t("doctor.sql.fix"),
@@ -185,7 +186,7 @@ export async function checkWispro(config: AgentConfig, timeoutMs: number): Promi
     return {
       name: t("doctor.check.Wispro"),
       status: "fail",
-      detail: redact(hint?.detail ?? (error as Error).message, config.secrets),
+      detail: redact(hint?.detail ?? describeError(error), config.secrets),
       fix: error instanceof WisproTokenRefused
         ? t("doctor.wispro.fixToken")
         : hint?.fix ?? t("doctor.wispro.fix"),
