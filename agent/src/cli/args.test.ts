@@ -67,6 +67,28 @@ describe("command line", () => {
     expect(parseCommandLine(["version", "extra"])).toMatchObject({ kind: "usage-error" });
     expect(parseCommandLine(["--version"])).toMatchObject({ kind: "command", command: "version" });
   });
+
+  test("in Spanish, a typo is named in Spanish too, and --lang is no command's option", () => {
+    setCliLang("es");
+    try {
+      expect(parseCommandLine(["status", "--colour"])).toMatchObject({
+        kind: "usage-error",
+        message: "opción desconocida --colour",
+      });
+      expect(parseCommandLine(["doctor", "-z"])).toMatchObject({
+        message: "opción desconocida -z",
+      });
+      expect(parseCommandLine(["sync"])).toMatchObject({ message: "falta un argumento" });
+      expect(parseCommandLine(["status", "--json", "--lang", "es"])).toMatchObject({
+        kind: "command",
+        values: { json: true },
+      });
+      const help = parseCommandLine(["status", "--help"]);
+      expect(help.kind === "help" && help.text).toContain("Uso: puente-agent status [--json]");
+    } finally {
+      setCliLang("en");
+    }
+  });
 });
 
 describe("sync flags", () => {

@@ -188,7 +188,15 @@ export function parseCommandLine(fullArgv: string[]): ParsedCommandLine {
       strict: true,
     });
   } catch (error) {
-    return { kind: "usage-error", message: (error as Error).message, text: commandHelp(spec) };
+    const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+      ? unknownOption(spec, rest)
+      : null;
+    return {
+      kind: "usage-error",
+      // parseArgs words its own errors in English; the one a typo causes is said in the CLI's language.
+      message: unknown ? t("help.unknownOption", { option: unknown }) : (error as Error).message,
+      text: commandHelp(spec),
+    };
   }
   if (parsed.values.help) return { kind: "help", text: commandHelp(spec) };
   const [min, max] = spec.positionals;
@@ -207,6 +215,19 @@ export function parseCommandLine(fullArgv: string[]): ParsedCommandLine {
     values: parsed.values as Record<string, string | boolean | undefined>,
     positionals: parsed.positionals,
   };
+}
+
+/** The first `--name` or `-x` in `args` that `spec` does not define. */
+function unknownOption(spec: CommandSpec, args: string[]): string | null {
+  const shorts = new Set(Object.values(spec.options).map((o) => o.short).filter(Boolean));
+  for (const arg of args) {
+    if (arg === "--") break;
+    const long = arg.match(/^--([^=]+)/)?.[1];
+    if (long !== undefined && !(long in spec.options)) return `--${long}`;
+    const short = arg.match(/^-([^-])/)?.[1];
+    if (short !== undefined && long === undefined && !shorts.has(short)) return `-${short}`;
+  }
+  return null;
 }
 
 /** A command's text from the catalogue, or "" when it has none (details are optional). */

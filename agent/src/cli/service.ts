@@ -75,7 +75,7 @@ export function currentUserName(
   }
   const id = Bun.spawnSync(["id", "-un"], { stdout: "pipe", stderr: "ignore" });
   const name = id.exitCode === 0 ? id.stdout.toString().trim() : "";
-  if (!name) throw new Error(`cannot tell which user uid ${uid} is: pass --user NAME`);
+  if (!name) throw new Error(t("service.unknownUser", { uid }));
   return name;
 }
 
@@ -95,7 +95,9 @@ function runAll(commands: string[][], tolerate: (argv: string[]) => boolean = ()
     console.log(`$ ${show(argv)}`);
     const result = Bun.spawnSync(argv, { stdout: "inherit", stderr: "inherit" });
     if (result.exitCode !== 0 && !tolerate(argv)) {
-      throw new Error(`\`${show(argv)}\` failed with exit code ${result.exitCode}`);
+      throw new Error(
+        t("service.commandFailed", { command: show(argv), code: String(result.exitCode) }),
+      );
     }
   }
 }
@@ -206,7 +208,7 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
       for (const argv of windowsRestrictCommands(spec.workingDirectory)) {
         console.log(`> ${show(argv)}`);
       }
-      console.log(`# task.xml (saved as UTF-16)\n${xml}`);
+      console.log(`# task.xml (${t("service.savedAsUtf16")})\n${xml}`);
       for (const argv of windowsInstallCommands(spec.name, "task.xml")) {
         console.log(`> ${show(argv)}`);
       }

@@ -14,6 +14,7 @@ export const en = {
   "help.language": "Language: --lang es|en, or PUENTE_LANG; Spanish by default.",
   "help.unknownCommand": 'unknown command "{command}"',
   "help.missingArgument": "missing argument",
+  "help.unknownOption": "unknown option {option}",
   "help.unexpectedArgument": 'unexpected argument "{argument}"',
   "help.common.help": "show this help",
   "help.common.env-file":
@@ -192,6 +193,9 @@ export const en = {
 
   // service.
   "service.unknownAction": 'unknown action "{action}": use install, uninstall, start or stop',
+  "service.unknownUser": "cannot tell which user uid {uid} is: pass --user NAME",
+  "service.commandFailed": "`{command}` failed with exit code {code}",
+  "service.savedAsUtf16": "saved as UTF-16",
   "service.unknownPlatform": 'unsupported platform "{platform}": use linux or windows',
   "service.refuseLinux": "refusing to install a root service that others can change:\n{problems}",
   "service.noSystemctl": "systemctl was not found: here is the unit to install by hand.",
@@ -322,6 +326,7 @@ export const es: Record<MessageKey, string> = {
   "help.language": "Idioma: --lang es|en, o PUENTE_LANG; español por defecto.",
   "help.unknownCommand": 'comando desconocido "{command}"',
   "help.missingArgument": "falta un argumento",
+  "help.unknownOption": "opción desconocida {option}",
   "help.unexpectedArgument": 'argumento inesperado "{argument}"',
   "help.common.help": "muestra esta ayuda",
   "help.common.env-file":
@@ -498,6 +503,9 @@ export const es: Record<MessageKey, string> = {
 
   "service.unknownAction": 'acción desconocida "{action}": usa install, uninstall, start o stop',
   "service.unknownPlatform": 'plataforma no admitida "{platform}": usa linux o windows',
+  "service.unknownUser": "no se sabe qué usuario es el uid {uid}: pasa --user NOMBRE",
+  "service.commandFailed": "`{command}` falló con el código de salida {code}",
+  "service.savedAsUtf16": "guardado como UTF-16",
   "service.refuseLinux":
     "no se instala un servicio de root que otros pueden modificar:\n{problems}",
   "service.noSystemctl": "no se encontró systemctl: esta es la unidad para instalarla a mano.",
