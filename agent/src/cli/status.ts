@@ -53,7 +53,13 @@ export function statusCommand(config: AgentConfig, options: { json: boolean }): 
       ? t("status.processRunning", { pid: status.agentProcess.pid })
       : t("status.processNotRunning"),
   );
-  if (status.updateNeeded) console.log(t("status.updateNeeded", status.updateNeeded));
+  const update = status.updateNeeded;
+  if (update) {
+    const message = update.serverMessage === undefined
+      ? update.message
+      : t("status.updateReason", { server: update.serverMessage });
+    console.log(t("status.updateNeeded", { message, at: update.at }));
+  }
   if (status.waitingForApi) console.log(t("status.waitingForApi", { ...status.waitingForApi }));
   if (status.unfinishedRuns.length === 0) console.log(t("status.noUnfinished"));
   for (const run of status.unfinishedRuns) {

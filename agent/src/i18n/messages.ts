@@ -150,6 +150,9 @@ export const en = {
   "status.processRunning": "Agent process: running (PID {pid})",
   "status.processNotRunning": "Agent process: not running on this machine",
   "status.updateNeeded": "UPDATE THE AGENT: {message} ({at})",
+  "status.updateReason":
+    "the API does not speak this agent's protocol ({server}); get the executable of the current " +
+    "release and run `puente-agent upgrade <new executable>`",
   "status.waitingForApi":
     "API: waiting for the API since {since} ({reason}); gives up at {givesUpAt}",
   "status.noUnfinished": "Unfinished runs: none",
@@ -462,6 +465,9 @@ export const es: Record<MessageKey, string> = {
   "status.processRunning": "Proceso del agente: en marcha (PID {pid})",
   "status.processNotRunning": "Proceso del agente: no está en marcha en este equipo",
   "status.updateNeeded": "ACTUALIZA EL AGENTE: {message} ({at})",
+  "status.updateReason":
+    "la API no habla el protocolo de este agente ({server}); descarga el ejecutable de la versión " +
+    "actual y ejecuta `puente-agent upgrade <ejecutable nuevo>`",
   "status.waitingForApi":
     "API: esperando a la API desde {since} ({reason}); se rinde a las {givesUpAt}",
   "status.noUnfinished": "Ejecuciones sin terminar: ninguna",
