@@ -10,7 +10,7 @@ export function AgentOutdatedNotice(props: { agent: AgentRow }) {
   return (
     <Show when={protocolWarning(props.agent)}>
       {(w) => (
-        <p class="notice notice-warn small" role="alert" data-testid="agent-outdated">
+        <p class="notice notice-warn small" role="status" data-testid="agent-outdated">
           <strong>{t(w().key, { seen: w().seen, needed: w().needed })}</strong>{" "}
           <span class="muted">
             {t("agent.outdatedSince", { when: formatDateTime(w().since, lang()) })}
