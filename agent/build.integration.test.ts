@@ -125,7 +125,8 @@ describe("npm run build:agent", () => {
       copyFileSync(join(dist, "puente-agent-linux-x64"), installed);
       mkdirSync(dirname(source));
       copyFileSync(join(dist, "puente-agent-linux-x64"), source);
-      const env = { PATH: process.env.PATH ?? "", HOME: folder };
+      // The assertions read the CLI's English messages.
+      const env = { PATH: process.env.PATH ?? "", HOME: folder, PUENTE_LANG: "en" };
       // Not a puente-agent: refused, nothing changed.
       writeFileSync(join(folder, "other"), "#!/bin/sh\necho hello\n", { mode: 0o755 });
       const refused = Bun.spawnSync([installed, "upgrade", join(folder, "other"), "--no-service"], {

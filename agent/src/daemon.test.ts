@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,8 @@ import { Logger } from "./status/log.ts";
 import { RunStateStore } from "./run-state.ts";
 import { createEdgeClient } from "./sink/edge-client.ts";
 import { requestStop, stopRequestPath } from "./stop-request.ts";
-import { collectStatus } from "./cli/status.ts";
+import { collectStatus, statusCommand } from "./cli/status.ts";
+import { setCliLang } from "./i18n/i18n.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
 
 let edge: FakeEdge;
@@ -135,5 +136,21 @@ describe("daemon", () => {
     expect(exit).toBe(1);
     const status = collectStatus(config);
     expect(status.updateNeeded?.message).toContain("update the agent");
+    // `status` says it in the person's language, with what the API said.
+    const printed: string[] = [];
+    const print = spyOn(console, "log").mockImplementation((line: unknown) => {
+      printed.push(String(line));
+    });
+    setCliLang("es");
+    try {
+      statusCommand(config, { json: false });
+    } finally {
+      print.mockRestore();
+      setCliLang(null);
+    }
+    expect(printed).toContainEqual(expect.stringContaining(
+      "ACTUALIZA EL AGENTE: la API no habla el protocolo de este agente (this API speaks protocol " +
+        "v2 and no longer v1: update the agent); descarga el ejecutable",
+    ));
   });
 });

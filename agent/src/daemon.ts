@@ -60,7 +60,7 @@ export async function runDaemon(
 
     clearUpdateNeeded(config.stateDir);
     const onFatal = (error: Error) => {
-      if (error instanceof AgentOutdated) recordUpdateNeeded(config.stateDir, error.message);
+      if (error instanceof AgentOutdated) recordUpdateNeeded(config.stateDir, error);
       if (error instanceof AgentKeyInvalid || error instanceof AgentOutdated) {
         if (!fatal.signal.aborted) logger.error(error.message);
         fatal.abort(error);

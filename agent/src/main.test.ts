@@ -8,8 +8,15 @@ const main = join(import.meta.dir, "main.ts");
 const cwd = mkdtempSync(join(tmpdir(), "puente-main-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
+/** The CLI in English (these tests read its English messages). */
 function cli(...args: string[]) {
-  const env = inheritedEnv({ HOME: cwd });
+  return cliWith({ PUENTE_LANG: "en" }, ...args);
+}
+
+/** The CLI with only `extra` choosing its language: no LANG or LC_* from the test runner. */
+function cliWith(extra: Record<string, string>, ...args: string[]) {
+  const env = inheritedEnv({ HOME: cwd, ...extra });
+  for (const name of ["LANG", "LC_ALL", "LC_MESSAGES"]) if (!(name in extra)) delete env[name];
   const result = Bun.spawnSync([process.execPath, main, ...args], { cwd, env });
   return { code: result.exitCode, out: result.stdout.toString(), err: result.stderr.toString() };
 }
@@ -100,4 +107,21 @@ describe("puente-agent CLI", () => {
     expect(text).toContain('FERRAWIN_PASSWORD="Contraseña$2024"');
     expect(text).toContain("pk_live_$HOME_0123456789");
   });
+
+  test("speaks Spanish by default, English with --lang en; the flag wins over PUENTE_LANG", () => {
+    // How the language is chosen from PUENTE_LANG and the locale is unit-tested in i18n.test.ts.
+    const spanish = cliWith({}, "--help");
+    expect(spanish.code).toBe(0);
+    expect(spanish.out).toContain("Uso: puente-agent <command> [options]");
+    expect(spanish.out).toContain("sincroniza FerraWin y Wispro");
+    expect(cliWith({}, "status", "--help", "--lang=en").out).toContain("Options:");
+    // A missing variable is named in Spanish; the variable's own problem stays as the log has it.
+    const status = cliWith({ PUENTE_LANG: "en" }, "status", "--lang", "es");
+    expect(status.code).toBe(1);
+    expect(status.err).toContain("la configuración del agente no es válida");
+    expect(status.err).toContain("PUENTE_API_URL is required");
+    const unknown = cliWith({}, "--lang", "fr", "status");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('idioma desconocido "fr"');
+  }, 30_000);
 });

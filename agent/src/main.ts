@@ -10,8 +10,11 @@ import { LockHeld } from "./errors/lock-held.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
 import { RunConflict } from "./errors/run-conflict.ts";
 import { EXIT_ALREADY_RUNNING, EXIT_KEY_INVALID } from "./cli/service-units.ts";
+import { resolveCliLang, setCliLang, t } from "./i18n/i18n.ts";
+import { describeError } from "./i18n/error-message.ts";
 
 export async function main(argv: string[]): Promise<number> {
+  setCliLang(resolveCliLang(argv));
   const parsed = parseCommandLine(argv);
   if (parsed.kind === "help") {
     console.log(parsed.text);
@@ -86,12 +89,12 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import("./daemon.ts")).runDaemon(config, logger, stop.signal);
       }
     }
-    console.error(`puente-agent: command "${command}" is not implemented`);
+    console.error(`puente-agent: ${t("main.notImplemented", { command })}`);
     return 2;
   } catch (error) {
-    const message = redact((error as Error).message ?? String(error), config?.secrets ?? []);
+    const message = redact(describeError(error), config?.secrets ?? []);
     if ((error as Error).name === "UsageError") {
-      console.error(`puente-agent ${command}: ${message}\nRun \`puente-agent ${command} --help\`.`);
+      console.error(`puente-agent ${command}: ${message}\n${t("main.seeHelp", { command })}`);
       return 2;
     }
     console.error(`puente-agent ${command}: ${message}`);

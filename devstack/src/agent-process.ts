@@ -25,7 +25,11 @@ export function inheritedEnv(extra: Record<string, string> = {}): Record<string,
 /** A fresh folder for one agent's logs/ and state/. */
 export const newAgentHome = (): string => mkdtempSync(join(tmpdir(), "puente-agent-"));
 
-/** `Bun.spawn` options for `puente-agent <args>` in `home`; `env` overrides the stack's settings. */
+/**
+ * `Bun.spawn` options for `puente-agent <args>` in `home`; `env` overrides the stack's settings. The
+ * CLI speaks English here (tests and benches read its messages; the log is English anyway) unless
+ * `env` chooses another PUENTE_LANG.
+ */
 export function agentSpawnOptions(
   info: ReadyInfo,
   args: string[],
@@ -36,6 +40,7 @@ export function agentSpawnOptions(
     cmd: [process.execPath, AGENT_ENTRY, ...args],
     cwd: home,
     env: inheritedEnv({
+      PUENTE_LANG: "en",
       ...agentEnv(info),
       PUENTE_LOG_DIR: home,
       PUENTE_STATE_DIR: join(home, "state"),

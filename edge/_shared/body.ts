@@ -2,7 +2,7 @@
 // decompressed stream, so a zip bomb stops at the limit instead of inflating in memory; then validates it.
 import type { z } from "zod";
 import { describeIssues, protocolMismatch } from "../../protocol/src/index.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, ProtocolUnsupported } from "./errors.ts";
 
 async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
   const reader = stream.getReader();
@@ -168,10 +168,11 @@ export function assertStorableJson(value: unknown, checkStrings = true): void {
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   // Another protocol version is not a malformed body: 426 tells the agent what to do about it.
-  const mismatch = value !== null && typeof value === "object" && !Array.isArray(value)
-    ? protocolMismatch((value as { v?: unknown }).v)
-    : null;
-  if (mismatch) throw new ApiError(426, "protocol_unsupported", mismatch);
+  const sent = value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as { v?: unknown }).v
+    : undefined;
+  const mismatch = protocolMismatch(sent);
+  if (mismatch) throw new ProtocolUnsupported(sent as number, mismatch);
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new ApiError(

@@ -14,6 +14,14 @@ export class ApiError extends Error {
   }
 }
 
+/** 426: the body is in a protocol version this API does not speak; `sent` is the caller's version. */
+export class ProtocolUnsupported extends ApiError {
+  override name = "ProtocolUnsupported";
+  constructor(readonly sent: number, message: string) {
+    super(426, "protocol_unsupported", message);
+  }
+}
+
 export function errorEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
   return {
     error: {

@@ -106,6 +106,7 @@ insert into rpc_matrix values
   ('public.authenticate_agent(text)', false, false, true),
   ('public.claim_commands(text,integer)', false, false, true),
   ('public.agent_heartbeat(text,jsonb)', false, false, true),
+  ('public.agent_protocol_refused(text,integer,integer)', false, false, true),
   ('public.open_run(text,jsonb)', false, false, true),
   ('public.report_progress(text,uuid,jsonb)', false, false, true),
   ('public.finish_run(text,uuid,jsonb)', false, false, true),

@@ -72,7 +72,8 @@ select throws_ok(format('select public.run_detail(%L)', gen_random_uuid()), 'PT4
 select is(jsonb_object_keys_sorted, array['activeRuns', 'agents', 'schedules', 'totals', 'years'], 'sync_overview has its sections')
 from (select array_agg(k order by k) as jsonb_object_keys_sorted from jsonb_object_keys(public.sync_overview()) as k) as s;
 select is((public.sync_overview() -> 'agents' -> 0) - 'id' - 'lastSeenAt',
-  '{"name":"Oficina","hostname":"oficina-pc","version":"1.2.3","revoked":false}'::jsonb, 'sync_overview lists agents without keys');
+  '{"name":"Oficina","hostname":"oficina-pc","version":"1.2.3","revoked":false,"protocolSeen":null,"protocolNeeded":null,"outdatedAt":null}'::jsonb,
+  'sync_overview lists agents without keys');
 set local request.jwt.claims = :'admin';
 select is(public.run_detail(:'run_id') -> 'rejects' -> 0 -> 'payload', '{"fingerprint":"f"}'::jsonb, 'admins see reject payloads');
 reset role;

@@ -83,6 +83,7 @@ select is(array(select signature from puente_functions where has_function_privil
 select is(array(select signature from puente_functions where has_function_privilege('service_role', oid, 'EXECUTE')
   order by 1),
   array['public.agent_heartbeat(p_agent_key text, p_heartbeat jsonb)',
+    'public.agent_protocol_refused(p_agent_key text, p_sent integer, p_supported integer)',
     'public.authenticate_agent(p_key text)',
     'public.claim_commands(p_agent_key text, p_limit integer)',
     'public.claim_portal_accounts(p_agent_key text, p_run_id uuid, p_wispro_ids jsonb)',

@@ -220,6 +220,37 @@ describe("edge API", () => {
   });
 });
 
+describe("an agent in a protocol the API no longer speaks", () => {
+  test("gets 426, staff see it outdated in sync_overview, and its next accepted heartbeat clears it", async () => {
+    const agent = await newAgent();
+    const overviewRow = async () => {
+      const client = supabaseFor(info);
+      await client.auth.signInWithPassword(info.users.staff);
+      const { data, error } = await client.rpc("sync_overview");
+      if (error) throw new Error(`sync_overview: ${error.message}`);
+      return (data.agents as Record<string, unknown>[]).find((a) => a.id === agent.agentId)!;
+    };
+    const old = await callEdge(info, "/agent/heartbeat", {
+      agentKey: agent.key,
+      body: { v: 0, version: "0.1.0", hostname: "PC-VIEJO" },
+    });
+    expect(old.status).toBe(426);
+    expect(old.body.error.code).toBe("protocol_unsupported");
+    const refused = await overviewRow();
+    expect([refused.protocolSeen, refused.protocolNeeded]).toEqual([0, 1]);
+    expect(typeof refused.outdatedAt).toBe("string");
+
+    const current = await callEdge(info, "/agent/heartbeat", {
+      agentKey: agent.key,
+      body: { version: "1.0.0", hostname: "PC" },
+    });
+    expect(current.status).toBe(200);
+    const accepted = await overviewRow();
+    expect([accepted.protocolSeen, accepted.protocolNeeded, accepted.outdatedAt])
+      .toEqual([1, null, null]);
+  });
+});
+
 describe("bad input is refused with the documented status and writes nothing", () => {
   let agentA: { agentId: string; key: string };
   let agentB: { agentId: string; key: string };

@@ -357,6 +357,11 @@ describe("authorization matrix", () => {
         ["authenticate_agent", () => ({ p_key: agentR.key }), agentOnly()],
         ["claim_commands", () => ({ p_agent_key: agentR.key, p_limit: 10 }), agentOnly()],
         [
+          "agent_protocol_refused",
+          () => ({ p_agent_key: agentR.key, p_sent: 0, p_supported: 1 }),
+          agentOnly(),
+        ],
+        [
           "agent_heartbeat",
           () => ({ p_agent_key: agentR.key, p_heartbeat: { v: 1, version: "1", hostname: "h" } }),
           agentOnly(),

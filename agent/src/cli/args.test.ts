@@ -1,6 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { COMMANDS, parseCommandLine } from "./args.ts";
 import { startRequestFromFlags, UsageError } from "./sync.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 describe("command line", () => {
   test("no arguments and --help print the command list", () => {
@@ -62,6 +66,28 @@ describe("command line", () => {
     });
     expect(parseCommandLine(["version", "extra"])).toMatchObject({ kind: "usage-error" });
     expect(parseCommandLine(["--version"])).toMatchObject({ kind: "command", command: "version" });
+  });
+
+  test("in Spanish, a typo is named in Spanish too, and --lang is no command's option", () => {
+    setCliLang("es");
+    try {
+      expect(parseCommandLine(["status", "--colour"])).toMatchObject({
+        kind: "usage-error",
+        message: "opción desconocida --colour",
+      });
+      expect(parseCommandLine(["doctor", "-z"])).toMatchObject({
+        message: "opción desconocida -z",
+      });
+      expect(parseCommandLine(["sync"])).toMatchObject({ message: "falta un argumento" });
+      expect(parseCommandLine(["status", "--json", "--lang", "es"])).toMatchObject({
+        kind: "command",
+        values: { json: true },
+      });
+      const help = parseCommandLine(["status", "--help"]);
+      expect(help.kind === "help" && help.text).toContain("Uso: puente-agent status [--json]");
+    } finally {
+      setCliLang("en");
+    }
   });
 });
 

@@ -4,6 +4,10 @@ import { loadConfig } from "../config.ts";
 import { type FakePusher, startFakePusher } from "../../test/fake-pusher.ts";
 import { createEdgeClient } from "../sink/edge-client.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 let edge: FakeEdge;
 let pusher: FakePusher;

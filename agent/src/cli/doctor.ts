@@ -19,6 +19,8 @@ import { createWisproClient } from "../sources/wispro/client.ts";
 import { WisproTokenRefused } from "../sources/wispro/errors.ts";
 import { networkHint } from "./network-hint.ts";
 import { routePusherThroughProxy } from "../proxy.ts";
+import { t } from "../i18n/i18n.ts";
+import { describeError } from "../i18n/error-message.ts";
 
 export interface CheckResult {
   name: string;
@@ -33,25 +35,27 @@ export const MAX_CLOCK_SKEW_MS = 60_000;
 
 export function checkClockSkew(serverDate: Date | null, localNow: Date): CheckResult {
   if (!serverDate || Number.isNaN(serverDate.getTime())) {
-    return { name: "Clock", status: "warn", detail: "the API sent no Date header to compare with" };
+    return { name: t("doctor.check.Clock"), status: "warn", detail: t("doctor.clock.noDate") };
   }
   const skewMs = localNow.getTime() - serverDate.getTime();
-  const detail = `${Math.abs(Math.round(skewMs / 1000))} s ${
-    skewMs >= 0 ? "ahead of" : "behind"
-  } the API`;
-  return Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS ? { name: "Clock", status: "ok", detail } : {
-    name: "Clock",
-    status: "fail",
-    detail,
-    fix: "set this computer's clock automatically (NTP / Windows time service)",
-  };
+  const detail = t(skewMs >= 0 ? "doctor.clock.ahead" : "doctor.clock.behind", {
+    seconds: Math.abs(Math.round(skewMs / 1000)),
+  });
+  return Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS
+    ? { name: t("doctor.check.Clock"), status: "ok", detail }
+    : {
+      name: t("doctor.check.Clock"),
+      status: "fail",
+      detail,
+      fix: t("doctor.clock.fix"),
+    };
 }
 
 const timeout = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([
     promise,
     new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms)
+      setTimeout(() => reject(new Error(t("doctor.noAnswer", { what, seconds: ms / 1000 }))), ms)
     ),
   ]);
 
@@ -68,26 +72,34 @@ export async function checkApi(
     reachable = probe.status < 500 || probe.status === 503;
     results.push(
       probe.status === 200
-        ? { name: "API reachable", status: "ok", detail: `GET /health answered 200` }
+        ? {
+          name: t("doctor.check.API reachable"),
+          status: "ok",
+          detail: t("doctor.api.answered", { status: 200 }),
+        }
         : {
-          name: "API reachable",
+          name: t("doctor.check.API reachable"),
           status: probe.status === 404 ? "fail" : "warn",
-          detail: `GET /health answered ${probe.status}`,
-          fix: "check that PUENTE_API_URL ends with /functions/v1/sync",
+          detail: t("doctor.api.answered", { status: probe.status }),
+          fix: t("doctor.api.fixPath"),
         },
     );
     results.push(checkClockSkew(probe.serverDate, new Date()));
   } catch (error) {
     const hint = networkHint(error, host, proxy);
     results.push({
-      name: "API reachable",
+      name: t("doctor.check.API reachable"),
       status: "fail",
-      detail: hint ? `${hint.detail} (${(error as Error).message})` : (error as Error).message,
-      fix: hint?.fix ?? "check PUENTE_API_URL and this computer's internet connection",
+      detail: hint ? `${hint.detail} (${describeError(error)})` : describeError(error),
+      fix: hint?.fix ?? t("doctor.api.fixNetwork"),
     });
   }
   if (!reachable) {
-    results.push({ name: "Agent key", status: "skip", detail: "the API is not reachable" });
+    results.push({
+      name: t("doctor.check.Agent key"),
+      status: "skip",
+      detail: t("doctor.key.skipped"),
+    });
     return results;
   }
   try {
@@ -96,13 +108,17 @@ export async function checkApi(
       timeoutMs,
       "POST /agent/heartbeat",
     );
-    results.push({ name: "Agent key", status: "ok", detail: "accepted by the API" });
+    results.push({
+      name: t("doctor.check.Agent key"),
+      status: "ok",
+      detail: t("doctor.key.accepted"),
+    });
   } catch (error) {
     results.push({
-      name: "Agent key",
+      name: t("doctor.check.Agent key"),
       status: "fail",
-      detail: (error as Error).message,
-      fix: "create a new key in the panel and run `puente-agent init --agent-key <key>`",
+      detail: describeError(error),
+      fix: t("doctor.key.fix"),
     });
   }
   return results;
@@ -111,9 +127,9 @@ export async function checkApi(
 export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Promise<CheckResult> {
   if (!config.ferrawin) {
     return {
-      name: "SQL Server",
+      name: t("doctor.check.SQL Server"),
       status: "skip",
-      detail: "FerraWin is not configured (FERRAWIN_HOST)",
+      detail: t("doctor.sql.notConfigured"),
     };
   }
   const connection = new FerrawinConnection(config.ferrawin);
@@ -121,17 +137,19 @@ export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Pr
   try {
     const rows = connection.query("doctor", "SELECT 1 AS ok", {}, AbortSignal.timeout(timeoutMs));
     for await (const _row of rows) break;
-    return { name: "SQL Server", status: "ok", detail: `logged in to ${where}` };
+    return {
+      name: t("doctor.check.SQL Server"),
+      status: "ok",
+      detail: t("doctor.sql.ok", { where }),
+    };
   } catch (error) {
     return {
-      name: "SQL Server",
+      name: t("doctor.check.SQL Server"),
       status: "fail",
-      detail: redact((error as Error).message, config.secrets),
+      detail: redact(describeError(error), config.secrets),
       // The detail carries the specific next step (SQL Browser and TCP/IP for a named instance, 18456
       // and mixed mode, TLS version, CA); this names every setting involved.
-      fix: "check FERRAWIN_HOST (HOST\\INSTANCE: the SQL Server Browser service and the TCP/IP " +
-        "protocol), FERRAWIN_PORT, FERRAWIN_AUTH/FERRAWIN_DOMAIN, FERRAWIN_USERNAME, FERRAWIN_PASSWORD " +
-        "(18456: mixed-mode authentication), FERRAWIN_ENCRYPT, FERRAWIN_TLS_MIN_VERSION",
+      fix: t("doctor.sql.fix"),
     };
   } finally {
     await connection.close().catch(() => undefined);
@@ -141,7 +159,11 @@ export async function checkSqlServer(config: AgentConfig, timeoutMs: number): Pr
 /** Reads one customer with the token: a refused or unreachable Wispro is named as such. */
 export async function checkWispro(config: AgentConfig, timeoutMs: number): Promise<CheckResult> {
   if (!config.wispro) {
-    return { name: "Wispro", status: "skip", detail: "not configured (WISPRO_API_TOKEN)" };
+    return {
+      name: t("doctor.check.Wispro"),
+      status: "skip",
+      detail: t("doctor.wispro.notConfigured"),
+    };
   }
   const client = createWisproClient({
     baseUrl: config.wispro.baseUrl,
@@ -154,20 +176,20 @@ export async function checkWispro(config: AgentConfig, timeoutMs: number): Promi
   try {
     const page = await client.fetchClientsPage(1, 1);
     return {
-      name: "Wispro",
+      name: t("doctor.check.Wispro"),
       status: "ok",
-      detail: `token accepted by ${config.wispro.baseUrl} (${page.totalRecords} customers)`,
+      detail: t("doctor.wispro.ok", { url: config.wispro.baseUrl, count: page.totalRecords }),
     };
   } catch (error) {
     const host = new URL(config.wispro.baseUrl).host;
     const hint = networkHint(error, host, config.proxy);
     return {
-      name: "Wispro",
+      name: t("doctor.check.Wispro"),
       status: "fail",
-      detail: redact(hint?.detail ?? (error as Error).message, config.secrets),
+      detail: redact(hint?.detail ?? describeError(error), config.secrets),
       fix: error instanceof WisproTokenRefused
-        ? "create a token in Wispro and run `puente-agent init --force`"
-        : hint?.fix ?? "check WISPRO_API_URL and WISPRO_API_TOKEN",
+        ? t("doctor.wispro.fixToken")
+        : hint?.fix ?? t("doctor.wispro.fix"),
     };
   }
 }
@@ -179,20 +201,18 @@ export async function checkPusher(
 ): Promise<CheckResult> {
   if (!config.pusher) {
     return {
-      name: "Pusher",
+      name: t("doctor.check.Pusher"),
       status: "warn",
-      detail: `not configured: commands arrive only by polling every ${
-        config.intervals.claimMs / 1000
-      } s`,
-      fix: "set PUSHER_APP_KEY (and PUSHER_HOST / PUSHER_PORT for a self-hosted server)",
+      detail: t("doctor.pusher.notConfigured", { seconds: config.intervals.claimMs / 1000 }),
+      fix: t("doctor.pusher.fixConfigure"),
     };
   }
   if (!config.api.agentId) {
     return {
-      name: "Pusher",
+      name: t("doctor.check.Pusher"),
       status: "fail",
-      detail: "PUENTE_AGENT_ID is not set, so the agent cannot subscribe to its channel",
-      fix: "copy the agent id from the panel: `puente-agent init --agent-id <id>`",
+      detail: t("doctor.pusher.noAgentId"),
+      fix: t("doctor.pusher.fixAgentId"),
     };
   }
   const client = new Pusher(
@@ -205,27 +225,31 @@ export async function checkPusher(
       new Promise<void>((resolve, reject) => {
         client.connection.bind("state_change", ({ current }: { current: string }) => {
           if (current === "failed" || current === "unavailable") {
-            reject(new Error(`the connection is ${current}`));
+            reject(new Error(t("doctor.pusher.state", { state: current })));
           }
         });
         const channel = client.subscribe(channelName);
         channel.bind("pusher:subscription_succeeded", () => resolve());
         channel.bind(
           "pusher:subscription_error",
-          (error: unknown) => reject(new Error(`subscription refused: ${JSON.stringify(error)}`)),
+          (error: unknown) =>
+            reject(new Error(t("doctor.pusher.refused", { detail: JSON.stringify(error) }))),
         );
       }),
       timeoutMs,
       "Pusher",
     );
-    return { name: "Pusher", status: "ok", detail: `connected and subscribed ${channelName}` };
+    return {
+      name: t("doctor.check.Pusher"),
+      status: "ok",
+      detail: t("doctor.pusher.ok", { channel: channelName }),
+    };
   } catch (error) {
     return {
-      name: "Pusher",
+      name: t("doctor.check.Pusher"),
       status: "fail",
       detail: (error as Error).message,
-      fix: "check PUSHER_APP_KEY, PUSHER_APP_CLUSTER or PUSHER_HOST/PUSHER_PORT/PUSHER_USE_TLS, " +
-        "and that outbound WebSocket connections are allowed",
+      fix: t("doctor.pusher.fix"),
     };
   } finally {
     client.disconnect();
@@ -249,15 +273,15 @@ export function checkTransport(config: AgentConfig): CheckResult[] {
     results.push(
       url.startsWith("https://")
         ? {
-          name: `Transport ${variable}`,
+          name: t("doctor.check.Transport", { what: variable }),
           status: "ok",
-          detail: "https (TLS, certificate verified)",
+          detail: t("doctor.transport.https"),
         }
         : {
-          name: `Transport ${variable}`,
+          name: t("doctor.check.Transport", { what: variable }),
           status: "warn",
-          detail: "plain http, accepted only because the address is loopback (this machine)",
-          fix: "use https:// for anything that leaves this machine; http:// is refused there",
+          detail: t("doctor.transport.loopback"),
+          fix: t("doctor.transport.fixHttp"),
         },
     );
   }
@@ -265,27 +289,23 @@ export function checkTransport(config: AgentConfig): CheckResult[] {
   if (sql === null) return results;
   if (!sql.encrypt) {
     results.push({
-      name: "Transport SQL Server",
+      name: t("doctor.check.Transport", { what: "SQL Server" }),
       status: "warn",
-      detail: "not encrypted (FERRAWIN_ENCRYPT=false): anyone on the LAN can read the planillas, " +
-        "and the login is protected only by an unverified TLS handshake",
-      fix: "give SQL Server a certificate and set FERRAWIN_ENCRYPT=true",
+      detail: t("doctor.transport.sqlPlain"),
+      fix: t("doctor.transport.fixSqlPlain"),
     });
   } else if (sql.trustServerCertificate) {
     results.push({
-      name: "Transport SQL Server",
+      name: t("doctor.check.Transport", { what: "SQL Server" }),
       status: "warn",
-      detail:
-        "encrypted, but the certificate is NOT verified (FERRAWIN_TRUST_SERVER_CERTIFICATE=true): " +
-        "someone on the LAN can pose as the server and read the SQL password",
-      fix: "install a certificate this PC trusts on SQL Server and remove " +
-        "FERRAWIN_TRUST_SERVER_CERTIFICATE (it defaults to false when encrypting)",
+      detail: t("doctor.transport.sqlUnverified"),
+      fix: t("doctor.transport.fixSqlUnverified"),
     });
   } else {
     results.push({
-      name: "Transport SQL Server",
+      name: t("doctor.check.Transport", { what: "SQL Server" }),
       status: "ok",
-      detail: "encrypted, certificate verified",
+      detail: t("doctor.transport.sqlOk"),
     });
   }
   return results;
@@ -313,19 +333,19 @@ export async function doctorCommand(
     if (!(error instanceof ConfigInvalid)) throw error;
     for (const problem of error.problems) {
       report({
-        name: "Configuration",
+        name: t("doctor.check.Configuration"),
         status: "fail",
         detail: problem,
-        fix: "run `puente-agent init` or edit the .env file",
+        fix: t("doctor.config.fix"),
       });
     }
     return 1;
   }
   const where = describeConfig(config);
   report({
-    name: "Configuration",
+    name: t("doctor.check.Configuration"),
     status: "ok",
-    detail: `read ${where[".env"]}, API ${where.API}`,
+    detail: t("doctor.config.ok", { envFile: String(where[".env"]), api: String(where.API) }),
   });
   for (const result of checkTransport(config)) report(result);
   const unrouteProxy = routePusherThroughProxy(config.proxy, config.noProxy);
@@ -345,6 +365,6 @@ export async function doctorCommand(
   report(await checkWispro(config, options.timeoutMs));
   report(await checkPusher(config, edge, options.timeoutMs).finally(unrouteProxy));
   const failed = results.filter((r) => r.status === "fail").length;
-  print(failed ? `\n${failed} check(s) failed.` : "\nAll checks passed.");
+  print(`\n${failed ? t("doctor.failed", { count: failed }) : t("doctor.passed")}`);
   return failed ? 1 : 0;
 }

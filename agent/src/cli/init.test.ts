@@ -1,9 +1,13 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectEnvValues, writeEnvFile } from "./init.ts";
 import { loadConfig } from "../config.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 const dir = mkdtempSync(join(tmpdir(), "puente-init-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,35 +9,34 @@ import { defaultHomeDir, SECRET_VARIABLES } from "../config.ts";
 import { formatDotenv, parseDotenv } from "../dotenv.ts";
 import { windowsRestrictCommands } from "./install-security.ts";
 import { readAnswer } from "./terminal-input.ts";
+import { t } from "../i18n/i18n.ts";
 
-/** Each variable `init` writes: its flag, the question, and its default (null: none, may stay empty). */
+/**
+ * Each variable `init` writes: its flag and its default (null: none, may stay empty); its question is
+ * `init.q.<variable>` in the CLI's catalogue.
+ */
 export const INIT_FIELDS = [
   {
     variable: "PUENTE_API_URL",
     flag: "api-url",
-    question: "Puente API URL (…/functions/v1/sync)",
     fallback: null,
     required: true,
   },
   {
     variable: "PUENTE_AGENT_KEY",
     flag: "agent-key",
-    question: "Agent key (from the panel)",
     fallback: null,
     required: true,
   },
   {
     variable: "PUENTE_AGENT_ID",
     flag: "agent-id",
-    question: "Agent id (from the panel)",
     fallback: null,
     required: false,
   },
   {
     variable: "FERRAWIN_HOST",
     flag: "ferrawin-host",
-    question:
-      "FerraWin SQL Server host, or HOST\\INSTANCE for a named instance (needs the SQL Server Browser service) (empty: no FerraWin)",
     fallback: null,
     required: false,
   },
@@ -45,7 +44,6 @@ export const INIT_FIELDS = [
     variable: "FERRAWIN_PORT",
     flag: "ferrawin-port",
     // No default written: empty means 1433, or the port SQL Browser gives for a named instance.
-    question: "FerraWin SQL Server port (empty: 1433, or SQL Browser's for HOST\\INSTANCE)",
     fallback: null,
     required: false,
     needs: "FERRAWIN_HOST",
@@ -53,7 +51,6 @@ export const INIT_FIELDS = [
   {
     variable: "FERRAWIN_DATABASE",
     flag: "ferrawin-database",
-    question: "FerraWin database",
     fallback: "FERRAWIN",
     required: false,
     needs: "FERRAWIN_HOST",
@@ -61,7 +58,6 @@ export const INIT_FIELDS = [
   {
     variable: "FERRAWIN_USERNAME",
     flag: "ferrawin-username",
-    question: "FerraWin SQL login",
     fallback: null,
     required: false,
     needs: "FERRAWIN_HOST",
@@ -69,7 +65,6 @@ export const INIT_FIELDS = [
   {
     variable: "FERRAWIN_PASSWORD",
     flag: "ferrawin-password",
-    question: "FerraWin SQL password",
     fallback: null,
     required: false,
     needs: "FERRAWIN_HOST",
@@ -77,7 +72,6 @@ export const INIT_FIELDS = [
   {
     variable: "FERRAWIN_ENCRYPT",
     flag: "ferrawin-encrypt",
-    question: "Encrypt the SQL Server connection (true/false)",
     fallback: "false",
     required: false,
     needs: "FERRAWIN_HOST",
@@ -85,14 +79,12 @@ export const INIT_FIELDS = [
   {
     variable: "WISPRO_API_TOKEN",
     flag: "wispro-api-token",
-    question: "Wispro API token (empty: no Wispro)",
     fallback: null,
     required: false,
   },
   {
     variable: "WISPRO_API_URL",
     flag: "wispro-api-url",
-    question: "Wispro API URL",
     fallback: "https://www.cloud.wispro.co/api/v1",
     required: false,
     needs: "WISPRO_API_TOKEN",
@@ -100,14 +92,12 @@ export const INIT_FIELDS = [
   {
     variable: "PUSHER_APP_KEY",
     flag: "pusher-app-key",
-    question: "Pusher app key",
     fallback: null,
     required: false,
   },
   {
     variable: "PUSHER_APP_CLUSTER",
     flag: "pusher-app-cluster",
-    question: "Pusher cluster",
     fallback: "mt1",
     required: false,
     needs: "PUSHER_APP_KEY",
@@ -115,7 +105,6 @@ export const INIT_FIELDS = [
   {
     variable: "PUSHER_HOST",
     flag: "pusher-host",
-    question: "Self-hosted Pusher host (empty: Pusher's cluster)",
     fallback: null,
     required: false,
     needs: "PUSHER_APP_KEY",
@@ -123,7 +112,6 @@ export const INIT_FIELDS = [
   {
     variable: "PUSHER_PORT",
     flag: "pusher-port",
-    question: "Self-hosted Pusher port",
     fallback: null,
     required: false,
     needs: "PUSHER_HOST",
@@ -131,7 +119,6 @@ export const INIT_FIELDS = [
   {
     variable: "PUSHER_USE_TLS",
     flag: "pusher-use-tls",
-    question: "Use TLS for Pusher (true/false)",
     fallback: "true",
     required: false,
     needs: "PUSHER_APP_KEY",
@@ -161,12 +148,12 @@ export async function collectEnvValues(
     let value = typeof flag === "string" ? flag : piped[field.variable] ?? null;
     if (value === null && ask) {
       const isSecret = (SECRET_VARIABLES as readonly string[]).includes(field.variable);
-      value = await ask(field.question, field.fallback, isSecret);
+      value = await ask(t(`init.q.${field.variable}`), field.fallback, isSecret);
     }
     value = value?.trim() || field.fallback;
     if (!value) {
       if (field.required) {
-        throw new Error(`${field.variable} is required: pass --${field.flag} <value>`);
+        throw new Error(t("init.required", { variable: field.variable, flag: field.flag }));
       }
       continue;
     }
@@ -178,7 +165,7 @@ export async function collectEnvValues(
 /** Writes the file owner-only (0600) because it holds the agent key and passwords. */
 export function writeEnvFile(path: string, values: Record<string, string>, force: boolean): void {
   if (existsSync(path) && !force) {
-    throw new Error(`${path} already exists: pass --force to overwrite it`);
+    throw new Error(t("init.exists", { path }));
   }
   const secrets = SECRET_VARIABLES.filter((name) => values[name]).join(", ");
   writeFileSync(
@@ -214,19 +201,12 @@ export async function initCommand(
         const result = Bun.spawnSync(argv, { stdout: "ignore", stderr: "pipe" });
         if (result.exitCode !== 0) {
           throw new Error(
-            `wrote ${path}, but could not restrict its folder (${result.stderr.toString().trim()}): ` +
-              "run init as administrator",
+            t("init.restrictFailed", { path, detail: result.stderr.toString().trim() }),
           );
         }
       }
     }
-    console.log(
-      `wrote ${path} (${
-        process.platform === "win32"
-          ? "its folder is restricted to SYSTEM and Administrators"
-          : "permissions 0600"
-      }). Next: puente-agent doctor`,
-    );
+    console.log(t(process.platform === "win32" ? "init.wroteWindows" : "init.wroteUnix", { path }));
     return 0;
   } catch (error) {
     console.error(`init: ${(error as Error).message}`);

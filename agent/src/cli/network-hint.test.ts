@@ -7,6 +7,10 @@ import { createEdgeClient } from "../sink/edge-client.ts";
 import { checkApi, checkWispro } from "./doctor.ts";
 import { loadConfig } from "../config.ts";
 import { withoutProxyVariables } from "../../test/scoped-env.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 const failure = (url: string) => fetch(url).then(() => null, (error: unknown) => error);
 

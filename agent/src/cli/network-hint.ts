@@ -1,6 +1,7 @@
 // Names a failed connection for `doctor`: a name that does not resolve (DNS), a certificate this PC does
 // not trust (TLS: often an antivirus or firewall inspecting HTTPS with the company's own CA), a proxy
 // that is needed or refuses, or a server that is not there, each with what to do about it.
+import { t } from "../i18n/i18n.ts";
 
 export type NetworkFailure = "dns" | "tls" | "proxy" | "refused" | "timeout";
 
@@ -36,34 +37,25 @@ export function networkHint(
   proxy: string | null = null,
 ): { kind: NetworkFailure | null; detail: string; fix: string } | null {
   const kind = classifyNetworkError(error);
-  const through = proxy ? ` through the proxy ${proxy}` : "";
   switch (kind) {
     case "dns":
-      return {
-        kind,
-        detail: `DNS: ${host} does not resolve`,
-        fix: "check the host name in the URL and this PC's DNS (nslookup " + host + ")",
-      };
+      return { kind, detail: t("doctor.net.dns", { host }), fix: t("doctor.net.fixDns", { host }) };
     case "tls":
-      return {
-        kind,
-        detail: `TLS: the certificate ${host} presented is not trusted by this PC`,
-        fix: "an antivirus or firewall that inspects HTTPS must have its CA in the Windows " +
-          "certificate store (the agent trusts that store); or exclude this host from inspection",
-      };
+      return { kind, detail: t("doctor.net.tls", { host }), fix: t("doctor.net.fixTls") };
     case "refused":
     case "timeout":
       return proxy
         ? {
           kind: "proxy",
-          detail: `${kind === "refused" ? "refused" : "no answer"}${through}`,
-          fix: `check the proxy address ${proxy}, or that it allows ${host}`,
+          detail: t(kind === "refused" ? "doctor.net.proxyRefused" : "doctor.net.proxyNoAnswer", {
+            proxy,
+          }),
+          fix: t("doctor.net.fixProxy", { proxy, host }),
         }
         : {
           kind,
-          detail: `${kind === "refused" ? "connection refused by" : "no answer from"} ${host}`,
-          fix: "check the URL and port; if this network only goes out through a proxy, set " +
-            "PUENTE_PROXY in the .env (the service runs as SYSTEM, which does not see a user's proxy)",
+          detail: t(kind === "refused" ? "doctor.net.refused" : "doctor.net.noAnswer", { host }),
+          fix: t("doctor.net.fixDirect"),
         };
     default:
       return null;

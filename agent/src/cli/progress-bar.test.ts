@@ -1,6 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { etaMs, formatDuration, renderProgressLine, renderSummary } from "./progress-bar.ts";
 import type { RunSnapshot } from "../runner.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 const snapshot: RunSnapshot = {
   runId: "r1",

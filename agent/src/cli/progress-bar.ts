@@ -2,6 +2,7 @@
 // final summary table. Pure: it formats snapshots and never writes.
 import type { EntityCounts } from "@puente/protocol";
 import type { RunOutcome, RunSnapshot } from "../runner.ts";
+import { t } from "../i18n/i18n.ts";
 
 /** `1:05:09`, `4:05`, `0:07`. */
 export function formatDuration(ms: number): string {
@@ -44,16 +45,21 @@ const FIELDS = ["created", "updated", "unchanged", "deleted", "rejected"] as con
 /** The final table: outcome, time, then one row per kind of record with its counts. */
 export function renderSummary(outcome: RunOutcome): string {
   const lines = [
-    `Run ${outcome.runId}: ${outcome.status} in ${formatDuration(outcome.elapsedMs)}`,
-    `Processed ${outcome.done}${outcome.total !== null ? ` of ${outcome.total}` : ""}` +
+    t("sync.summaryRun", {
+      runId: outcome.runId,
+      status: t(`sync.status.${outcome.status}`),
+      elapsed: formatDuration(outcome.elapsedMs),
+    }),
+    t("sync.summaryProcessed", { done: outcome.done }) +
+    (outcome.total !== null ? t("sync.summaryOf", { total: outcome.total }) : "") +
     (outcome.ratePerS ? ` (${outcome.ratePerS.toFixed(1)}/s)` : ""),
   ];
-  if (outcome.error) lines.push(`Error (${outcome.error.code}): ${outcome.error.message}`);
+  if (outcome.error) lines.push(t("sync.summaryError", outcome.error));
   const kinds = Object.entries(outcome.counts).filter((entry): entry is [string, EntityCounts] =>
     entry[1] !== undefined
   );
   if (kinds.length) {
-    const header = ["", ...FIELDS];
+    const header = ["", ...FIELDS.map((f) => t(`sync.count.${f}`))];
     const rows = kinds.map(([kind, counts]) => [kind, ...FIELDS.map((f) => String(counts[f]))]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const format = (cells: string[]) =>

@@ -27,6 +27,7 @@ import {
   windowsStartCommands,
   windowsTaskXml,
 } from "./service-units.ts";
+import { t } from "../i18n/i18n.ts";
 
 export interface ServiceFlags {
   action: string;
@@ -74,7 +75,7 @@ export function currentUserName(
   }
   const id = Bun.spawnSync(["id", "-un"], { stdout: "pipe", stderr: "ignore" });
   const name = id.exitCode === 0 ? id.stdout.toString().trim() : "";
-  if (!name) throw new Error(`cannot tell which user uid ${uid} is: pass --user NAME`);
+  if (!name) throw new Error(t("service.unknownUser", { uid }));
   return name;
 }
 
@@ -94,21 +95,23 @@ function runAll(commands: string[][], tolerate: (argv: string[]) => boolean = ()
     console.log(`$ ${show(argv)}`);
     const result = Bun.spawnSync(argv, { stdout: "inherit", stderr: "inherit" });
     if (result.exitCode !== 0 && !tolerate(argv)) {
-      throw new Error(`\`${show(argv)}\` failed with exit code ${result.exitCode}`);
+      throw new Error(
+        t("service.commandFailed", { command: show(argv), code: String(result.exitCode) }),
+      );
     }
   }
 }
 
 export function serviceCommand(flags: ServiceFlags): number {
   if (!["install", "uninstall", "start", "stop"].includes(flags.action)) {
-    console.error(`unknown action "${flags.action}": use install, uninstall, start or stop`);
+    console.error(t("service.unknownAction", { action: flags.action }));
     return 2;
   }
   const platform = (flags.platform ?? (process.platform === "win32" ? "windows" : "linux")) as
     | "linux"
     | "windows";
   if (platform !== "linux" && platform !== "windows") {
-    console.error(`unsupported platform "${flags.platform}": use linux or windows`);
+    console.error(t("service.unknownPlatform", { platform: String(flags.platform) }));
     return 2;
   }
   const spec = serviceSpec(flags, platform);
@@ -131,14 +134,12 @@ function linux(flags: ServiceFlags, spec: ServiceSpec): number {
     const unit = systemdUnit(spec);
     const unsafe = filesTheServiceTrusts(spec).map(linuxUnsafe).filter((p) => p !== null);
     if (unsafe.length && !flags.print) {
-      console.error(
-        `refusing to install a root service that others can change:\n${unsafe.join("\n")}`,
-      );
+      console.error(t("service.refuseLinux", { problems: unsafe.join("\n") }));
       return 1;
     }
     if (flags.print || !Bun.which("systemctl")) {
       if (!flags.print) {
-        console.error("systemctl was not found: here is the unit to install by hand.");
+        console.error(t("service.noSystemctl"));
       }
       console.log(`# ${path}\n${unit}`);
       for (const argv of systemdInstallCommands(spec.name)) console.log(`$ ${show(argv)}`);
@@ -148,14 +149,14 @@ function linux(flags: ServiceFlags, spec: ServiceSpec): number {
       writeFileSync(path, unit, { mode: 0o644 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EACCES") {
-        console.error(`cannot write ${path}: run it as root (sudo puente-agent service install)`);
+        console.error(t("service.cannotWrite", { path }));
         return 1;
       }
       throw error;
     }
-    console.log(`wrote ${path}`);
+    console.log(t("service.wrote", { path }));
     runAll(systemdInstallCommands(spec.name));
-    console.log(`installed: follow it with \`journalctl -u ${spec.name} -f\``);
+    console.log(t("service.installedLinux", { name: spec.name }));
     return 0;
   }
   if (flags.print || !Bun.which("systemctl")) {
@@ -166,7 +167,7 @@ function linux(flags: ServiceFlags, spec: ServiceSpec): number {
   runAll(systemdUninstallCommands(spec.name), () => true);
   if (existsSync(path)) unlinkSync(path);
   runAll([["systemctl", "daemon-reload"]]);
-  console.log(`removed ${spec.name}`);
+  console.log(t("service.removed", { name: spec.name }));
   return 0;
 }
 
@@ -189,11 +190,13 @@ function secureWindowsInstall(spec: ServiceSpec): string[] {
   for (const file of filesTheServiceTrusts(spec)) {
     const acl = Bun.spawnSync(windowsAclCommand(file), { stdout: "pipe", stderr: "pipe" });
     if (acl.exitCode !== 0) {
-      problems.push(`cannot read the permissions of ${file}: ${acl.stderr.toString().trim()}`);
+      problems.push(t("service.aclUnreadable", { file, detail: acl.stderr.toString().trim() }));
       continue;
     }
     const writers = untrustedWriters(parseAccessRules(acl.stdout.toString()));
-    if (writers.length) problems.push(`${file} can be changed by ${writers.join(", ")}`);
+    if (writers.length) {
+      problems.push(t("service.writableBy", { file, writers: writers.join(", ") }));
+    }
   }
   return problems;
 }
@@ -205,7 +208,7 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
       for (const argv of windowsRestrictCommands(spec.workingDirectory)) {
         console.log(`> ${show(argv)}`);
       }
-      console.log(`# task.xml (saved as UTF-16)\n${xml}`);
+      console.log(`# task.xml (${t("service.savedAsUtf16")})\n${xml}`);
       for (const argv of windowsInstallCommands(spec.name, "task.xml")) {
         console.log(`> ${show(argv)}`);
       }
@@ -213,13 +216,7 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
     }
     const problems = secureWindowsInstall(spec);
     if (problems.length) {
-      console.error(
-        `refusing to install a SYSTEM task whose files others can change:\n${
-          problems.join("\n")
-        }\n` +
-          "Install it in a folder under %ProgramFiles% (e.g. C:\\Program Files\\Puente) and run this " +
-          "as administrator.",
-      );
+      console.error(t("service.refuseWindows", { problems: problems.join("\n") }));
       return 1;
     }
     const dir = mkdtempSync(join(tmpdir(), "puente-task-"));
@@ -230,9 +227,7 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    console.log(
-      `installed the scheduled task "${spec.name}" (starts at boot, and again within a minute if it stops)`,
-    );
+    console.log(t("service.installedWindows", { name: spec.name }));
     return 0;
   }
   if (flags.action === "start") {
@@ -257,13 +252,13 @@ function windows(flags: ServiceFlags, spec: ServiceSpec): number {
   }
   runAll([windowsDisableCommand(spec.name)], () => flags.action === "uninstall");
   const stopped = stopGracefully(stateDir, GRACEFUL_STOP_MS);
-  if (!stopped) console.error("the agent did not stop in time: ending it");
+  if (!stopped) console.error(t("service.stopTimeout"));
   runAll([windowsEndCommand(spec.name)], () => true);
   if (flags.action === "uninstall") {
     runAll([windowsDeleteCommand(spec.name)]);
-    console.log(`removed the scheduled task "${spec.name}"`);
+    console.log(t("service.removedTask", { name: spec.name }));
   } else {
-    console.log(`stopped "${spec.name}" (\`puente-agent service start\` starts it again)`);
+    console.log(t("service.stopped", { name: spec.name }));
   }
   return 0;
 }

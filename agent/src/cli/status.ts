@@ -7,6 +7,7 @@ import { RunStateStore } from "../run-state.ts";
 import { readApiWaiting } from "../status/api-waiting.ts";
 import { readUpdateNeeded } from "../status/update-needed.ts";
 import { AGENT_VERSION } from "../version.ts";
+import { t } from "../i18n/i18n.ts";
 
 export function collectStatus(config: AgentConfig) {
   const holder = lockHolder(lockPath(config));
@@ -30,7 +31,7 @@ export function collectStatus(config: AgentConfig) {
     unfinishedRuns: unfinished.map((r) => ({
       runId: r.runId,
       source: r.source,
-      status: r.status === "running" ? "interrupted" : "paused",
+      status: r.status === "running" ? "interrupted" as const : "paused" as const,
       since: r.updatedAt,
     })),
   };
@@ -49,21 +50,20 @@ export function statusCommand(config: AgentConfig, options: { json: boolean }): 
   }
   console.log(
     status.agentProcess
-      ? `Agent process: running (PID ${status.agentProcess.pid})`
-      : "Agent process: not running on this machine",
+      ? t("status.processRunning", { pid: status.agentProcess.pid })
+      : t("status.processNotRunning"),
   );
-  if (status.updateNeeded) {
-    console.log(`UPDATE THE AGENT: ${status.updateNeeded.message} (${status.updateNeeded.at})`);
+  const update = status.updateNeeded;
+  if (update) {
+    const message = update.serverMessage === undefined
+      ? update.message
+      : t("status.updateReason", { server: update.serverMessage });
+    console.log(t("status.updateNeeded", { message, at: update.at }));
   }
-  if (status.waitingForApi) {
-    const w = status.waitingForApi;
-    console.log(
-      `API: waiting for the API since ${w.since} (${w.reason}); gives up at ${w.givesUpAt}`,
-    );
-  }
-  if (status.unfinishedRuns.length === 0) console.log("Unfinished runs: none");
+  if (status.waitingForApi) console.log(t("status.waitingForApi", { ...status.waitingForApi }));
+  if (status.unfinishedRuns.length === 0) console.log(t("status.noUnfinished"));
   for (const run of status.unfinishedRuns) {
-    console.log(`Unfinished run: ${run.runId} ${run.source} ${run.status} since ${run.since}`);
+    console.log(t("status.unfinished", { ...run, status: t(`status.run.${run.status}`) }));
   }
   return 0;
 }

@@ -11,6 +11,7 @@ import { Runner, type RunSnapshot, type StartRequest } from "../runner.ts";
 import { createSourceOpener } from "../sources/registry.ts";
 import type { Logger } from "../status/log.ts";
 import { renderProgressLine, renderSummary } from "./progress-bar.ts";
+import { t } from "../i18n/i18n.ts";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -28,7 +29,7 @@ export function startRequestFromFlags(
     return { source: "wispro", params: parsed.data };
   }
   if (source !== "ferrawin") {
-    throw new UsageError(`unknown source "${source ?? ""}": use ferrawin or wispro`);
+    throw new UsageError(t("sync.unknownSource", { source: source ?? "" }));
   }
   const mode = text("mode") ?? (text("code") ? "one" : text("year") ? "year" : "incremental");
   const year = text("year");
@@ -43,15 +44,15 @@ export function startRequestFromFlags(
     const [flag, usedBy] of [["year", "year"], ["from-code", "year"], ["code", "one"]] as const
   ) {
     if (text(flag) !== undefined && mode !== usedBy) {
-      throw new UsageError(`--${flag} only applies to --mode ${usedBy}`);
+      throw new UsageError(t("sync.flagNotForMode", { flag, mode: usedBy }));
     }
   }
   const parsed = FerrawinParams.safeParse(candidate);
   if (!parsed.success) {
     const hint = mode === "year" && year === undefined
-      ? " (--mode year needs --year)"
+      ? t("sync.yearNeedsYear")
       : mode === "one" && !text("code")
-      ? " (--mode one needs --code)"
+      ? t("sync.oneNeedsCode")
       : "";
     throw new UsageError(`ferrawin: ${formatIssues(parsed.error)}${hint}`);
   }
@@ -89,7 +90,7 @@ export async function syncCommand(
   const onInterrupt = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write("\ncancelling at the next batch boundary (Ctrl-C again to quit now)\n");
+    process.stderr.write(`\n${t("sync.cancelling")}\n`);
     void runner.cancel();
   };
   process.on("SIGINT", onInterrupt);

@@ -2,6 +2,7 @@
 import { isCompiled } from "../config.ts";
 import { serviceCommand } from "./service.ts";
 import { upgradeAgent, UpgradeRefused } from "./upgrade.ts";
+import { t } from "../i18n/i18n.ts";
 
 export interface UpgradeFlags {
   source: string;
@@ -15,9 +16,7 @@ export interface UpgradeFlags {
 export function upgradeCommand(flags: UpgradeFlags): number {
   const installed = flags.installed ?? (isCompiled() ? process.execPath : null);
   if (!installed) {
-    console.error(
-      "puente-agent upgrade: run it from the installed executable, or pass --installed PATH",
-    );
+    console.error(t("upgrade.notInstalled"));
     return 2;
   }
   const control = (action: "start" | "stop") => () => {
@@ -29,7 +28,7 @@ export function upgradeCommand(flags: UpgradeFlags): number {
       platform: flags.platform,
       envFile: flags.envFile,
     });
-    if (code !== 0) throw new Error(`service ${action} failed (exit ${code})`);
+    if (code !== 0) throw new Error(t("upgrade.serviceFailed", { action, code }));
   };
   try {
     upgradeAgent({
@@ -40,7 +39,7 @@ export function upgradeCommand(flags: UpgradeFlags): number {
     return 0;
   } catch (error) {
     if (error instanceof UpgradeRefused) {
-      console.error(`puente-agent upgrade: ${error.message}; nothing was changed`);
+      console.error(t("upgrade.refused", { reason: error.message }));
       return 1;
     }
     throw error;

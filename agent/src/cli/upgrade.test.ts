@@ -1,8 +1,12 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentVersionOf, backupPath, upgradeAgent, UpgradeRefused } from "./upgrade.ts";
+import { setCliLang } from "../i18n/i18n.ts";
+
+// These tests read the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 const dir = mkdtempSync(join(tmpdir(), "puente-upgrade-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,6 +5,7 @@
 // and the service started. Any failure after the rename puts the old executable back.
 import { copyFileSync, existsSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { t } from "../i18n/i18n.ts";
 
 export interface ServiceControl {
   stop(): void;
@@ -51,19 +52,17 @@ export function upgradeAgent(options: UpgradeOptions): string {
   const versionOf = options.versionOf ?? agentVersionOf;
   const source = resolve(options.source);
   const installed = resolve(options.installed);
-  if (!existsSync(source)) throw new UpgradeRefused(`${source} does not exist`);
-  if (!existsSync(installed)) throw new UpgradeRefused(`${installed} is not installed`);
+  if (!existsSync(source)) throw new UpgradeRefused(t("upgrade.missing", { path: source }));
+  if (!existsSync(installed)) {
+    throw new UpgradeRefused(t("upgrade.notInstalledAt", { path: installed }));
+  }
   if (realpathSync(source) === realpathSync(installed)) {
-    throw new UpgradeRefused(`${source} is the installed executable itself`);
+    throw new UpgradeRefused(t("upgrade.sameFile", { path: source }));
   }
   const newVersion = versionOf(source);
-  if (!newVersion) {
-    throw new UpgradeRefused(
-      `${source} is not a puente-agent executable for this machine (\`version\` did not run)`,
-    );
-  }
-  const oldVersion = versionOf(installed) ?? "(unknown)";
-  log(`upgrading ${installed}\n  from ${oldVersion}\n  to   ${newVersion}`);
+  if (!newVersion) throw new UpgradeRefused(t("upgrade.notAgent", { path: source }));
+  const oldVersion = versionOf(installed) ?? t("upgrade.unknownVersion");
+  log(t("upgrade.upgrading", { installed, from: oldVersion, to: newVersion }));
 
   const backup = backupPath(installed);
   // A backup left by the previous upgrade (its process has ended since).
@@ -71,7 +70,7 @@ export function upgradeAgent(options: UpgradeOptions): string {
   const staged = join(dirname(installed), `.upgrade-${process.pid}.tmp`);
   copyFileSync(source, staged);
 
-  log("stopping the service (the active run pauses and resumes after the upgrade)…");
+  log(t("upgrade.stopping"));
   options.service.stop();
   let isReplaced = false;
   try {
@@ -79,19 +78,21 @@ export function upgradeAgent(options: UpgradeOptions): string {
     isReplaced = true;
     renameSync(staged, installed);
     const running = versionOf(installed);
-    if (running !== newVersion) throw new Error(`the copied executable does not run (${running})`);
+    if (running !== newVersion) {
+      throw new Error(t("upgrade.copyDoesNotRun", { detail: String(running) }));
+    }
   } catch (error) {
     rmSync(staged, { force: true });
     if (isReplaced) {
       rmSync(installed, { force: true });
       renameSync(backup, installed);
     }
-    log(`upgrade failed: ${(error as Error).message}; the previous executable is back`);
+    log(t("upgrade.failed", { reason: (error as Error).message }));
     options.service.start();
     throw error;
   }
-  log("starting the service…");
+  log(t("upgrade.starting"));
   options.service.start();
-  log(`upgraded to ${newVersion}; the previous executable is kept as ${backup}`);
+  log(t("upgrade.done", { version: newVersion, backup }));
   return newVersion;
 }

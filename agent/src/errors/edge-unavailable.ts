@@ -3,7 +3,7 @@
 export class EdgeUnavailable extends Error {
   override readonly name = "EdgeUnavailable";
   readonly code = "edge_unavailable";
-  constructor(route: string, detail: string, options?: { cause?: unknown }) {
+  constructor(readonly route: string, readonly detail: string, options?: { cause?: unknown }) {
     super(
       `the Puente API did not answer ${route} (${detail}). Check PUENTE_API_URL and the internet ` +
         "connection; the agent retries on its own.",

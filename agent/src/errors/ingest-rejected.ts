@@ -8,14 +8,18 @@ export class IngestRejected extends Error {
     readonly status: number,
     /** The server's error code, e.g. `validation_failed`. */
     readonly serverCode: string,
-    serverMessage: string,
+    readonly serverMessage: string,
     readonly issues: ErrorIssue[] = [],
     readonly route = "",
   ) {
-    const detail = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join("; ");
+    const detail = summarizeIssues(issues);
     super(
       `the server refused ${route || "the request"} (${status} ${serverCode}): ${serverMessage}` +
         (detail ? ` [${detail}]` : ""),
     );
   }
 }
+
+/** The first few issues, `path: message; …`, for a one-line message. */
+export const summarizeIssues = (issues: ErrorIssue[]): string =>
+  issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join("; ");

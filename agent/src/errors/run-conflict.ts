@@ -10,7 +10,7 @@ export class RunConflict extends Error {
   readonly code = "run_conflict";
   /** True when the server said the run itself is no longer running (not that another one is). */
   readonly runNotRunning: boolean;
-  constructor(serverMessage: string) {
+  constructor(readonly serverMessage: string) {
     const notRunning = NOT_RUNNING.test(serverMessage);
     super(
       notRunning

@@ -6,9 +6,9 @@ export class SourceUnavailable extends Error {
   constructor(
     readonly source: "ferrawin" | "wispro",
     /** What went wrong and what to check, e.g. "login failed for user 'sa': check FERRAWIN_PASSWORD". */
-    message: string,
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${source}: ${message}`, options);
+    super(`${source}: ${detail}`, options);
   }
 }

@@ -10,6 +10,12 @@ export const AgentRow = z.object({
   version: z.string().nullable().default(null),
   lastSeenAt: z.string().nullable().default(null),
   revoked: z.boolean().default(false),
+  /** The protocol version of the agent's last message the API read. */
+  protocolSeen: z.number().int().nullable().default(null),
+  /** The version the API speaks, while it refuses the agent's (outdatedAt set). */
+  protocolNeeded: z.number().int().nullable().default(null),
+  /** Since when the API refuses the agent's protocol version; null when it is accepted. */
+  outdatedAt: z.string().nullable().default(null),
 });
 export type AgentRow = z.infer<typeof AgentRow>;
 

@@ -70,6 +70,11 @@ export const es = {
   "agent.status": "Estado",
   "agent.offlineWarning":
     "El agente está desconectado: la orden esperará hasta 15 min a que vuelva.",
+  "agent.outdated":
+    "Actualiza el agente: habla el protocolo v{seen} y la API necesita v{needed}. Descarga el ejecutable de la versión actual y ejecuta «puente-agent upgrade» en el PC de la oficina.",
+  "agent.apiOutdated":
+    "El agente habla el protocolo v{seen}, más nuevo que el de la API (v{needed}): despliega la función edge actual o instala un agente de la misma versión.",
+  "agent.outdatedSince": "Rechazado desde {when}",
 
   "start.title": "Nueva sincronización",
   "start.incremental": "Nuevas y modificadas",
@@ -310,6 +315,11 @@ export const en: Record<MessageKey, string> = {
   "agent.status": "Status",
   "agent.offlineWarning":
     "The agent is offline: the command will wait up to 15 min for it to come back.",
+  "agent.outdated":
+    "Update the agent: it speaks protocol v{seen} and the API needs v{needed}. Get the executable of the current release and run “puente-agent upgrade” on the office PC.",
+  "agent.apiOutdated":
+    "The agent speaks protocol v{seen}, newer than the API's (v{needed}): deploy the current edge function or install an agent of the same release.",
+  "agent.outdatedSince": "Refused since {when}",
 
   "start.title": "New sync",
   "start.incremental": "New and modified",

@@ -45,6 +45,9 @@ function run(overrides: Partial<RunSummary> = {}): RunSummary {
   };
 }
 
+/** An agent whose protocol the API accepts. */
+const ACCEPTED = { protocolSeen: 1, protocolNeeded: null, outdatedAt: null };
+
 function overview(overrides: Partial<SyncOverview> = {}): SyncOverview {
   return {
     agents: [{
@@ -54,6 +57,7 @@ function overview(overrides: Partial<SyncOverview> = {}): SyncOverview {
       version: "1.0.0",
       lastSeenAt: null,
       revoked: false,
+      ...ACCEPTED,
     }],
     activeRuns: [run()],
     totals: { planillas: 10, elementos: 500, customers: null },
@@ -236,8 +240,24 @@ describe("heartbeat, presence and connection", () => {
   test("presence members come and go", () => {
     const two = overview({
       agents: [
-        { id: AGENT, name: "A", hostname: null, version: null, lastSeenAt: null, revoked: false },
-        { id: AGENT2, name: "B", hostname: null, version: null, lastSeenAt: null, revoked: false },
+        {
+          id: AGENT,
+          name: "A",
+          hostname: null,
+          version: null,
+          lastSeenAt: null,
+          revoked: false,
+          ...ACCEPTED,
+        },
+        {
+          id: AGENT2,
+          name: "B",
+          hostname: null,
+          version: null,
+          lastSeenAt: null,
+          revoked: false,
+          ...ACCEPTED,
+        },
       ],
     });
     let s = applyOverview(emptySyncState(), two, AT);

@@ -2,6 +2,7 @@
 import { createEffect, For, Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
 import { useApp } from "./context.ts";
+import { AgentOutdatedNotice } from "./AgentOutdatedNotice.tsx";
 
 export function AgentPicker(props: { showSelect: boolean }) {
   const app = useApp();
@@ -49,6 +50,7 @@ export function AgentPicker(props: { showSelect: boolean }) {
             </p>
           )}
         </Show>
+        <Show when={selected()}>{(a) => <AgentOutdatedNotice agent={a()} />}</Show>
         <Show when={selected() && !selected()!.isOnline}>
           <p class="notice notice-warn small" data-testid="agent-offline-warning">
             {t("agent.offlineWarning")}

@@ -8,6 +8,7 @@ import { lang, t } from "../i18n/i18n.ts";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { useApp } from "./context.ts";
 import { ErrorNotice } from "./ErrorNotice.tsx";
+import { AgentOutdatedNotice } from "./AgentOutdatedNotice.tsx";
 
 const SOURCES = ["ferrawin", "wispro"] as const;
 
@@ -94,6 +95,7 @@ export function Agents() {
                       : agent.isOnline
                       ? t("agent.online")
                       : t("agent.offline")}
+                    <AgentOutdatedNotice agent={agent} />
                   </td>
                   <td
                     data-testid="agent-last-seen"

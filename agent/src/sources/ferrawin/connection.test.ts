@@ -3,6 +3,7 @@
 // TLS verified against a CA (TLS 1.0 only where FERRAWIN_TLS_MIN_VERSION allows it), SQL Server 2008 R2.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../config.ts";
+import { setCliLang } from "../../i18n/i18n.ts";
 import {
   createDevCertificates,
   type DevCertificates,
@@ -16,6 +17,9 @@ import { privateLoopbackHost, startSqlBrowser } from "../../../../devstack/src/s
 import type { FerrawinSourceOptions } from "../source.ts";
 import { checkSqlServer } from "../../cli/doctor.ts";
 import { connectHint, FerrawinConnection } from "./connection.ts";
+
+// doctor's hints below are read in English.
+beforeAll(() => setCliLang("en"));
 
 const servers: SqlServerHandle[] = [];
 let certificates: DevCertificates;
