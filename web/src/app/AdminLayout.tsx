@@ -3,11 +3,11 @@ import { createSignal, For, Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
 import { isFinalStatus } from "../realtime/reducers.ts";
 import { useApp } from "./context.ts";
-import { Agents } from "./Agents.tsx";
-import { History } from "./History.tsx";
-import { LiveRun } from "./LiveRun.tsx";
-import { StartSync } from "./StartSync.tsx";
-import { Totals } from "./Totals.tsx";
+import { Agents } from "../screens/agents/Agents.tsx";
+import { History } from "../screens/history/History.tsx";
+import { LiveRun } from "../screens/live-run/LiveRun.tsx";
+import { StartSync } from "../screens/start-sync/StartSync.tsx";
+import { Totals } from "../components/Totals.tsx";
 
 type Tab = "sync" | "agents" | "history";
 const TABS: Tab[] = ["sync", "agents", "history"];

@@ -8,11 +8,11 @@ import { isLocalTarget, type RuntimeConfig } from "../config.ts";
 import { createSyncStore } from "../realtime/store.ts";
 import { AdminLayout } from "./AdminLayout.tsx";
 import { AppContext, type AppContextValue, createClock } from "./context.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
+import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { Header } from "./Header.tsx";
-import { Login } from "./Login.tsx";
-import { SetPassword } from "./SetPassword.tsx";
-import { createOnlineSignal, OfflineScreen } from "./OfflineScreen.tsx";
+import { Login } from "../screens/login/Login.tsx";
+import { SetPassword } from "../screens/login/SetPassword.tsx";
+import { createOnlineSignal, OfflineScreen } from "../screens/offline/OfflineScreen.tsx";
 import { StaffLayout } from "./StaffLayout.tsx";
 
 export function App(props: { config: RuntimeConfig }) {

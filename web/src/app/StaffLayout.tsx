@@ -3,12 +3,12 @@
 import { Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
 import { currentRun, isFinalStatus } from "../realtime/reducers.ts";
-import { AgentPicker } from "./AgentPicker.tsx";
+import { AgentPicker } from "../components/AgentPicker.tsx";
 import { createCommand, useApp } from "./context.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
-import { LiveRun } from "./LiveRun.tsx";
-import { PlanillaInput } from "./PlanillaInput.tsx";
-import { Totals } from "./Totals.tsx";
+import { ErrorNotice } from "../components/ErrorNotice.tsx";
+import { LiveRun } from "../screens/live-run/LiveRun.tsx";
+import { PlanillaInput } from "../components/PlanillaInput.tsx";
+import { Totals } from "../components/Totals.tsx";
 
 export function StaffLayout() {
   const app = useApp();

@@ -1,7 +1,7 @@
 // Which agent commands go to, with its online state; shows a warning when it is offline.
 import { createEffect, For, Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
-import { useApp } from "./context.ts";
+import { useApp } from "../app/context.ts";
 
 export function AgentPicker(props: { showSelect: boolean }) {
   const app = useApp();

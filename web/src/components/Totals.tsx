@@ -2,7 +2,7 @@
 import { Show } from "solid-js";
 import { formatNumber } from "../format/progress.ts";
 import { lang, t } from "../i18n/i18n.ts";
-import { useApp } from "./context.ts";
+import { useApp } from "../app/context.ts";
 
 export function Totals() {
   const app = useApp();

@@ -2,12 +2,12 @@
 // and the automatic schedule per agent and source.
 import { createSignal, For, Show } from "solid-js";
 import { SCHEDULE_INTERVALS } from "@puente/protocol";
-import type { CreatedAgent } from "../api/rpc-shapes.ts";
-import { formatAgo, formatDateTime, formatRelative } from "../format/progress.ts";
-import { lang, t } from "../i18n/i18n.ts";
-import { ConfirmDialog } from "./ConfirmDialog.tsx";
-import { useApp } from "./context.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
+import type { CreatedAgent } from "../../api/rpc-shapes.ts";
+import { formatAgo, formatDateTime, formatRelative } from "../../format/progress.ts";
+import { lang, t } from "../../i18n/i18n.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { useApp } from "../../app/context.ts";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 
 const SOURCES = ["ferrawin", "wispro"] as const;
 

@@ -1,12 +1,12 @@
 // Run history with source and status filters; a row opens the run's detail.
 import { createSignal, For, Show } from "solid-js";
 import { RunStatus } from "@puente/protocol";
-import { formatDateTime, formatNumber } from "../format/progress.ts";
-import { lang, t } from "../i18n/i18n.ts";
-import { rejectedTotal } from "../realtime/reducers.ts";
-import { useApp } from "./context.ts";
-import { RunDetail } from "./RunDetail.tsx";
-import { modeLabel, statusLabel } from "./run-labels.ts";
+import { formatDateTime, formatNumber } from "../../format/progress.ts";
+import { lang, t } from "../../i18n/i18n.ts";
+import { rejectedTotal } from "../../realtime/reducers.ts";
+import { useApp } from "../../app/context.ts";
+import { RunDetail } from "../run-detail/RunDetail.tsx";
+import { modeLabel, statusLabel } from "../../components/run-labels.ts";
 
 export function History(props: { showSourceFilter: boolean }) {
   const app = useApp();

@@ -10,16 +10,21 @@ import {
   formatNumber,
   formatRate,
   percent,
-} from "../format/progress.ts";
-import { lang, t } from "../i18n/i18n.ts";
-import type { MessageKey } from "../i18n/dictionary.ts";
-import { isFinalStatus } from "../realtime/reducers.ts";
-import { createCommand, useApp } from "./context.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
+} from "../../format/progress.ts";
+import { lang, t } from "../../i18n/i18n.ts";
+import type { MessageKey } from "../../i18n/dictionary.ts";
+import { isFinalStatus } from "../../realtime/reducers.ts";
+import { createCommand, useApp } from "../../app/context.ts";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { ThroughputChart } from "./ThroughputChart.tsx";
-import { CountsTable } from "./CountsTable.tsx";
-import { RunDetail } from "./RunDetail.tsx";
-import { modeLabel, remoteStatusKey, runStateKey, statusLabel } from "./run-labels.ts";
+import { CountsTable } from "../../components/CountsTable.tsx";
+import { RunDetail } from "../run-detail/RunDetail.tsx";
+import {
+  modeLabel,
+  remoteStatusKey,
+  runStateKey,
+  statusLabel,
+} from "../../components/run-labels.ts";
 
 export function LiveRun(props: { run: RunSummary | null; canCancel: boolean; compact?: boolean }) {
   const app = useApp();

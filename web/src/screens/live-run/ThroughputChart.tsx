@@ -1,6 +1,6 @@
 // A small SVG line of a run's throughput over the last samples.
 import { Show } from "solid-js";
-import type { RateSample } from "../realtime/reducers.ts";
+import type { RateSample } from "../../realtime/reducers.ts";
 import { CHART_HEIGHT, CHART_WIDTH, throughputPoints } from "./throughput-points.ts";
 
 export function ThroughputChart(props: { samples: RateSample[]; label: string }) {

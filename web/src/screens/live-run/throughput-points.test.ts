@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { throughputPoints } from "./throughput-points.ts";
-import { selectableYears } from "./years.ts";
 
 describe("throughput chart points", () => {
   test("spreads samples across the width and puts the maximum at the top", () => {
@@ -13,14 +12,5 @@ describe("throughput chart points", () => {
   });
   test("no samples, no line", () => {
     expect(throughputPoints([])).toBe("");
-  });
-});
-
-describe("selectable years", () => {
-  test("current year down to 2018", () => {
-    const years = selectableYears(new Date(2026, 5, 1));
-    expect(years[0]).toBe(2026);
-    expect(years.at(-1)).toBe(2018);
-    expect(years.length).toBe(9);
   });
 });

@@ -1,5 +1,5 @@
 // Maps throughput samples onto the small SVG chart's box (x: sample order, y: rate scaled to the maximum).
-import type { RateSample } from "../realtime/reducers.ts";
+import type { RateSample } from "../../realtime/reducers.ts";
 
 export const CHART_WIDTH = 300;
 export const CHART_HEIGHT = 60;

@@ -1,9 +1,9 @@
 // Email and password sign-in through supabase-js, and "forgot your password", which has Supabase Auth
 // email a link to choose a new one (the answer is the same whether or not the email is registered).
 import { createSignal, Show } from "solid-js";
-import type { Api } from "../api/client.ts";
-import { t } from "../i18n/i18n.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
+import type { Api } from "../../api/client.ts";
+import { t } from "../../i18n/i18n.ts";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 
 export function Login(
   props: {

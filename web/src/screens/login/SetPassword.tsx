@@ -1,10 +1,10 @@
 // The page an invite or recovery link lands on: the person, signed in by the link, chooses their own
 // password (supabase-js updateUser). Nobody else ever picks or sees it.
 import { createSignal, Show } from "solid-js";
-import type { Api } from "../api/client.ts";
-import { MIN_PASSWORD_LENGTH, newPasswordProblem } from "../api/email-link.ts";
-import { t } from "../i18n/i18n.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
+import type { Api } from "../../api/client.ts";
+import { MIN_PASSWORD_LENGTH, newPasswordProblem } from "../../api/email-link.ts";
+import { t } from "../../i18n/i18n.ts";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 
 export function SetPassword(props: { api: Api; onSaved: () => void }) {
   const [password, setPassword] = createSignal("");

@@ -1,7 +1,7 @@
 // Shown while the device is offline; it retries on its own when the connection returns.
 import { createSignal, onCleanup } from "solid-js";
-import { t } from "../i18n/i18n.ts";
-import { LangSwitch } from "./Header.tsx";
+import { t } from "../../i18n/i18n.ts";
+import { LangSwitch } from "../../app/Header.tsx";
 
 const RETRY_MS = 5000;
 

@@ -1,15 +1,15 @@
 // One run in full: summary, counts, and the old monitor's tabs (Logs: last 50 lines colour-coded; Errores: up
 // to 20, classified, with "Cerca de: planilla …"), plus rejects with reason and record.
 import { createResource, createSignal, For, onCleanup, Show } from "solid-js";
-import { classifyLogError, planillaNear } from "../api/errors.ts";
-import type { MessageKey } from "../i18n/dictionary.ts";
-import { es } from "../i18n/dictionary.ts";
-import { formatDateTime, formatNumber } from "../format/progress.ts";
-import { lang, t } from "../i18n/i18n.ts";
-import { useApp } from "./context.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
-import { CountsTable } from "./CountsTable.tsx";
-import { modeLabel, statusLabel } from "./run-labels.ts";
+import { classifyLogError, planillaNear } from "../../api/errors.ts";
+import type { MessageKey } from "../../i18n/dictionary.ts";
+import { es } from "../../i18n/dictionary.ts";
+import { formatDateTime, formatNumber } from "../../format/progress.ts";
+import { lang, t } from "../../i18n/i18n.ts";
+import { useApp } from "../../app/context.ts";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
+import { CountsTable } from "../../components/CountsTable.tsx";
+import { modeLabel, statusLabel } from "../../components/run-labels.ts";
 
 const LAST_LINES = 50;
 const MAX_ERRORS = 20;

@@ -1,15 +1,15 @@
 // The admin's "Nueva sincronización" panel: incremental, a year (with the resume question), one planilla,
 // everything (confirmed), and Wispro customers.
 import { createSignal, For, Show } from "solid-js";
-import type { CommandInput } from "../api/client.ts";
-import type { YearRow } from "../api/rpc-shapes.ts";
-import { formatNumber } from "../format/progress.ts";
-import { lang, t } from "../i18n/i18n.ts";
-import { AgentPicker } from "./AgentPicker.tsx";
-import { ConfirmDialog } from "./ConfirmDialog.tsx";
-import { createCommand, useApp } from "./context.ts";
-import { ErrorNotice } from "./ErrorNotice.tsx";
-import { PlanillaInput } from "./PlanillaInput.tsx";
+import type { CommandInput } from "../../api/client.ts";
+import type { YearRow } from "../../api/rpc-shapes.ts";
+import { formatNumber } from "../../format/progress.ts";
+import { lang, t } from "../../i18n/i18n.ts";
+import { AgentPicker } from "../../components/AgentPicker.tsx";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { createCommand, useApp } from "../../app/context.ts";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
+import { PlanillaInput } from "../../components/PlanillaInput.tsx";
 import { FIRST_YEAR, selectableYears } from "./years.ts";
 
 export function StartSync() {
