@@ -7,6 +7,7 @@ import type { RuntimeConfig } from "../config.ts";
 import { ApiError } from "./errors.ts";
 import {
   CreatedAgent,
+  type HistoryRun,
   RunDetail,
   RunList,
   ScheduleRow,
@@ -80,7 +81,7 @@ export class Api {
     return this.rpc("sync_overview", {}, SyncOverview);
   }
 
-  listRuns(filters: RunFilters = {}): Promise<RunSummary[]> {
+  listRuns(filters: RunFilters = {}): Promise<HistoryRun[]> {
     return this.rpc("list_runs", {
       p_source: filters.source ?? null,
       p_status: filters.status ?? null,

@@ -43,3 +43,9 @@ export function modeLabel(run: RunSummary): string {
   if (typeof code === "string") label += ` ${code}`;
   return label;
 }
+
+/** A reject reason in words ("Planilla sin obra válida"), or the code itself when it has none. */
+export function reasonLabel(reason: string): string {
+  const key = `reason.${reason}`;
+  return key in es ? t(key as MessageKey) : reason;
+}

@@ -263,8 +263,23 @@ describe("heartbeat, presence and connection", () => {
 
 describe("history and helpers", () => {
   test("applyRunList keeps fresher live copies", () => {
-    const s = applyRunList(applyRunProgress(emptySyncState(), progress()), [run()]);
+    const listed = {
+      ...run(),
+      requestedBy: "ana@example.com",
+      rejectsByReason: { missing_obra: 2 },
+    };
+    const s = applyRunList(applyRunProgress(emptySyncState(), progress()), [listed]);
     expect(s.history[0]?.done).toBe(20);
+    expect(s.history[0]?.requestedBy).toBe("ana@example.com");
+    expect(s.history[0]?.rejectsByReason).toEqual({ missing_obra: 2 });
+  });
+
+  test("a live event keeps the listed requester and reject counts of a history row", () => {
+    const listed = { ...run(), requestedBy: "ana@example.com", rejectsByReason: { blank_key: 1 } };
+    const s = applyRunProgress(applyRunList(emptySyncState(), [listed]), progress());
+    expect(s.history[0]?.done).toBe(20);
+    expect(s.history[0]?.requestedBy).toBe("ana@example.com");
+    expect(s.history[0]?.rejectsByReason).toEqual({ blank_key: 1 });
   });
 
   test("currentRun prefers an active run over a finished one", () => {

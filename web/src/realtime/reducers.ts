@@ -7,7 +7,13 @@ import type {
   RunSummary,
 } from "@puente/protocol";
 import { FINAL_RUN_STATUSES } from "@puente/protocol";
-import type { AgentRow, ScheduleRow, SyncOverview, YearRow } from "../api/rpc-shapes.ts";
+import type {
+  AgentRow,
+  HistoryRun,
+  ScheduleRow,
+  SyncOverview,
+  YearRow,
+} from "../api/rpc-shapes.ts";
 
 export type ConnectionState =
   | "initialized"
@@ -35,7 +41,7 @@ export interface SyncState {
   /** Runs that are queued, running, paused or stalled, plus ones that finished while the page watched. */
   liveRuns: RunSummary[];
   /** Newest first, as list_runs returned it, with live changes folded in. */
-  history: RunSummary[];
+  history: HistoryRun[];
   totals: SyncOverview["totals"];
   years: YearRow[];
   schedules: ScheduleRow[];
@@ -111,20 +117,28 @@ export function applyOverview(state: SyncState, overview: SyncOverview, at: stri
 }
 
 /** Replaces the history list with what list_runs returned, keeping fresher live copies. */
-export function applyRunList(state: SyncState, runs: RunSummary[]): SyncState {
+export function applyRunList(state: SyncState, runs: HistoryRun[]): SyncState {
   const live = new Map(state.liveRuns.map((r) => [r.id, r]));
-  return { ...state, history: runs.map((r) => fresher(r, live.get(r.id))).slice(0, MAX_HISTORY) };
+  return {
+    ...state,
+    history: runs.map((r) => ({ ...r, ...fresher(r, live.get(r.id)) })).slice(0, MAX_HISTORY),
+  };
+}
+
+/** A run first known from an event has no requester or reject breakdown until list_runs is read. */
+function asHistoryRun(run: RunSummary, known: HistoryRun | undefined): HistoryRun {
+  return { requestedBy: null, rejectsByReason: {}, ...known, ...run };
 }
 
 function sortRuns(runs: RunSummary[]): RunSummary[] {
   return [...runs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
 }
 
-function upsertHistory(history: RunSummary[], run: RunSummary): RunSummary[] {
+function upsertHistory(history: HistoryRun[], run: RunSummary): HistoryRun[] {
   const index = history.findIndex((r) => r.id === run.id);
-  if (index === -1) return [run, ...history].slice(0, MAX_HISTORY);
+  if (index === -1) return [asHistoryRun(run, undefined), ...history].slice(0, MAX_HISTORY);
   const next = [...history];
-  next[index] = run;
+  next[index] = asHistoryRun(run, history[index]);
   return next;
 }
 

@@ -16,6 +16,7 @@ const agent = (over: Partial<AgentView>): AgentView => ({
   lastSeenAt: "2026-12-05T09:59:30Z",
   revoked: false,
   isOnline: true,
+  activeRunId: null,
   ...over,
 });
 
