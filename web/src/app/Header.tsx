@@ -4,6 +4,7 @@ import { formatAgo } from "../format/progress.ts";
 import { lang, setLang, t } from "../i18n/i18n.ts";
 import type { MessageKey } from "../i18n/dictionary.ts";
 import type { AppContextValue } from "./context.ts";
+import { HeaderMenu } from "./HeaderMenu.tsx";
 
 export function LangSwitch() {
   return (
@@ -41,17 +42,21 @@ export function Header(
       <div class="topbar-actions">
         <Show when={props.app}>
           {(app) => (
-            <>
-              <span
-                class={`badge conn conn-${connection()}`}
-                data-testid="connection-badge"
-                data-state={connection()}
-                title={t("updatedAgo", {
-                  ago: formatAgo(app().store.state.reconciledAt, app().now(), lang()),
-                })}
-              >
-                {t(`conn.${connection()}` as MessageKey)}
-              </span>
+            <span
+              class={`badge conn conn-${connection()}`}
+              data-testid="connection-badge"
+              data-state={connection()}
+              title={t("updatedAgo", {
+                ago: formatAgo(app().store.state.reconciledAt, app().now(), lang()),
+              })}
+            >
+              {t(`conn.${connection()}` as MessageKey)}
+            </span>
+          )}
+        </Show>
+        <HeaderMenu>
+          <Show when={props.app}>
+            {(app) => (
               <button
                 type="button"
                 class="btn btn-ghost btn-small"
@@ -60,20 +65,20 @@ export function Header(
               >
                 {t("refresh")}
               </button>
-            </>
-          )}
-        </Show>
-        <LangSwitch />
-        <Show when={props.onLogout}>
-          <button
-            type="button"
-            class="btn btn-ghost btn-small"
-            data-testid="logout"
-            onClick={() => props.onLogout?.()}
-          >
-            {t("logout")}
-          </button>
-        </Show>
+            )}
+          </Show>
+          <LangSwitch />
+          <Show when={props.onLogout}>
+            <button
+              type="button"
+              class="btn btn-ghost btn-small"
+              data-testid="logout"
+              onClick={() => props.onLogout?.()}
+            >
+              {t("logout")}
+            </button>
+          </Show>
+        </HeaderMenu>
       </div>
     </header>
   );

@@ -1,9 +1,9 @@
 // The field-staff phone screen: one big "Sincronizar" (new and modified), one planilla, the live run, pause.
 // No Wispro, no customers, no agent keys, no admin controls.
-import { Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
 import { currentRun, isFinalStatus } from "../realtime/reducers.ts";
 import { AgentPicker } from "../components/AgentPicker.tsx";
+import { CommandSent } from "../components/CommandSent.tsx";
 import { createCommand, useApp } from "./context.ts";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { LiveRun } from "../screens/live-run/LiveRun.tsx";
@@ -35,11 +35,7 @@ export function StaffLayout() {
         {t("start.bigButton")}
         <span class="small">{t("start.incremental")}</span>
       </button>
-      <Show when={command.accepted() && !run()}>
-        <p class="notice notice-ok" role="status" data-testid="command-accepted">
-          {t("start.sent")}
-        </p>
-      </Show>
+      <CommandSent commandId={command.acceptedId()} />
       <ErrorNotice error={command.error()} testId="command-error" />
       <div class="card">
         <PlanillaInput

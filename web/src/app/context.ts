@@ -30,18 +30,17 @@ export function createClock(intervalMs = 1000): Accessor<number> {
   return now;
 }
 
-/** One button's command: busy while it travels, the error if it failed, whether it was accepted. */
+/** One button's command: busy while it travels, the error if it failed, the id it was accepted under. */
 export function createCommand(api: Api) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
-  const [accepted, setAccepted] = createSignal(false);
+  const [acceptedId, setAcceptedId] = createSignal<string | null>(null);
   async function send(input: CommandInput): Promise<boolean> {
     setBusy(true);
     setError(null);
-    setAccepted(false);
+    setAcceptedId(null);
     try {
-      await api.sendCommand(input);
-      setAccepted(true);
+      setAcceptedId((await api.sendCommand(input)).commandId);
       return true;
     } catch (e) {
       setError(e);
@@ -50,5 +49,5 @@ export function createCommand(api: Api) {
       setBusy(false);
     }
   }
-  return { send, busy, error, accepted, clearError: () => setError(null) };
+  return { send, busy, error, acceptedId, clearError: () => setError(null) };
 }

@@ -2,6 +2,7 @@
 import type { RunSummary } from "@puente/protocol";
 import { es, type MessageKey } from "../i18n/dictionary.ts";
 import { t } from "../i18n/i18n.ts";
+import { isFinalStatus } from "../realtime/reducers.ts";
 
 export function statusLabel(status: string): string {
   return t(`status.${status}` as MessageKey);
@@ -15,6 +16,15 @@ export function runStateKey(run: RunSummary | null, isPausing: boolean): Message
   }
   if (run.status === "paused") return "state.paused";
   return "state.stopped";
+}
+
+/**
+ * The agent's state beside a run, labelled as the agent's ("Agente: En ejecución"); none once the run is
+ * over, where it would only repeat the run's own final status.
+ */
+export function agentStateLabel(run: RunSummary, isPausing: boolean): string | null {
+  if (isFinalStatus(run.status)) return null;
+  return t("run.agentState", { state: t(runStateKey(run, isPausing)) });
 }
 
 /** The remote-status card: "Sincronizando… / Finalizado / Pausado / Error / En espera". */

@@ -80,8 +80,12 @@ const newer = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 /** Keeps whichever copy of a run is fresher, so an event that raced the database read is not lost. */
 function fresher(fromDb: RunSummary, known: RunSummary | undefined): RunSummary {
   if (!known) return fromDb;
-  if (isFinalStatus(known.status) && !isFinalStatus(fromDb.status)) return known;
-  return newer(known.updatedAt, fromDb.updatedAt) ? known : fromDb;
+  const keepKnown = (isFinalStatus(known.status) && !isFinalStatus(fromDb.status)) ||
+    newer(known.updatedAt, fromDb.updatedAt);
+  if (!keepKnown) return fromDb;
+  // Events never carry what the run was opened with: that comes from the database only.
+  const { commandId, params, scheduled, createdAt, startedAt } = fromDb;
+  return { ...known, commandId, params, scheduled, createdAt, startedAt };
 }
 
 /** Replaces everything the database knows, keeping live-only facts (presence, fresher run copies). */
@@ -114,6 +118,11 @@ export function applyOverview(state: SyncState, overview: SyncOverview, at: stri
     schedules: overview.schedules,
     reconciledAt: at,
   };
+}
+
+/** Whether the state already holds this run (live or in the history). */
+export function isKnownRun(state: SyncState, runId: string): boolean {
+  return state.liveRuns.some((r) => r.id === runId) || state.history.some((r) => r.id === runId);
 }
 
 /** Replaces the history list with what list_runs returned, keeping fresher live copies. */

@@ -1,16 +1,21 @@
 // The admin's "Nueva sincronización" panel: incremental, a year (with the resume question), one planilla,
 // everything (confirmed), and Wispro customers.
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import type { CommandInput } from "../../api/client.ts";
 import type { YearRow } from "../../api/rpc-shapes.ts";
-import { formatNumber } from "../../format/progress.ts";
-import { lang, t } from "../../i18n/i18n.ts";
+import { t } from "../../i18n/i18n.ts";
 import { AgentPicker } from "../../components/AgentPicker.tsx";
-import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { createCommand, useApp } from "../../app/context.ts";
+import { CommandSent } from "../../components/CommandSent.tsx";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { PlanillaInput } from "../../components/PlanillaInput.tsx";
+import { AllConfirmDialog } from "./AllConfirmDialog.tsx";
+import { YearConfirmDialog } from "./YearConfirmDialog.tsx";
+import { YearPicker } from "./YearPicker.tsx";
 import { FIRST_YEAR, selectableYears } from "./years.ts";
+
+type Start = Omit<CommandInput, "agentId">;
+type FerrawinParams = Extract<CommandInput, { source: "ferrawin"; action: "start" }>["params"];
 
 export function StartSync() {
   const app = useApp();
@@ -21,13 +26,12 @@ export function StartSync() {
   const [yearError, setYearError] = createSignal<unknown>(null);
   const [confirmAll, setConfirmAll] = createSignal(false);
 
-  const start = (partial: Omit<CommandInput, "agentId">) => {
+  const start = (partial: Start) => {
     const agentId = app.agentId();
-    if (!agentId) return;
-    void command.send({ ...partial, agentId } as CommandInput);
+    if (agentId) void command.send({ ...partial, agentId } as CommandInput);
   };
-  const ferrawin = (params: Record<string, unknown>) =>
-    start({ source: "ferrawin", action: "start", params } as Omit<CommandInput, "agentId">);
+  const ferrawin = (params: FerrawinParams) =>
+    start({ source: "ferrawin", action: "start", params } as Start);
 
   const askYear = async () => {
     setYearError(null);
@@ -57,26 +61,13 @@ export function StartSync() {
           <p class="muted small">{t("start.incrementalHint")}</p>
         </div>
         <div class="start-item">
-          <label for="year-select">{t("start.year")}</label>
-          <div class="row">
-            <select
-              id="year-select"
-              data-testid="year-select"
-              value={year()}
-              onChange={(e) => setYear(Number(e.currentTarget.value))}
-            >
-              <For each={years}>{(y) => <option value={y}>{y}</option>}</For>
-            </select>
-            <button
-              type="button"
-              class="btn btn-secondary"
-              data-testid="start-year"
-              disabled={noAgent()}
-              onClick={askYear}
-            >
-              {t("start.yearButton", { year: year() })}
-            </button>
-          </div>
+          <YearPicker
+            years={years}
+            year={year()}
+            disabled={noAgent()}
+            onYear={setYear}
+            onAsk={() => void askYear()}
+          />
           <ErrorNotice error={yearError()} testId="year-error" />
         </div>
         <div class="start-item">
@@ -100,92 +91,34 @@ export function StartSync() {
             class="btn btn-secondary"
             data-testid="start-wispro"
             disabled={noAgent()}
-            onClick={() =>
-              start(
-                { source: "wispro", action: "start", params: { mode: "full" } } as Omit<
-                  CommandInput,
-                  "agentId"
-                >,
-              )}
+            onClick={() => start({ source: "wispro", action: "start", params: { mode: "full" } })}
           >
             {t("start.wispro")}
           </button>
         </div>
       </div>
-      <Show when={command.accepted()}>
-        <p class="notice notice-ok" role="status" data-testid="command-accepted">
-          {t("start.sent")}
-        </p>
-      </Show>
+      <CommandSent commandId={command.acceptedId()} />
       <ErrorNotice error={command.error()} testId="command-error" />
 
       <Show when={yearStatus()}>
         {(status) => (
-          <ConfirmDialog
-            testId="year-confirm"
-            title={t("confirm.yearTitle", { year: status().year })}
+          <YearConfirmDialog
+            status={status()}
             onClose={() => setYearStatus(null)}
-            choices={[
-              ...(status().lastCode
-                ? [{
-                  label: t("confirm.yearContinue", { lastCode: status().lastCode ?? "" }),
-                  kind: "primary" as const,
-                  testId: "year-continue",
-                  onChoose: () => {
-                    ferrawin({ mode: "year", year: status().year, fromCode: status().lastCode });
-                    setYearStatus(null);
-                  },
-                }]
-                : []),
-              {
-                label: t("confirm.yearRestart"),
-                kind: status().lastCode ? "secondary" : "primary",
-                testId: "year-restart",
-                onChoose: () => {
-                  ferrawin({ mode: "year", year: status().year });
-                  setYearStatus(null);
-                },
-              },
-              { label: t("cancel"), testId: "year-cancel", onChoose: () => setYearStatus(null) },
-            ]}
-          >
-            <p data-testid="year-confirm-body">
-              {status().synced > 0 && status().lastCode
-                ? t("confirm.yearBody", {
-                  synced: formatNumber(status().synced, lang()),
-                  year: status().year,
-                  lastCode: status().lastCode ?? "",
-                })
-                : t("confirm.yearBodyEmpty", { year: status().year })}
-            </p>
-          </ConfirmDialog>
+            onStart={(fromCode) =>
+              ferrawin(
+                fromCode
+                  ? { mode: "year", year: status().year, fromCode }
+                  : { mode: "year", year: status().year },
+              )}
+          />
         )}
       </Show>
-
       <Show when={confirmAll()}>
-        <ConfirmDialog
-          testId="all-confirm"
-          title={t("confirm.allTitle")}
+        <AllConfirmDialog
+          onConfirm={() => ferrawin({ mode: "all" })}
           onClose={() => setConfirmAll(false)}
-          choices={[
-            {
-              label: t("confirm.allYes"),
-              kind: "primary",
-              testId: "all-confirm-yes",
-              onChoose: () => {
-                ferrawin({ mode: "all" });
-                setConfirmAll(false);
-              },
-            },
-            {
-              label: t("cancel"),
-              testId: "all-confirm-cancel",
-              onChoose: () => setConfirmAll(false),
-            },
-          ]}
-        >
-          <p>{t("confirm.allBody")}</p>
-        </ConfirmDialog>
+        />
       </Show>
     </section>
   );
