@@ -1,7 +1,6 @@
 // The app's only door to the backend: supabase-js for auth and read RPCs, fetch for edge commands.
 import { createClient, type Session, type SupabaseClient } from "@supabase/supabase-js";
 import { CommandAccepted, CommandRequest, ErrorEnvelope } from "@puente/protocol";
-import type { RunSummary } from "@puente/protocol";
 import { z } from "zod";
 import type { RuntimeConfig } from "../config.ts";
 import { ApiError } from "./errors.ts";
