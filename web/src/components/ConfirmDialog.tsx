@@ -1,11 +1,38 @@
 // A modal question with labelled choices; focus goes to the first choice and Escape closes it.
 import { For, type JSX, onMount } from "solid-js";
+import { t } from "../i18n/i18n.ts";
 
 export interface Choice {
   label: string;
   onChoose: () => void;
   kind?: "primary" | "secondary" | "danger";
   testId: string;
+}
+
+/** The usual pair: one choice that acts (then closes), and "Cancelar". */
+export function confirmOrCancel(yes: {
+  label: string;
+  kind: Choice["kind"];
+  testId: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}): Choice[] {
+  return [
+    {
+      label: yes.label,
+      kind: yes.kind,
+      testId: yes.testId,
+      onChoose: () => {
+        yes.onConfirm();
+        yes.onClose();
+      },
+    },
+    {
+      label: t("cancel"),
+      testId: `${yes.testId.replace(/-yes$/, "")}-cancel`,
+      onChoose: yes.onClose,
+    },
+  ];
 }
 
 export function ConfirmDialog(props: {

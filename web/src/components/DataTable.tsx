@@ -8,7 +8,10 @@ export interface Column<T> {
   /** Visually hidden header (an action column). */
   hiddenHeader?: boolean;
   cell: (row: T) => JSX.Element;
-  cellTestId?: string;
+  /** data-testid of the cell; a function gives each row's cell its own. */
+  cellTestId?: string | ((row: T) => string);
+  /** The column that names the row: a `<th scope="row">`. */
+  isRowHeader?: boolean;
 }
 
 export function DataTable<T>(props: {
@@ -53,7 +56,14 @@ export function DataTable<T>(props: {
             {(row) => (
               <tr {...(props.rowAttrs?.(row) ?? {})}>
                 <For each={props.columns}>
-                  {(column) => <td data-testid={column.cellTestId}>{column.cell(row)}</td>}
+                  {(column) => {
+                    const testId = typeof column.cellTestId === "function"
+                      ? column.cellTestId(row)
+                      : column.cellTestId;
+                    return column.isRowHeader
+                      ? <th scope="row" data-testid={testId}>{column.cell(row)}</th>
+                      : <td data-testid={testId}>{column.cell(row)}</td>;
+                  }}
                 </For>
               </tr>
             )}

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { render, textOf } from "../../testing/render.ts";
+import { runSummary } from "../../testing/fixtures.ts";
 import type { HistoryRun } from "../../api/rpc-shapes.ts";
 import { averageRate, rejectGroups, runDurationS, startedBy } from "./history-row.ts";
 
@@ -7,25 +8,20 @@ const { HistoryTable } = await import("./HistoryTable.tsx");
 
 const NOW = Date.parse("2026-12-05T10:00:00Z");
 const run = (over: Partial<HistoryRun>): HistoryRun => ({
-  id: "r1",
-  agentId: "a1",
-  commandId: null,
-  source: "ferrawin",
-  mode: "incremental",
-  params: { mode: "incremental" },
-  status: "completed",
-  scheduled: false,
-  total: 120,
-  done: 120,
-  counts: { planillas: { created: 100, updated: 0, unchanged: 0, deleted: 0, rejected: 3 } },
-  cursor: null,
-  ratePerS: 0,
-  lastItem: null,
-  error: null,
-  createdAt: "2026-12-05T09:00:00Z",
-  startedAt: "2026-12-05T09:00:00Z",
-  updatedAt: "2026-12-05T09:02:00Z",
-  finishedAt: "2026-12-05T09:02:00Z",
+  ...runSummary({
+    mode: "incremental",
+    params: { mode: "incremental" },
+    status: "completed",
+    total: 120,
+    done: 120,
+    counts: { planillas: { created: 100, updated: 0, unchanged: 0, deleted: 0, rejected: 3 } },
+    ratePerS: 0,
+    lastItem: null,
+    createdAt: "2026-12-05T09:00:00Z",
+    startedAt: "2026-12-05T09:00:00Z",
+    updatedAt: "2026-12-05T09:02:00Z",
+    finishedAt: "2026-12-05T09:02:00Z",
+  }),
   requestedBy: "ana@example.com",
   rejectsByReason: { missing_obra: 2, invalid_record: 1 },
   ...over,

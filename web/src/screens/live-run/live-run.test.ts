@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { RunSummary } from "@puente/protocol";
 import { render, textOf } from "../../testing/render.ts";
+import { runSummary } from "../../testing/fixtures.ts";
 
 const { RunBadges } = await import("./RunBadges.tsx");
 const { LiveRunStats } = await import("./LiveRunStats.tsx");
@@ -8,28 +9,7 @@ const { RunControls } = await import("./RunControls.tsx");
 const { ThroughputChart } = await import("./ThroughputChart.tsx");
 
 const NOW = Date.parse("2026-12-05T10:00:00Z");
-const run = (over: Partial<RunSummary> = {}): RunSummary => ({
-  id: "r1",
-  agentId: "a1",
-  commandId: null,
-  source: "ferrawin",
-  mode: "year",
-  params: { mode: "year", year: 2025 },
-  status: "running",
-  scheduled: false,
-  total: 80,
-  done: 40,
-  counts: {},
-  cursor: null,
-  ratePerS: 4,
-  lastItem: { code: "2025-000040", cliente: "ACME", obra: null },
-  error: null,
-  createdAt: "2026-12-05T09:59:00Z",
-  startedAt: "2026-12-05T09:59:00Z",
-  updatedAt: "2026-12-05T09:59:50Z",
-  finishedAt: null,
-  ...over,
-});
+const run = runSummary;
 
 describe("live run badges", () => {
   test("while the run goes on, the agent's state is labelled as the agent's", () => {
