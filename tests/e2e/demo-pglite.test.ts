@@ -60,7 +60,10 @@ async function syncFromThePanel(ready: DemoReady, clients: number) {
   await page.getByTestId("agent-current-online").filter({ hasText: /en línea|online/i })
     .waitFor({ timeout: 120_000 });
   await page.getByTestId("start-wispro").click();
-  await page.getByTestId("command-accepted").waitFor({ timeout: 60_000 });
+  // "Orden enviada" shows until the run it started is known; a quick run may already be on screen.
+  await page.getByTestId("command-accepted")
+    .or(page.locator('[data-testid="live-run"]:not([data-status=""])'))
+    .first().waitFor({ timeout: 60_000 });
   step("the admin started a Wispro sync from the panel");
   // The panel shows the run finished, live, without a reload.
   await page.getByTestId("live-run").filter({ hasText: /Finalizado|Completed|Completado/i })
