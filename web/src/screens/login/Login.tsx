@@ -4,6 +4,7 @@ import { createSignal, Show } from "solid-js";
 import type { Api } from "../../api/client.ts";
 import { t } from "../../i18n/i18n.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
+import { TextField } from "../../components/TextField.tsx";
 
 export function Login(
   props: {
@@ -53,25 +54,21 @@ export function Login(
     <main class="login" data-testid="login-screen">
       <form class="card login-card" onSubmit={submit} data-testid="login-form">
         <h2>{t("login.title")}</h2>
-        <label for="login-email">{t("login.email")}</label>
-        <input
+        <TextField
           id="login-email"
+          label={t("login.email")}
           type="email"
           autocomplete="username"
-          required
-          data-testid="login-email"
           value={email()}
-          onInput={(e) => setEmail(e.currentTarget.value)}
+          onInput={setEmail}
         />
-        <label for="login-password">{t("login.password")}</label>
-        <input
+        <TextField
           id="login-password"
+          label={t("login.password")}
           type="password"
           autocomplete="current-password"
-          required
-          data-testid="login-password"
           value={password()}
-          onInput={(e) => setPassword(e.currentTarget.value)}
+          onInput={setPassword}
         />
         <button
           type="submit"

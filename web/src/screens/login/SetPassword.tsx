@@ -5,6 +5,7 @@ import type { Api } from "../../api/client.ts";
 import { MIN_PASSWORD_LENGTH, newPasswordProblem } from "../../api/email-link.ts";
 import { t } from "../../i18n/i18n.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
+import { TextField } from "../../components/TextField.tsx";
 
 export function SetPassword(props: { api: Api; onSaved: () => void }) {
   const [password, setPassword] = createSignal("");
@@ -37,25 +38,21 @@ export function SetPassword(props: { api: Api; onSaved: () => void }) {
       <form class="card login-card" onSubmit={submit}>
         <h2>{t("password.title")}</h2>
         <p class="muted">{t("password.intro")}</p>
-        <label for="new-password">{t("password.new")}</label>
-        <input
+        <TextField
           id="new-password"
+          label={t("password.new")}
           type="password"
           autocomplete="new-password"
-          required
-          data-testid="new-password"
           value={password()}
-          onInput={(e) => setPassword(e.currentTarget.value)}
+          onInput={setPassword}
         />
-        <label for="repeat-password">{t("password.repeat")}</label>
-        <input
+        <TextField
           id="repeat-password"
+          label={t("password.repeat")}
           type="password"
           autocomplete="new-password"
-          required
-          data-testid="repeat-password"
           value={repeated()}
-          onInput={(e) => setRepeated(e.currentTarget.value)}
+          onInput={setRepeated}
         />
         <button
           type="submit"
