@@ -68,6 +68,7 @@ select is(array(select signature from puente_functions where has_function_privil
     'private.jwt_claims()',
     'private.reject_payloads(p_run_id uuid)',
     'private.require_role(VARIADIC p_roles text[])',
+    'private.run_requested_by(p_command_id uuid)',
     'private.run_summary(r runs)',
     'public.create_agent(p_name text)',
     'public.enqueue_command(p_request_id uuid, p_agent_id uuid, p_source text, p_action text, p_params jsonb)',

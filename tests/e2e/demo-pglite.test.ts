@@ -117,7 +117,10 @@ async function finishedRun(
   const supabase = await signInAdmin(ready);
   const before = new Set((await listRuns(supabase, source)).map((r) => r.id));
   await start();
-  await page.getByTestId("command-accepted").waitFor({ timeout: 60_000 });
+  // "Orden enviada" shows until the run it started is known; a quick run may already be on screen.
+  await page.getByTestId("command-accepted")
+    .or(page.locator('[data-testid="live-run"]:not([data-status=""])'))
+    .first().waitFor({ timeout: 60_000 });
   step(`the admin started ${what} from the panel`);
   let run: RunSummary | undefined;
   const deadline = Date.now() + 300_000;

@@ -81,6 +81,19 @@ export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
     }
   }
 
+  /** The run's rejects counted by reason, straight from the database. */
+  async function rejectReasons(runId: string): Promise<Record<string, number>> {
+    const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ reason: string; n: number }[]>`
+        select reason, count(*)::int as n from public.run_rejects where run_id = ${runId}
+        group by reason`;
+      return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+    } finally {
+      await sql.end();
+    }
+  }
+
   async function waitForRun(
     predicate: (run: Record<string, unknown>) => boolean,
     timeoutMs = 90_000,
@@ -194,25 +207,51 @@ export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
           stack.sqlserver.setRowDelay(4);
           await page.getByTestId("start-year").click();
           await page.getByTestId("year-restart").click();
-          await page.getByTestId("command-accepted").waitFor();
+          // "Orden enviada" shows until the run it started is known; a fast agent may replace it with
+          // the running run before a poll sees it, so either one is the answer to the click.
+          await page.getByTestId("command-accepted")
+            .or(page.locator('[data-testid="live-run"][data-status="running"]'))
+            .first().waitFor({ timeout: 30_000 });
           const liveRun = page.getByTestId("live-run");
           await liveRun.waitFor({ timeout: 30_000 });
           await page.screenshot({ path: join(SHOTS, shotPrefix + "e2e-admin-running.png") });
-          const shown = new Set<string>();
+          const shown: string[] = [];
           const progress = page.getByTestId("run-done-total");
-          for (let i = 0; i < 400 && !/(\d[\d.,]*) de \1\b/.test([...shown].at(-1) ?? ""); i++) {
-            const text = await progress.first().textContent({ timeout: 1000 }).catch(() => null);
-            if (text) shown.add(text.trim());
+          await progress.first().waitFor({ timeout: 30_000 });
+          for (let i = 0; i < 400 && !/(\d[\d.,]*) de \1\b/.test(shown.at(-1) ?? ""); i++) {
+            const text = (await progress.first().textContent({ timeout: 1000 }))?.trim();
+            if (text && text !== shown.at(-1)) shown.push(text);
             await Bun.sleep(50);
           }
           stack.sqlserver.setRowDelay(0);
-          // The screen moved through more than one progress value, ending at done = total.
-          expect(shown.size).toBeGreaterThanOrEqual(2);
           const run = await waitForRun((r) => r.status === "completed");
-          await page.getByTestId("history-row-" + run.id).or(
-            page.getByTestId("live-run").filter({ hasText: /Finalizado|Completed|Completado/i }),
-          )
-            .first().waitFor({ timeout: 30_000 }).catch(() => {});
+          // The screen moved through more than one progress value, ending at done = total, the
+          // run's total as the database stored it.
+          const total = Number(run.total);
+          expect(Number(run.done)).toBe(total);
+          const n = new Intl.NumberFormat("es-ES").format(total);
+          expect(shown.at(-1)).toBe(`${n} de ${n} (100%)`);
+          expect(shown.length).toBeGreaterThanOrEqual(2);
+          const finished = page.locator(
+            `[data-testid="live-run"][data-run-id="${run.id}"][data-status="completed"]`,
+          );
+          await finished.waitFor({ timeout: 30_000 });
+          expect(await finished.getByTestId("run-done-total").textContent()).toBe(
+            `${n} de ${n} (100%)`,
+          );
+          // A finished run: its own status only (no agent "Detenido" beside "Finalizado"), and
+          // "Orden enviada" gone.
+          expect(await finished.getByTestId("run-remote-status").textContent()).toBe("Finalizado");
+          expect(await finished.getByTestId("run-state").count()).toBe(0);
+          expect(await page.getByTestId("command-accepted").count()).toBe(0);
+          // The throughput chart has axes: the unit, a scale from 0, clock times.
+          expect(await finished.getByTestId("chart-y-title").textContent()).toBe(
+            "Velocidad (planillas/s)",
+          );
+          const yTicks = await finished.getByTestId("chart-y-tick").allTextContents();
+          expect(yTicks[0]).toBe("0");
+          expect(yTicks.length).toBe(5);
+          expect(await finished.getByTestId("chart-x-tick").count()).toBeGreaterThanOrEqual(1);
           const sql = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
           const [source] =
             await sql`select count(*)::int as n from ferrawin.ord_head where zconta = ${
@@ -227,7 +266,24 @@ export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
           await page.screenshot({ path: join(SHOTS, shotPrefix + "e2e-admin-completed.png") });
 
           await page.getByTestId("nav-history").click();
-          await page.getByTestId(`history-row-${run.id}`).getByTestId("history-open").click();
+          // History says who started the run, how long it took, its average rate and rejects by reason.
+          const row = page.getByTestId(`history-row-${run.id}`);
+          expect(await row.getByTestId("history-started-by").textContent()).toBe(
+            stack.info.users.admin.email,
+          );
+          expect(await row.getByTestId("history-duration").textContent()).toMatch(/^\d+ (s|min)/);
+          expect(await row.getByTestId("history-rate").textContent()).toMatch(
+            /^[\d.,]+\/s \(planillas\/s\)$/,
+          );
+          const reasons = await rejectReasons(run.id as string);
+          const listed = await row.getByTestId("history-rejects").locator("li").evaluateAll((
+            items,
+          ) => items.map((li) => [li.getAttribute("data-reason"), li.textContent]));
+          expect(listed.map(([reason]) => reason).sort()).toEqual(Object.keys(reasons).sort());
+          for (const [reason, text] of listed) {
+            expect(text).toEndWith(`: ${reasons[reason!]}`);
+          }
+          await row.getByTestId("history-open").click();
           await page.getByTestId("run-detail").waitFor();
           await page.getByTestId("run-detail-tab-rejects").click();
           await page.getByTestId("run-detail-rejects").waitFor();
@@ -247,12 +303,24 @@ export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
         await login(page, "admin");
         await page.getByTestId("start-all").click();
         await page.getByTestId("all-confirm-yes").click();
-        await page.getByTestId("run-pause").click({ timeout: 30_000 });
-        const paused = await waitForRun((r) => r.status === "paused", 60_000);
+        // The run this click started: the live card with a pause button names it.
+        const card = page.getByTestId("live-run").filter({ has: page.getByTestId("run-pause") });
+        await card.waitFor({ timeout: 30_000 });
+        const runId = (await card.getAttribute("data-run-id"))!;
+        expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+        const thisRun = (status: string) =>
+          page.locator(`[data-testid="live-run"][data-run-id="${runId}"][data-status="${status}"]`);
+        await card.getByTestId("run-pause").click({ timeout: 30_000 });
+        // Paused on screen (with its resume button) and in the database, for this run.
+        await thisRun("paused").getByTestId("run-resume").waitFor({ timeout: 60_000 });
+        await waitForRun((r) => r.id === runId && r.status === "paused", 60_000);
         await page.screenshot({ path: join(SHOTS, shotPrefix + "e2e-admin-paused.png") });
         stack.sqlserver.setRowDelay(0);
-        await page.getByTestId("run-resume").click({ timeout: 30_000 });
-        await waitForRun((r) => r.id === paused.id && r.status === "completed", 120_000);
+        await thisRun("paused").getByTestId("run-resume").click({ timeout: 30_000 });
+        // Resumed: running again (or already done) on screen, then completed in both places.
+        await thisRun("running").or(thisRun("completed")).first().waitFor({ timeout: 60_000 });
+        await waitForRun((r) => r.id === runId && r.status === "completed", 120_000);
+        await thisRun("completed").waitFor({ timeout: 30_000 });
       } finally {
         stack.sqlserver.setRowDelay(0);
         await page.close();
@@ -276,13 +344,51 @@ export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
           expect(await page.getByTestId("start-wispro").count()).toBe(0);
           expect(await page.getByTestId("nav-agents").count()).toBe(0);
           expect(await page.getByTestId("agent-create").count()).toBe(0);
+          // The header: one row, its actions folded behind one menu button.
+          const topbar = page.locator("header.topbar");
+          const toggle = page.getByTestId("header-menu-toggle");
+          expect(
+            await topbar.getByRole("button").evaluateAll((buttons) =>
+              buttons.filter((b) => (b as HTMLElement).offsetParent !== null)
+                .map((b) => b.getAttribute("data-testid"))
+            ),
+          ).toEqual(["header-menu-toggle"]);
+          // One row: the live badge and the menu button side by side, the bar no taller than the
+          // brand (logo and title) needs.
+          const middle = async (testId: string) => {
+            const box = (await page.getByTestId(testId).boundingBox())!;
+            return box.y + box.height / 2;
+          };
+          expect(Math.abs(await middle("connection-badge") - await middle("header-menu-toggle")))
+            .toBeLessThan(4);
+          expect((await topbar.boundingBox())!.height).toBeLessThan(100);
+          expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+          await toggle.click();
+          expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+          await page.getByTestId("logout").waitFor({ state: "visible" });
+          expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")))
+            .toBe("refresh");
+          await page.keyboard.press("Escape");
+          expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+          await page.getByTestId("logout").waitFor({ state: "hidden" });
+          expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")))
+            .toBe("header-menu-toggle");
+          await page.screenshot({ path: join(SHOTS, shotPrefix + "e2e-staff-header-390.png") });
+
           await page.getByTestId("staff-sync").click();
-          await page.getByTestId("command-accepted").waitFor();
+          await page.getByTestId("command-accepted")
+            .or(page.locator('[data-testid="live-run"][data-status="running"]'))
+            .first().waitFor({ timeout: 30_000 });
           const run = await waitForRun(
             (r) => !before.has(r.id) && ["completed", "failed"].includes(String(r.status)),
             120_000,
           );
           expect(run.status).toBe("completed");
+          // The run is shown finished and "Orden enviada" is gone with it.
+          await page.locator(
+            `[data-testid="live-run"][data-run-id="${run.id}"][data-status="completed"]`,
+          ).waitFor({ timeout: 30_000 });
+          expect(await page.getByTestId("command-accepted").count()).toBe(0);
           await page.screenshot({
             path: join(SHOTS, shotPrefix + "e2e-staff-390.png"),
             fullPage: true,

@@ -18,6 +18,13 @@ const server = startFakeBackend(dist);
 const browser = await launchChromium();
 const problems: string[] = [];
 
+/** Clicks a header action; on a phone it sits behind the "Menú" button, which is opened first. */
+async function headerAction(page: Page, testId: string) {
+  const toggle = page.getByTestId("header-menu-toggle");
+  if (await toggle.isVisible()) await toggle.click();
+  await page.getByTestId(testId).click();
+}
+
 async function noSideScroll(page: Page, label: string) {
   const { scroll, client, culprit } = await page.evaluate(() => {
     const client = document.documentElement.clientWidth;
@@ -80,17 +87,17 @@ try {
     await page.getByTestId("run-detail-tab-errors").click();
     await page.screenshot({ path: join(out, `admin-history-${w}x${h}.png`), fullPage: true });
     await noSideScroll(page, `history ${w}px`);
-    await page.getByTestId("logout").click();
+    await headerAction(page, "logout");
 
     await login(page, "staff");
     await page.screenshot({ path: join(out, `staff-${w}x${h}.png`), fullPage: true });
     await noSideScroll(page, `staff ${w}px`);
-    await page.getByTestId("lang-switch").click();
+    await headerAction(page, "lang-switch");
     await page.waitForFunction(() => document.documentElement.lang === "en");
     await page.screenshot({ path: join(out, `staff-en-${w}x${h}.png`), fullPage: true });
     await noSideScroll(page, `staff English ${w}px`);
-    await page.getByTestId("lang-switch").click();
-    await page.getByTestId("logout").click();
+    await headerAction(page, "lang-switch");
+    await headerAction(page, "logout");
     await page.getByTestId("login-form").waitFor();
 
     await context.setOffline(true);

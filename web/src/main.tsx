@@ -3,10 +3,10 @@ import "./zod-without-eval.ts";
 import { render } from "solid-js/web";
 import { ConfigUnavailable, loadRuntimeConfig } from "./config.ts";
 import { lang, t } from "./i18n/i18n.ts";
-import { App } from "./ui/App.tsx";
-import { LangSwitch } from "./ui/Header.tsx";
-import { OfflineScreen } from "./ui/OfflineScreen.tsx";
-import "./ui/styles.css";
+import { App } from "./app/App.tsx";
+import { LangSwitch } from "./app/Header.tsx";
+import { OfflineScreen } from "./screens/offline/OfflineScreen.tsx";
+import "./app/styles.css";
 
 const root = document.getElementById("root")!;
 document.documentElement.lang = lang();

@@ -138,3 +138,45 @@ test("a revoked agent key is refused on PGlite too", async () => {
     as(null, "service_role", "select public.authenticate_agent($1)", [created!.r.key]),
   ).rejects.toThrow("revoked");
 }, 30_000);
+
+test(
+  "list_runs names who asked for a run and counts its rejects by reason on PGlite too",
+  async () => {
+    const admin = {
+      role: "authenticated",
+      email: "ana@example.com",
+      app_metadata: { role: "admin" },
+    };
+    const [created] = await as<{ r: { agentId: string; key: string } }>(
+      admin,
+      "authenticated",
+      "select public.create_agent('pglite history') as r",
+    );
+    const [command] = await as<{ id: string }>(
+      admin,
+      "authenticated",
+      `select public.enqueue_command(gen_random_uuid(), $1, 'wispro', 'start', '{"mode":"full"}')
+      ->> 'commandId' as id`,
+      [created!.r.agentId],
+    );
+    const [run] = (await db.query<{ id: string }>(
+      `insert into public.runs (agent_id, command_id, source, mode, status)
+     values ($1, $2, 'wispro', 'full', 'completed') returning id`,
+      [created!.r.agentId, command!.id],
+    )).rows;
+    await db.query(
+      `insert into public.run_rejects (run_id, record_key, reason)
+     values ($1, '7', 'missing_id_number'), ($1, '8', 'missing_id_number')`,
+      [run!.id],
+    );
+    const [listed] = await as<{ r: { requestedBy: string; rejectsByReason: object } }>(
+      { role: "authenticated", app_metadata: { role: "staff" } },
+      "authenticated",
+      `select r from jsonb_array_elements(public.list_runs('wispro')) as r where r ->> 'id' = $1`,
+      [run!.id],
+    );
+    expect(listed!.r.requestedBy).toBe("ana@example.com");
+    expect(listed!.r.rejectsByReason).toEqual({ missing_id_number: 2 });
+  },
+  30_000,
+);

@@ -1,12 +1,12 @@
 // The app's only door to the backend: supabase-js for auth and read RPCs, fetch for edge commands.
 import { createClient, type Session, type SupabaseClient } from "@supabase/supabase-js";
 import { CommandAccepted, CommandRequest, ErrorEnvelope } from "@puente/protocol";
-import type { RunSummary } from "@puente/protocol";
 import { z } from "zod";
 import type { RuntimeConfig } from "../config.ts";
 import { ApiError } from "./errors.ts";
 import {
   CreatedAgent,
+  type HistoryRun,
   RunDetail,
   RunList,
   ScheduleRow,
@@ -80,7 +80,7 @@ export class Api {
     return this.rpc("sync_overview", {}, SyncOverview);
   }
 
-  listRuns(filters: RunFilters = {}): Promise<RunSummary[]> {
+  listRuns(filters: RunFilters = {}): Promise<HistoryRun[]> {
     return this.rpc("list_runs", {
       p_source: filters.source ?? null,
       p_status: filters.status ?? null,

@@ -47,7 +47,14 @@ export const SyncOverview = z.object({
 });
 export type SyncOverview = z.infer<typeof SyncOverview>;
 
-export const RunList = z.array(RunSummary);
+/** A history row: the run plus who asked for it and its rejects by reason (list_runs only). */
+export const HistoryRun = RunSummary.extend({
+  requestedBy: z.string().nullable().default(null),
+  rejectsByReason: z.record(z.string(), z.number().int().nonnegative()).default({}),
+});
+export type HistoryRun = z.infer<typeof HistoryRun>;
+
+export const RunList = z.array(HistoryRun);
 
 export const RunDetail = z.object({
   run: RunSummary,

@@ -11,6 +11,7 @@ import {
   applyRunProgress,
   currentRun,
   emptySyncState,
+  isKnownRun,
   MAX_RATE_SAMPLES,
   rejectedTotal,
 } from "./reducers.ts";
@@ -283,8 +284,38 @@ describe("heartbeat, presence and connection", () => {
 
 describe("history and helpers", () => {
   test("applyRunList keeps fresher live copies", () => {
-    const s = applyRunList(applyRunProgress(emptySyncState(), progress()), [run()]);
+    const listed = {
+      ...run(),
+      requestedBy: "ana@example.com",
+      rejectsByReason: { missing_obra: 2 },
+    };
+    const s = applyRunList(applyRunProgress(emptySyncState(), progress()), [listed]);
     expect(s.history[0]?.done).toBe(20);
+    expect(s.history[0]?.requestedBy).toBe("ana@example.com");
+    expect(s.history[0]?.rejectsByReason).toEqual({ missing_obra: 2 });
+  });
+
+  test("a run first seen in an event takes its command id and params from the database", () => {
+    const fromDb = run({
+      commandId: "c0ffee00-0000-4000-8000-000000000001",
+      updatedAt: "2026-11-23T08:00:00.000Z",
+    });
+    const s = applyRunList(applyRunProgress(emptySyncState(), progress()), [
+      { ...fromDb, requestedBy: null, rejectsByReason: {} },
+    ]);
+    expect(s.history[0]?.done).toBe(20);
+    expect(s.history[0]?.commandId).toBe("c0ffee00-0000-4000-8000-000000000001");
+    expect(s.history[0]?.params).toEqual(fromDb.params);
+    expect(isKnownRun(s, fromDb.id)).toBe(true);
+    expect(isKnownRun(s, "c0ffee00-0000-4000-8000-000000000002")).toBe(false);
+  });
+
+  test("a live event keeps the listed requester and reject counts of a history row", () => {
+    const listed = { ...run(), requestedBy: "ana@example.com", rejectsByReason: { blank_key: 1 } };
+    const s = applyRunProgress(applyRunList(emptySyncState(), [listed]), progress());
+    expect(s.history[0]?.done).toBe(20);
+    expect(s.history[0]?.requestedBy).toBe("ana@example.com");
+    expect(s.history[0]?.rejectsByReason).toEqual({ blank_key: 1 });
   });
 
   test("currentRun prefers an active run over a finished one", () => {

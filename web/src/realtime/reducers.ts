@@ -7,7 +7,13 @@ import type {
   RunSummary,
 } from "@puente/protocol";
 import { FINAL_RUN_STATUSES } from "@puente/protocol";
-import type { AgentRow, ScheduleRow, SyncOverview, YearRow } from "../api/rpc-shapes.ts";
+import type {
+  AgentRow,
+  HistoryRun,
+  ScheduleRow,
+  SyncOverview,
+  YearRow,
+} from "../api/rpc-shapes.ts";
 
 export type ConnectionState =
   | "initialized"
@@ -35,7 +41,7 @@ export interface SyncState {
   /** Runs that are queued, running, paused or stalled, plus ones that finished while the page watched. */
   liveRuns: RunSummary[];
   /** Newest first, as list_runs returned it, with live changes folded in. */
-  history: RunSummary[];
+  history: HistoryRun[];
   totals: SyncOverview["totals"];
   years: YearRow[];
   schedules: ScheduleRow[];
@@ -74,8 +80,12 @@ const newer = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 /** Keeps whichever copy of a run is fresher, so an event that raced the database read is not lost. */
 function fresher(fromDb: RunSummary, known: RunSummary | undefined): RunSummary {
   if (!known) return fromDb;
-  if (isFinalStatus(known.status) && !isFinalStatus(fromDb.status)) return known;
-  return newer(known.updatedAt, fromDb.updatedAt) ? known : fromDb;
+  const keepKnown = (isFinalStatus(known.status) && !isFinalStatus(fromDb.status)) ||
+    newer(known.updatedAt, fromDb.updatedAt);
+  if (!keepKnown) return fromDb;
+  // Events never carry what the run was opened with: that comes from the database only.
+  const { commandId, params, scheduled, createdAt, startedAt } = fromDb;
+  return { ...known, commandId, params, scheduled, createdAt, startedAt };
 }
 
 /** Replaces everything the database knows, keeping live-only facts (presence, fresher run copies). */
@@ -110,21 +120,34 @@ export function applyOverview(state: SyncState, overview: SyncOverview, at: stri
   };
 }
 
+/** Whether the state already holds this run (live or in the history). */
+export function isKnownRun(state: SyncState, runId: string): boolean {
+  return state.liveRuns.some((r) => r.id === runId) || state.history.some((r) => r.id === runId);
+}
+
 /** Replaces the history list with what list_runs returned, keeping fresher live copies. */
-export function applyRunList(state: SyncState, runs: RunSummary[]): SyncState {
+export function applyRunList(state: SyncState, runs: HistoryRun[]): SyncState {
   const live = new Map(state.liveRuns.map((r) => [r.id, r]));
-  return { ...state, history: runs.map((r) => fresher(r, live.get(r.id))).slice(0, MAX_HISTORY) };
+  return {
+    ...state,
+    history: runs.map((r) => ({ ...r, ...fresher(r, live.get(r.id)) })).slice(0, MAX_HISTORY),
+  };
+}
+
+/** A run first known from an event has no requester or reject breakdown until list_runs is read. */
+function asHistoryRun(run: RunSummary, known: HistoryRun | undefined): HistoryRun {
+  return { requestedBy: null, rejectsByReason: {}, ...known, ...run };
 }
 
 function sortRuns(runs: RunSummary[]): RunSummary[] {
   return [...runs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
 }
 
-function upsertHistory(history: RunSummary[], run: RunSummary): RunSummary[] {
+function upsertHistory(history: HistoryRun[], run: RunSummary): HistoryRun[] {
   const index = history.findIndex((r) => r.id === run.id);
-  if (index === -1) return [run, ...history].slice(0, MAX_HISTORY);
+  if (index === -1) return [asHistoryRun(run, undefined), ...history].slice(0, MAX_HISTORY);
   const next = [...history];
-  next[index] = run;
+  next[index] = asHistoryRun(run, history[index]);
   return next;
 }
 

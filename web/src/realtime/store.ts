@@ -22,6 +22,7 @@ import {
   applyRunProgress,
   type ConnectionState,
   emptySyncState,
+  isKnownRun,
   type SyncState,
 } from "./reducers.ts";
 
@@ -101,7 +102,10 @@ export function createSyncStore(api: Api, accessToken: string): SyncStore {
   status.bind(EventNames.runProgress, (data: unknown) => {
     const event = RunProgressEvent.safeParse(data);
     if (!event.success) return console.warn("puente: bad run.progress", event.error);
+    const isNew = !isKnownRun(current, event.data.runId);
     update(applyRunProgress(current, event.data));
+    // An event carries no command id, params or start time: read a new run's summary once.
+    if (isNew) void reconcileNow();
     notify(event.data.runId);
   });
   status.bind(EventNames.runFinished, (data: unknown) => {
