@@ -6,10 +6,8 @@ import { parseCommandLine } from "./cli/args.ts";
 import { type AgentConfig, loadConfig, redact } from "./config.ts";
 import { Logger } from "./status/log.ts";
 import { versionLine } from "./version.ts";
-import { LockHeld } from "./errors/lock-held.ts";
-import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
-import { RunConflict } from "./errors/run-conflict.ts";
-import { EXIT_ALREADY_RUNNING, EXIT_KEY_INVALID } from "./cli/service-units.ts";
+import { AgentError } from "./errors/agent-error.ts";
+import { EXIT_FAILURE, EXIT_USAGE } from "./exit-codes.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv);
@@ -19,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (parsed.kind === "usage-error") {
     console.error(`puente-agent: ${parsed.message}\n\n${parsed.text}`);
-    return 2;
+    return EXIT_USAGE;
   }
   const { command, values, positionals } = parsed;
   const envFile = typeof values["env-file"] === "string" ? values["env-file"] : undefined;
@@ -87,18 +85,15 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     console.error(`puente-agent: command "${command}" is not implemented`);
-    return 2;
+    return EXIT_USAGE;
   } catch (error) {
     const message = redact((error as Error).message ?? String(error), config?.secrets ?? []);
     if ((error as Error).name === "UsageError") {
       console.error(`puente-agent ${command}: ${message}\nRun \`puente-agent ${command} --help\`.`);
-      return 2;
+      return EXIT_USAGE;
     }
     console.error(`puente-agent ${command}: ${message}`);
-    if (error instanceof AgentKeyInvalid) return EXIT_KEY_INVALID;
-    if (error instanceof LockHeld) return EXIT_ALREADY_RUNNING;
-    if (error instanceof RunConflict && !error.runNotRunning) return EXIT_ALREADY_RUNNING;
-    return 1;
+    return error instanceof AgentError ? error.exitCode : EXIT_FAILURE;
   }
 }
 

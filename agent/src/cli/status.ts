@@ -2,7 +2,7 @@
 // agent left unfinished (paused, or interrupted by a stop).
 import { type AgentConfig, describeConfig } from "../config.ts";
 import { lockHolder } from "../lock.ts";
-import { lockPath, runStatePath } from "../daemon.ts";
+import { lockPath, runStatePath } from "../paths.ts";
 import { RunStateStore } from "../run-state.ts";
 import { readApiWaiting } from "../status/api-waiting.ts";
 import { readUpdateNeeded } from "../status/update-needed.ts";

@@ -1,7 +1,8 @@
 // IngestRejected: the edge refused a request as invalid (4xx other than 401/409). Retrying would not help.
+import { AgentError } from "./agent-error.ts";
 import type { ErrorIssue } from "@puente/protocol";
 
-export class IngestRejected extends Error {
+export class IngestRejected extends AgentError {
   override readonly name = "IngestRejected";
   readonly code = "ingest_rejected";
   constructor(

@@ -15,7 +15,6 @@ import type { WisproParams } from "@puente/protocol";
 import type { CustomerPage, SourceLog, WisproSource, WisproSourceOptions } from "./source.ts";
 import {
   createWisproClient,
-  DEFAULT_PER_PAGE,
   groupPages,
   mapClientsPage,
   readClientSnapshot,
@@ -23,7 +22,7 @@ import {
 } from "./wispro/index.ts";
 
 export function createWisproSource(options: WisproSourceOptions): WisproSource {
-  const perPage = options.perPage ?? DEFAULT_PER_PAGE;
+  const perPage = options.perPage;
   /** The current run's log, so retries show in the panel. */
   let retryLog: SourceLog | null = null;
   const client = createWisproClient({

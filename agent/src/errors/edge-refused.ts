@@ -1,0 +1,18 @@
+// EdgeRefused: the edge refused a request that is not a batch (claim, heartbeat, reject, progress…)
+// with a 4xx other than 401, 409 and 426. Retrying the same request would not help. A refused batch is
+// IngestRejected instead.
+import { AgentError } from "./agent-error.ts";
+
+export class EdgeRefused extends AgentError {
+  override readonly name = "EdgeRefused";
+  readonly code = "edge_refused";
+  constructor(
+    readonly status: number,
+    /** The server's error code, e.g. `not_found`. */
+    readonly serverCode: string,
+    serverMessage: string,
+    readonly route: string,
+  ) {
+    super(`the server refused ${route} (${status} ${serverCode}): ${serverMessage}`);
+  }
+}
