@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lockPath, runDaemon, runStatePath } from "./daemon.ts";
+import { runDaemon } from "./daemon.ts";
+import { lockPath, runStatePath } from "./paths.ts";
 import { loadConfig } from "./config.ts";
 import { Logger } from "./status/log.ts";
 import { RunStateStore } from "./run-state.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { etaMs, formatDuration, renderProgressLine, renderSummary } from "./progress-bar.ts";
-import type { RunSnapshot } from "../runner.ts";
+import type { RunSnapshot } from "../run/runner.ts";
 
 const snapshot: RunSnapshot = {
   runId: "r1",
