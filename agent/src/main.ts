@@ -4,7 +4,6 @@
 // pusher-js.
 import { parseCommandLine } from "./cli/args.ts";
 import { type AgentConfig, loadConfig, redact } from "./config.ts";
-import { Logger } from "./status/log.ts";
 import { versionLine } from "./version.ts";
 import { AgentError } from "./errors/agent-error.ts";
 import { EXIT_FAILURE, EXIT_USAGE } from "./exit-codes.ts";
@@ -68,15 +67,11 @@ export async function main(argv: string[]): Promise<number> {
           json: Boolean(values.json),
         });
       case "sync": {
-        const logger = new Logger({ dir: config.logDir, secrets: config.secrets });
+        const logger = (await import("./wiring.ts")).agentLogger(config);
         return await sync!.syncCommand(config, logger, request!, { json: Boolean(values.json) });
       }
       case "run": {
-        const logger = new Logger({
-          dir: config.logDir,
-          secrets: config.secrets,
-          echo: !values.quiet,
-        });
+        const logger = (await import("./wiring.ts")).agentLogger(config, { echo: !values.quiet });
         const stop = new AbortController();
         for (const signal of ["SIGINT", "SIGTERM"] as const) {
           process.once(signal, () => stop.abort(signal));

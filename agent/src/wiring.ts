@@ -8,8 +8,8 @@ import { RunStateStore } from "./run-state.ts";
 import { Runner, type RunSnapshot } from "./run/runner.ts";
 import { createAgentEdgeClient } from "./sink/agent-edge.ts";
 import type { EdgeClient } from "./sink/edge-client.ts";
-import { createSourceOpener } from "./sources/registry.ts";
-import type { Logger } from "./status/log.ts";
+import { createSourceOpener, type SourceOpener } from "./sources/registry.ts";
+import { Logger } from "./status/log.ts";
 
 export interface AgentServices {
   edge: EdgeClient;
@@ -22,6 +22,13 @@ export interface WiringOptions {
   onUpdate?: (snapshot: RunSnapshot) => void;
   /** Keeps the PC awake during a run; the system's by default. */
   keepAwake?: () => () => void;
+  /** Opens a run's source; the configured FerraWin and Wispro by default. */
+  openSource?: SourceOpener;
+}
+
+/** The log of every command that runs syncs: to PUENTE_LOG_DIR, every configured secret masked. */
+export function agentLogger(config: AgentConfig, options: { echo?: boolean } = {}): Logger {
+  return new Logger({ dir: config.logDir, secrets: config.secrets, echo: options.echo });
 }
 
 export function wireAgent(
@@ -33,7 +40,7 @@ export function wireAgent(
   const state = new RunStateStore(runStatePath(config));
   const runner = new Runner({
     edge,
-    openSource: createSourceOpener(config, edge),
+    openSource: options.openSource ?? createSourceOpener(config, edge),
     logger,
     state,
     batch: config.batch,

@@ -146,7 +146,10 @@ export function startFakeEdge(): FakeEdge {
         r.status === "running" && r.id !== open.resumeRunId
       );
       if (running) {
-        return json(409, { error: { code: "conflict", message: `run ${running.id} is running` } });
+        // What the edge answers for the database's conflict (20261205000500_conflict_codes.sql).
+        return json(409, {
+          error: { code: "run_active", message: "another run of this source is active" },
+        });
       }
       if (open.resumeRunId) {
         const run = runs.get(open.resumeRunId);

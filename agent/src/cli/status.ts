@@ -1,6 +1,6 @@
 // `status`: the configuration (secrets masked), whether an agent holds the lock here, and the runs this
 // agent left unfinished (paused, or interrupted by a stop).
-import { type AgentConfig, describeConfig } from "../config.ts";
+import { type AgentConfig, describeConfig, redact } from "../config.ts";
 import { lockHolder } from "../lock.ts";
 import { lockPath, runStatePath } from "../paths.ts";
 import { RunStateStore } from "../run-state.ts";
@@ -36,34 +36,43 @@ export function collectStatus(config: AgentConfig) {
   };
 }
 
-export function statusCommand(config: AgentConfig, options: { json: boolean }): number {
+/**
+ * Prints the status. Every line passes through `redact`: what the files it reads hold (a server's
+ * message, an outage's reason) may carry a secret that reached them.
+ */
+export function statusCommand(
+  config: AgentConfig,
+  options: { json: boolean },
+  print: (line: string) => void = console.log,
+): number {
   const status = collectStatus(config);
+  const out = (line: string) => print(redact(line, config.secrets));
   if (options.json) {
-    console.log(JSON.stringify(status, null, 2));
+    out(JSON.stringify(status, null, 2));
     return 0;
   }
   const width = Math.max(...Object.keys(status.config).map((k) => k.length));
-  console.log(`puente-agent ${status.version}`);
+  out(`puente-agent ${status.version}`);
   for (const [key, value] of Object.entries(status.config)) {
-    console.log(`  ${key.padEnd(width)}  ${value}`);
+    out(`  ${key.padEnd(width)}  ${value}`);
   }
-  console.log(
+  out(
     status.agentProcess
       ? `Agent process: running (PID ${status.agentProcess.pid})`
       : "Agent process: not running on this machine",
   );
   if (status.updateNeeded) {
-    console.log(`UPDATE THE AGENT: ${status.updateNeeded.message} (${status.updateNeeded.at})`);
+    out(`UPDATE THE AGENT: ${status.updateNeeded.message} (${status.updateNeeded.at})`);
   }
   if (status.waitingForApi) {
     const w = status.waitingForApi;
-    console.log(
+    out(
       `API: waiting for the API since ${w.since} (${w.reason}); gives up at ${w.givesUpAt}`,
     );
   }
-  if (status.unfinishedRuns.length === 0) console.log("Unfinished runs: none");
+  if (status.unfinishedRuns.length === 0) out("Unfinished runs: none");
   for (const run of status.unfinishedRuns) {
-    console.log(`Unfinished run: ${run.runId} ${run.source} ${run.status} since ${run.since}`);
+    out(`Unfinished run: ${run.runId} ${run.source} ${run.status} since ${run.since}`);
   }
   return 0;
 }
