@@ -61,12 +61,15 @@ export class ProgressReporter {
     }
     if (!force) this.#isQueued = true;
     this.#chain = this.#chain.then(async () => {
-      const wait = force ? 0 : this.#lastSentAt + intervalMs - now();
-      if (wait > 0) await this.#sleep(wait);
-      if (!force) this.#isQueued = false;
-      if (!force && (this.#isStopped || this.#isSuperseded)) {
-        this.#isSuperseded = false;
-        return;
+      if (!force) {
+        // Superseded or stopped before its wait began (nothing to wake yet): it does not wait at all.
+        const wait = this.#lastSentAt + intervalMs - now();
+        if (wait > 0 && !this.#isStopped && !this.#isSuperseded) await this.#sleep(wait);
+        this.#isQueued = false;
+        if (this.#isStopped || this.#isSuperseded) {
+          this.#isSuperseded = false;
+          return;
+        }
       }
       this.#lastSentAt = now();
       await this.#send(status);
