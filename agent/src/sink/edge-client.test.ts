@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+import { createHmac } from "node:crypto";
+import {
+  AGENT_ID,
+  AGENT_KEY,
+  type FakeEdge,
+  PUSHER_KEY,
+  startFakeEdge,
+} from "../../test/fake-edge.ts";
+import { PUSHER_SECRET } from "../../../edge/sync/testing.ts";
 import { fakeCustomer } from "../../test/fake-sources.ts";
 import { createEdgeClient } from "./edge-client.ts";
 import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
@@ -157,9 +165,15 @@ describe("edge client", () => {
     }
   });
 
-  test("channel authorization posts the form pusher-js would send", async () => {
-    const auth = await client().authorizeChannel("1.2", "private-agent-x");
-    expect(auth.auth).toBe("key:signed-1.2-private-agent-x");
+  test("channel authorization posts the form pusher-js would send; the edge signs it", async () => {
+    const channel = `private-agent-${AGENT_ID}`;
+    const auth = await client().authorizeChannel("1234.5678", channel);
+    const signature = createHmac("sha256", PUSHER_SECRET).update(`1234.5678:${channel}`)
+      .digest("hex");
+    expect(auth.auth).toBe(`${PUSHER_KEY}:${signature}`);
+    // Another agent's channel is refused.
+    const other = await client().authorizeChannel("1234.5678", "private-agent-x").catch((e) => e);
+    expect(other).toBeInstanceOf(EdgeRefused);
   });
 
   test("probe reads the server's Date header", async () => {
