@@ -11,6 +11,7 @@ import { createEdgeClient } from "./sink/edge-client.ts";
 import { requestStop, stopRequestPath } from "./stop-request.ts";
 import { collectStatus } from "./cli/status.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
+import { waitFor } from "../test/wait-for.ts";
 
 let edge: FakeEdge;
 let dir: string;
@@ -23,14 +24,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => edge.reset());
-
-async function waitFor(check: () => boolean, timeoutMs = 5000) {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
-}
 
 const configFor = (name: string) =>
   loadConfig({

@@ -22,6 +22,10 @@ export const CONFLICT_CODES = [
   "request_id_reused",
   /** A reject of a command that is not claimed. */
   "command_not_claimed",
+  /** A batch met a concurrent batch writing the same planilla: nothing was written, resending succeeds. */
+  "batch_conflict",
+  /** A portal-account call for a run that is not a Wispro run. */
+  "run_not_wispro",
 ] as const;
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 

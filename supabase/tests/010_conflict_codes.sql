@@ -1,6 +1,7 @@
 -- Each conflict (PT409) names itself in DETAIL, the code PostgREST passes on as `details` and the edge
 -- copies into its envelope (20261205000500_conflict_codes.sql). Clients switch on these codes, never on
--- the words, so each situation is raised here for real and its code checked.
+-- the words, so each situation is raised here for real and its code checked; all but batch_conflict
+-- (two batches racing on one planilla, which needs two sessions).
 begin;
 select * from no_plan();
 \ir _setup.psql
@@ -39,6 +40,8 @@ select is(pg_temp.conflict_of(format('select public.finish_run(%L, %L, %L)', :'a
 select is(pg_temp.conflict_of(format('select public.open_run(%L, %L)', :'agent_key',
   jsonb_build_object('source', 'ferrawin', 'resumeRunId', :'run_id'))), 'PT409 run_not_resumable',
   'resuming a cancelled run is run_not_resumable');
+select is(pg_temp.conflict_of(format('select public.claim_portal_accounts(%L, %L, %L)', :'agent_key',
+  :'run_id', '[]')), 'PT409 run_not_wispro', 'portal accounts of a FerraWin run is run_not_wispro');
 
 -- A Wispro run paused: its batches are refused with run_not_running too (ingest_customers).
 select public.open_run(:'agent_key', '{"source":"wispro","params":{"mode":"full"}}') ->> 'id' as wispro_run \gset

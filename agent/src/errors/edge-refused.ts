@@ -4,8 +4,8 @@
 import { AgentError } from "./agent-error.ts";
 
 export class EdgeRefused extends AgentError {
-  override readonly name = "EdgeRefused";
-  readonly code = "edge_refused";
+  override readonly name: string = "EdgeRefused";
+  readonly code: string = "edge_refused";
   constructor(
     readonly status: number,
     /** The server's error code, e.g. `not_found`. */
@@ -13,6 +13,6 @@ export class EdgeRefused extends AgentError {
     serverMessage: string,
     readonly route: string,
   ) {
-    super(`the server refused ${route} (${status} ${serverCode}): ${serverMessage}`);
+    super(`the server refused ${route || "the request"} (${status} ${serverCode}): ${serverMessage}`);
   }
 }

@@ -4,40 +4,31 @@ import { RunConflict } from "./run-conflict.ts";
 import { EXIT_ALREADY_RUNNING, EXIT_FAILURE } from "../exit-codes.ts";
 
 // The codes and words below are what the database raises (supabase/tests/010_conflict_codes.sql checks
-// each one for real; tests/integration/edge-api.test.ts takes run_active through the real edge).
+// each one for real; tests/integration/edge-api.test.ts takes run_active and run_not_running through
+// the real edge to this class).
+const CASES: [code: string, server: string, isAlreadyRunning: boolean][] = [
+  ["run_active", "another run of this source is active", true],
+  ["command_run_under_way", "this command's run is already under way", true],
+  ["sync_already_active", "a ferrawin sync is already running or waiting for this agent", true],
+  ["run_not_running", "run is cancelled, not running", false],
+  ["run_not_running", "run is already completed", false],
+  ["run_not_resumable", "run is completed and cannot be resumed", false],
+  ["command_already_ran", "this command already ran: its run is cancelled", false],
+  ["batch_conflict", "a concurrent batch wrote the same planilla", false],
+];
+
 describe("RunConflict", () => {
-  test("a run already going is told apart by its code, whatever the words", () => {
-    for (
-      const [code, server] of [
-        ["run_active", "another run of this source is active"],
-        ["command_run_under_way", "this command's run is already under way"],
-        ["sync_already_active", "a ferrawin sync is already running or waiting for this agent"],
-      ]
-    ) {
-      const error = new RunConflict(code!, server!);
+  test("each conflict is told by its code: a run already going exits 75, a stopped one 1", () => {
+    for (const [code, server, isAlreadyRunning] of CASES) {
+      const error = new RunConflict(code, server);
       expect([code, error.code, error.isAlreadyRunning, error.exitCode]).toEqual([
         code,
         code,
-        true,
-        EXIT_ALREADY_RUNNING,
+        isAlreadyRunning,
+        isAlreadyRunning ? EXIT_ALREADY_RUNNING : EXIT_FAILURE,
       ]);
-      expect(error.message).toContain(server!);
-    }
-  });
-
-  test("a run that stopped or ended is never called 'already running'", () => {
-    for (
-      const [code, server] of [
-        ["run_not_running", "run is cancelled, not running"],
-        ["run_not_running", "run is already completed"],
-        ["run_not_resumable", "run is completed and cannot be resumed"],
-        ["command_already_ran", "this command already ran: its run is cancelled"],
-      ]
-    ) {
-      const error = new RunConflict(code!, server!);
-      expect([code, error.isAlreadyRunning, error.exitCode]).toEqual([code, false, EXIT_FAILURE]);
-      expect(error.message).not.toContain("already running");
-      expect(error.message).toContain(server!);
+      expect(error.message).toContain(server);
+      if (!isAlreadyRunning) expect(error.message).not.toContain("already running");
     }
   });
 

@@ -43,6 +43,15 @@ const MEANING: Record<ConflictCode | "conflict", { advice: string; isAlreadyRunn
     advice: "the command is not claimed by this agent any more",
     isAlreadyRunning: false,
   },
+  batch_conflict: {
+    advice: "a concurrent batch wrote the same planilla; nothing of this batch was written, and " +
+      "resending it succeeds",
+    isAlreadyRunning: false,
+  },
+  run_not_wispro: {
+    advice: "portal accounts come from Wispro runs only",
+    isAlreadyRunning: false,
+  },
   conflict: {
     advice: "the server refused it as a conflict; nothing was written, and trying again may succeed",
     isAlreadyRunning: false,

@@ -113,15 +113,11 @@ export function forRun<P, C extends RunCursor>(source: SyncSource<P, C>, params:
   };
 }
 
+/** FerraWin: `count` is the planillas `extract` will yield for the params (from the start). */
 export interface FerrawinSource extends SyncSource<FerrawinParams, CursorOf<"ferrawin">> {
-  readonly name: "ferrawin";
-  /** How many planillas `extract` will yield for these params (before the cursor), or null if unknown. */
-  count(params: FerrawinParams): Promise<number | null>;
-  extract(
-    params: FerrawinParams,
-    options: ExtractOptions<Extract<RunCursor, { source: "ferrawin" }>>,
-  ): AsyncIterable<PlanillaItem>;
-  close(): Promise<void>;
+  extract(params: FerrawinParams, options: ExtractOptions<CursorOf<"ferrawin">>): AsyncIterable<
+    PlanillaItem
+  >;
 }
 
 /** Wispro yields one page of clients at a time, already mapped to customers, plus that page's rejects. */
@@ -134,15 +130,11 @@ export interface CustomerPage {
   rejects: SourceReject[];
 }
 
+/** Wispro: `count` is the total of client records (the run's total). */
 export interface WisproSource extends SyncSource<WisproParams, CursorOf<"wispro">> {
-  readonly name: "wispro";
-  /** Total client records (the run's total), or null if unknown. */
-  count(params: WisproParams): Promise<number | null>;
-  extract(
-    params: WisproParams,
-    options: ExtractOptions<Extract<RunCursor, { source: "wispro" }>>,
-  ): AsyncIterable<CustomerPage>;
-  close(): Promise<void>;
+  extract(params: WisproParams, options: ExtractOptions<CursorOf<"wispro">>): AsyncIterable<
+    CustomerPage
+  >;
 }
 
 /** Connection settings the runner passes to `createFerrawinSource` (from FERRAWIN_* variables). */
