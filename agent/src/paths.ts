@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
 
 /** The lock one agent process per machine holds while it runs (lock.ts). */
-export const lockPath = (config: Pick<AgentConfig, "stateDir">) => join(config.stateDir, "agent.lock");
+export const lockPath = (config: Pick<AgentConfig, "stateDir">) =>
+  join(config.stateDir, "agent.lock");
 
 /** The runs this agent has open or paused (run-state.ts). */
 export const runStatePath = (config: Pick<AgentConfig, "stateDir">) =>

@@ -81,7 +81,9 @@ export function startFakeEdge(): FakeEdge {
 
   const runOf = (args: Record<string, unknown>): RunSummary => {
     const run = runs.get(String(args.p_run_id));
-    if (!run) throw new ScriptedRpcError({ code: "PT404", message: "run not found for this agent" }, 404);
+    if (!run) {
+      throw new ScriptedRpcError({ code: "PT404", message: "run not found for this agent" }, 404);
+    }
     return run;
   };
 

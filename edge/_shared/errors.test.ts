@@ -64,7 +64,11 @@ Deno.test("a conflict the database named keeps its name; an unknown or missing d
     "another run of this source is active. pause or cancel it first, or resume it",
   ]);
   for (const details of [null, "", "some text", "not_found"]) {
-    const plain = apiErrorFromRpc("ingest_planillas", { code: "PT409", message: "m", details }, 409);
+    const plain = apiErrorFromRpc(
+      "ingest_planillas",
+      { code: "PT409", message: "m", details },
+      409,
+    );
     assertEquals([details, plain.code], [details, "conflict"]);
   }
   // Only a 409 may carry a conflict's name.

@@ -13,6 +13,8 @@ export class EdgeRefused extends AgentError {
     serverMessage: string,
     readonly route: string,
   ) {
-    super(`the server refused ${route || "the request"} (${status} ${serverCode}): ${serverMessage}`);
+    super(
+      `the server refused ${route || "the request"} (${status} ${serverCode}): ${serverMessage}`,
+    );
   }
 }

@@ -23,7 +23,8 @@ const MEANING: Record<ConflictCode | "conflict", { advice: string; isAlreadyRunn
     isAlreadyRunning: true,
   },
   run_not_running: {
-    advice: "the run is no longer running: it was cancelled, paused or marked stalled from the panel " +
+    advice:
+      "the run is no longer running: it was cancelled, paused or marked stalled from the panel " +
       "or by another process. Start or resume it from the panel",
     isAlreadyRunning: false,
   },
@@ -53,7 +54,8 @@ const MEANING: Record<ConflictCode | "conflict", { advice: string; isAlreadyRunn
     isAlreadyRunning: false,
   },
   conflict: {
-    advice: "the server refused it as a conflict; nothing was written, and trying again may succeed",
+    advice:
+      "the server refused it as a conflict; nothing was written, and trying again may succeed",
     isAlreadyRunning: false,
   },
 };

@@ -128,7 +128,11 @@ export class RunSession {
       onUpdate: options.onUpdate,
       onFatal: (error) => this.#failWith(error),
     });
-    this.#tracked = options.state.track({ runId: run.id, source: target.source, params: target.params });
+    this.#tracked = options.state.track({
+      runId: run.id,
+      source: target.source,
+      params: target.params,
+    });
   }
 
   /** Asks the run to pause or cancel at the next batch boundary; a cancel is never turned into a pause. */

@@ -9,12 +9,7 @@ import {
 } from "@puente/protocol";
 import { MAX_IN_FLIGHT_LIMIT } from "../sink/batch-pipeline.ts";
 import type { EdgeClient } from "../sink/edge-client.ts";
-import {
-  describeCursor,
-  type RunTarget,
-  targetOfRun,
-  targetOfStart,
-} from "../sources/registry.ts";
+import { describeCursor, type RunTarget, targetOfRun, targetOfStart } from "../sources/registry.ts";
 import type { RunRecord } from "../run-state.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
 import {
@@ -235,7 +230,10 @@ export class Runner {
 
   #assertIdle() {
     if (this.#active) {
-      throw new RunConflict("run_active", `run ${this.#active.snapshot.runId} is active in this agent`);
+      throw new RunConflict(
+        "run_active",
+        `run ${this.#active.snapshot.runId} is active in this agent`,
+      );
     }
   }
 

@@ -134,7 +134,9 @@ describe("edge client", () => {
         ? {
           status: 409,
           // The words say "another run is active"; the code says this run stopped.
-          body: { error: { code: "run_not_running", message: "another run of this source is active" } },
+          body: {
+            error: { code: "run_not_running", message: "another run of this source is active" },
+          },
         }
         : null;
     const run = await client().openRun({ source: "wispro", params: { mode: "full" } });

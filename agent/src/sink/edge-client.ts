@@ -297,7 +297,9 @@ function toAgentError(route: string, error: unknown): Error {
     if (status === 409) return new RunConflict(serverCode, serverMessage);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
       // Only a batch is "ingest": a claim or heartbeat refused is the edge refusing that call.
-      if (!BATCH_ROUTE.test(route)) return new EdgeRefused(status, serverCode, serverMessage, route);
+      if (!BATCH_ROUTE.test(route)) {
+        return new EdgeRefused(status, serverCode, serverMessage, route);
+      }
       return new IngestRejected(
         status,
         serverCode,

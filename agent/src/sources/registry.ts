@@ -2,12 +2,7 @@
 // not configured fails the run with SourceUnavailable naming the variables to set), parses a run's
 // params by its source and says where a cursor stands. The runner calls these and never asks which
 // source it drives.
-import {
-  FerrawinParams,
-  type RunCursor,
-  type Source,
-  WisproParams,
-} from "@puente/protocol";
+import { FerrawinParams, type RunCursor, type Source, WisproParams } from "@puente/protocol";
 import type { z } from "zod";
 import type { AgentConfig } from "../config.ts";
 import { SourceUnavailable } from "../errors/source-unavailable.ts";

@@ -1,6 +1,10 @@
 // FerraWin's batching: planillas grouped up to N planillas or ~M elementos, each batch carrying the
 // cursor it reaches (the last planilla code).
-import { MAX_PLANILLAS_PER_BATCH, MAX_REJECTS_PER_BATCH, type PlanillaBatch } from "@puente/protocol";
+import {
+  MAX_PLANILLAS_PER_BATCH,
+  MAX_REJECTS_PER_BATCH,
+  type PlanillaBatch,
+} from "@puente/protocol";
 import type { BatchDraft, ItemLabel, PlanillaBatchLimits, PlanillaItem } from "../source.ts";
 
 /** Groups planillas (and refused planillas) into batches; a planilla is never split across batches. */
