@@ -8,8 +8,8 @@ import { EXIT_ALREADY_RUNNING, EXIT_FAILURE } from "../exit-codes.ts";
 /** What each conflict means for this agent: the advice, and whether it is "a run is already going". */
 const MEANING: Record<ConflictCode | "conflict", { advice: string; isAlreadyRunning: boolean }> = {
   run_active: {
-    advice: "another run of this agent and source is already running. Wait for it to finish, or " +
-      "pause or cancel it from the panel",
+    advice: "another run of this agent is already running (same source). Wait for it to finish, " +
+      "or pause or cancel it from the panel",
     isAlreadyRunning: true,
   },
   command_run_under_way: {
