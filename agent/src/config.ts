@@ -6,7 +6,8 @@ import { z } from "zod";
 import { ConfigInvalid } from "./errors/config-invalid.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
-import { DEFAULT_CONCURRENCY } from "./sources/wispro/pages.ts";
+import { DEFAULT_CONCURRENCY, DEFAULT_PER_PAGE } from "./sources/wispro/pages.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY } from "./sink/edge-client.ts";
 import { DEFAULT_TIMEOUT_MS } from "./sources/wispro/client.ts";
 import { DEFAULT_OUTAGE_BUDGET_MS } from "./sink/outage.ts";
 import { noProxyFrom, proxyFrom } from "./proxy.ts";
@@ -121,7 +122,7 @@ const EnvSchema = z.object({
     (v) => (typeof v === "string" ? blankToUndefined(v.toUpperCase()) : v),
     z.enum(["V", "E", "J", "G", "P"], { error: "must be one of V, E, J, G, P" }).default("V"),
   ),
-  WISPRO_PER_PAGE: integer(1000, 1, 1000),
+  WISPRO_PER_PAGE: integer(DEFAULT_PER_PAGE, 1, 1000),
   WISPRO_CONCURRENCY: integer(DEFAULT_CONCURRENCY, 1, 16),
   WISPRO_TIMEOUT_SECONDS: integer(DEFAULT_TIMEOUT_MS / 1000, 1, 600),
   PUSHER_APP_KEY: optionalString,
@@ -143,8 +144,8 @@ const EnvSchema = z.object({
   PUENTE_HEARTBEAT_SECONDS: integer(15, 1, 3600),
   /** The claim fallback besides the doorbell; also how late a due schedule (kept in the database) can start. */
   PUENTE_CLAIM_INTERVAL_SECONDS: integer(30, 5, 3600),
-  PUENTE_REQUEST_TIMEOUT_SECONDS: integer(60, 1, 600),
-  PUENTE_RETRY_LIMIT: integer(6, 0, 50),
+  PUENTE_REQUEST_TIMEOUT_SECONDS: integer(DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 600),
+  PUENTE_RETRY_LIMIT: integer(DEFAULT_RETRY.limit, 0, 50),
   /** How long a run waits through an API outage before it fails (sink/outage.ts); at least 30 min. */
   PUENTE_OUTAGE_WAIT_SECONDS: integer(DEFAULT_OUTAGE_BUDGET_MS / 1000, 1, 86_400),
   /** The office's proxy for HTTPS and the Pusher WebSocket; else HTTPS_PROXY / HTTP_PROXY (proxy.ts). */

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from "b
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lockPath, runDaemon, runStatePath } from "./daemon.ts";
+import { runDaemon } from "./daemon.ts";
+import { lockPath, runStatePath } from "./paths.ts";
 import { loadConfig } from "./config.ts";
 import { Logger } from "./status/log.ts";
 import { RunStateStore } from "./run-state.ts";
@@ -11,6 +12,7 @@ import { requestStop, stopRequestPath } from "./stop-request.ts";
 import { collectStatus, statusCommand } from "./cli/status.ts";
 import { setCliLang } from "./i18n/i18n.ts";
 import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
+import { waitFor } from "../test/wait-for.ts";
 
 let edge: FakeEdge;
 let dir: string;
@@ -23,14 +25,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => edge.reset());
-
-async function waitFor(check: () => boolean, timeoutMs = 5000) {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
-}
 
 const configFor = (name: string) =>
   loadConfig({

@@ -3,16 +3,12 @@
 // request, Windows' graceful stop) and stop in order (pause the active run so it can continue later). Schedules live in the database only: a due
 // one comes back from a claim as a scheduled start, so the listener's periodic claim is what runs it.
 import { hostname } from "node:os";
-import { join } from "node:path";
 import type { AgentConfig } from "./config.ts";
 import { acquireLock } from "./lock.ts";
+import { lockPath } from "./paths.ts";
 import { routePusherThroughProxy } from "./proxy.ts";
 import { clearStopRequest, stopRequestPath, watchStopRequest } from "./stop-request.ts";
-import { createAgentEdgeClient } from "./sink/agent-edge.ts";
-import { systemKeepAwake } from "./keep-awake.ts";
-import { RunStateStore } from "./run-state.ts";
-import { Runner } from "./runner.ts";
-import { createSourceOpener } from "./sources/registry.ts";
+import { wireAgent } from "./wiring.ts";
 import { startHeartbeat } from "./status/heartbeat.ts";
 import { startListener } from "./listener.ts";
 import type { Logger } from "./status/log.ts";
@@ -20,10 +16,7 @@ import { AGENT_VERSION } from "./version.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
 import { AgentOutdated } from "./errors/agent-outdated.ts";
 import { clearUpdateNeeded, recordUpdateNeeded } from "./status/update-needed.ts";
-import { EXIT_KEY_INVALID } from "./cli/service-units.ts";
-
-export const lockPath = (config: AgentConfig) => join(config.stateDir, "agent.lock");
-export const runStatePath = (config: AgentConfig) => join(config.stateDir, "runs.json");
+import { EXIT_FAILURE, EXIT_KEY_INVALID, EXIT_OK } from "./exit-codes.ts";
 
 /** Runs until `stop` aborts (SIGINT / SIGTERM) or the key is refused; resolves with the exit code. */
 export async function runDaemon(
@@ -39,18 +32,7 @@ export async function runDaemon(
   const requested = new AbortController();
   const stopWatching = watchStopRequest(stopFile, () => requested.abort("stop-request"));
   try {
-    const edge = createAgentEdgeClient(config, logger);
-    const state = new RunStateStore(runStatePath(config));
-    const runner = new Runner({
-      edge,
-      openSource: createSourceOpener(config, edge),
-      logger,
-      state,
-      batch: config.batch,
-      progressIntervalMs: config.intervals.progressMs,
-      redact: (text) => text.split(config.api.agentKey).join("***"),
-      keepAwake: systemKeepAwake(),
-    });
+    const { edge, state, runner } = wireAgent(config, logger);
     logger.info(`puente-agent ${AGENT_VERSION} starting (pid ${process.pid}, ${hostname()})`);
 
     for (const interrupted of state.interrupted()) {
@@ -107,8 +89,8 @@ export async function runDaemon(
       state.save({ ...paused, status: "running" });
     }
     logger.info("stopped");
-    if (fatal.signal.reason instanceof AgentOutdated) return 1;
-    return fatal.signal.aborted ? EXIT_KEY_INVALID : 0;
+    if (fatal.signal.reason instanceof AgentOutdated) return EXIT_FAILURE;
+    return fatal.signal.aborted ? EXIT_KEY_INVALID : EXIT_OK;
   } finally {
     stopWatching();
     unrouteProxy();

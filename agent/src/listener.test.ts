@@ -4,6 +4,7 @@ import { startListener } from "./listener.ts";
 import { Logger } from "./status/log.ts";
 import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
 import { type FakePusher, startFakePusher } from "../test/fake-pusher.ts";
+import { waitFor } from "../test/wait-for.ts";
 
 const AGENT = "6f1c2d7e-4b0a-4c1e-9a55-1d2b3c4d5e6f";
 let pusher: FakePusher;
@@ -11,14 +12,6 @@ beforeAll(() => {
   pusher = startFakePusher();
 });
 afterAll(() => pusher.stop());
-
-async function waitFor(check: () => boolean, timeoutMs = 5000) {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
-}
 
 const command = (): ClaimedCommand => ({
   id: crypto.randomUUID(),

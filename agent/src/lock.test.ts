@@ -43,6 +43,30 @@ describe("lock", () => {
     }
   });
 
+  test("another process is refused while this one holds the lock, and gets it after the release", () => {
+    const path = join(dir, "exclusive.lock");
+    // A second agent process: it tries the lock and says what happened, then lets it go.
+    const tryInAnotherProcess = () => {
+      const child = Bun.spawnSync([
+        process.execPath,
+        "-e",
+        `import { acquireLock } from ${JSON.stringify(join(import.meta.dir, "lock.ts"))};
+         try { acquireLock(${JSON.stringify(path)}).release(); console.log("taken"); }
+         catch (error) { console.log(error.name + " " + error.pid); }`,
+      ]);
+      return child.stdout.toString().trim();
+    };
+    const lock = acquireLock(path);
+    try {
+      expect(tryInAnotherProcess()).toBe(`LockHeld ${process.pid}`);
+      expect(readFileSync(path, "utf8").split("\n")[0]).toBe(String(process.pid));
+    } finally {
+      lock.release();
+    }
+    expect(tryInAnotherProcess()).toBe("taken");
+    expect(existsSync(path)).toBe(false);
+  });
+
   test("a lock left by a dead process is stale and taken over", () => {
     const path = join(dir, "c.lock");
     const dead = Bun.spawnSync(["true"]).pid;

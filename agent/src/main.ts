@@ -4,12 +4,9 @@
 // pusher-js.
 import { parseCommandLine } from "./cli/args.ts";
 import { type AgentConfig, loadConfig, redact } from "./config.ts";
-import { Logger } from "./status/log.ts";
 import { versionLine } from "./version.ts";
-import { LockHeld } from "./errors/lock-held.ts";
-import { AgentKeyInvalid } from "./errors/agent-key-invalid.ts";
-import { RunConflict } from "./errors/run-conflict.ts";
-import { EXIT_ALREADY_RUNNING, EXIT_KEY_INVALID } from "./cli/service-units.ts";
+import { AgentError } from "./errors/agent-error.ts";
+import { EXIT_FAILURE, EXIT_USAGE } from "./exit-codes.ts";
 import { resolveCliLang, setCliLang, t } from "./i18n/i18n.ts";
 import { describeError } from "./i18n/error-message.ts";
 
@@ -22,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (parsed.kind === "usage-error") {
     console.error(`puente-agent: ${parsed.message}\n\n${parsed.text}`);
-    return 2;
+    return EXIT_USAGE;
   }
   const { command, values, positionals } = parsed;
   const envFile = typeof values["env-file"] === "string" ? values["env-file"] : undefined;
@@ -73,15 +70,11 @@ export async function main(argv: string[]): Promise<number> {
           json: Boolean(values.json),
         });
       case "sync": {
-        const logger = new Logger({ dir: config.logDir, secrets: config.secrets });
+        const logger = (await import("./wiring.ts")).agentLogger(config);
         return await sync!.syncCommand(config, logger, request!, { json: Boolean(values.json) });
       }
       case "run": {
-        const logger = new Logger({
-          dir: config.logDir,
-          secrets: config.secrets,
-          echo: !values.quiet,
-        });
+        const logger = (await import("./wiring.ts")).agentLogger(config, { echo: !values.quiet });
         const stop = new AbortController();
         for (const signal of ["SIGINT", "SIGTERM"] as const) {
           process.once(signal, () => stop.abort(signal));
@@ -90,18 +83,15 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     console.error(`puente-agent: ${t("main.notImplemented", { command })}`);
-    return 2;
+    return EXIT_USAGE;
   } catch (error) {
     const message = redact(describeError(error), config?.secrets ?? []);
     if ((error as Error).name === "UsageError") {
       console.error(`puente-agent ${command}: ${message}\n${t("main.seeHelp", { command })}`);
-      return 2;
+      return EXIT_USAGE;
     }
     console.error(`puente-agent ${command}: ${message}`);
-    if (error instanceof AgentKeyInvalid) return EXIT_KEY_INVALID;
-    if (error instanceof LockHeld) return EXIT_ALREADY_RUNNING;
-    if (error instanceof RunConflict && !error.runNotRunning) return EXIT_ALREADY_RUNNING;
-    return 1;
+    return error instanceof AgentError ? error.exitCode : EXIT_FAILURE;
   }
 }
 

@@ -18,6 +18,13 @@ export interface RunRecord {
   updatedAt: string;
 }
 
+/** A run's record as the run writes it (RunStateStore.track). */
+export interface TrackedRun {
+  running(lastSeq: number): void;
+  paused(lastSeq: number): void;
+  forget(): void;
+}
+
 export class RunStateStore {
   readonly #path: string;
   #records: Record<string, RunRecord>;
@@ -41,6 +48,21 @@ export class RunStateStore {
     return Object.values(this.#records)
       .filter((r) => r.status === "paused" && r.source === source)
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0] ?? null;
+  }
+
+  /**
+   * The one way a run in progress writes its record: `running` before each batch is handed to the sink
+   * (with the highest seq it may use), `paused` when it stops to continue later, `forget` once it
+   * ended on the server.
+   */
+  track(run: Pick<RunRecord, "runId" | "source" | "params">): TrackedRun {
+    const write = (status: RunRecord["status"], lastSeq: number) =>
+      this.save({ runId: run.runId, source: run.source, params: run.params, status, lastSeq });
+    return {
+      running: (lastSeq) => write("running", lastSeq),
+      paused: (lastSeq) => write("paused", lastSeq),
+      forget: () => this.remove(run.runId),
+    };
   }
 
   save(record: Omit<RunRecord, "updatedAt">): void {

@@ -2,6 +2,7 @@
 // (stable order, resume strictly after the cursor, stop on abort).
 import type { Customer, FerrawinParams, Planilla } from "@puente/protocol";
 import type { FerrawinSource, PlanillaItem } from "../src/sources/source.ts";
+import { planillaBatches } from "../src/sources/ferrawin/batches.ts";
 
 export const planillaCode = (n: number) => `2025-${String(n).padStart(6, "0")}`;
 
@@ -95,6 +96,9 @@ export function fakeFerrawinSource(options: FakeFerrawinOptions) {
           yield { kind: "planilla", code, label, planilla: fakePlanilla(n) };
         }
       }
+    },
+    batches(params, cursor, { signal, log, limits }) {
+      return planillaBatches(this.extract(params, { cursor, signal, log }), limits);
     },
     close() {
       calls.closed++;

@@ -28,7 +28,7 @@ import { FerrawinExecutor } from "../../devstack/src/ferrawin/executor.ts";
 import { ByteWriter } from "../../devstack/src/sqlserver/byte-writer.ts";
 import { writeRow } from "../../devstack/src/sqlserver/tokens.ts";
 import { createColumnEncoder } from "../../devstack/src/sqlserver/values.ts";
-import { planillaBatches } from "../../agent/src/batching.ts";
+import { planillaBatches } from "../../agent/src/sources/ferrawin/batches.ts";
 import { createEdgeClient } from "../../agent/src/sink/edge-client.ts";
 import { describeCpu, Scenario } from "./scenario.ts";
 import { cpuBetween, processTree, readProcesses } from "./cpu.ts";

@@ -50,3 +50,30 @@ Deno.test("the envelope carries issues only when there are some", () => {
     error: { code: "not_found", message: "run not found. check the id", requestId: "req-1" },
   });
 });
+
+Deno.test("a conflict the database named keeps its name; an unknown or missing detail stays conflict", () => {
+  const named = apiErrorFromRpc("open_run", {
+    code: "PT409",
+    message: "another run of this source is active",
+    details: "run_active",
+    hint: "pause or cancel it first, or resume it",
+  }, 409);
+  assertEquals([named.status, named.code, named.message], [
+    409,
+    "run_active",
+    "another run of this source is active. pause or cancel it first, or resume it",
+  ]);
+  for (const details of [null, "", "some text", "not_found"]) {
+    const plain = apiErrorFromRpc(
+      "ingest_planillas",
+      { code: "PT409", message: "m", details },
+      409,
+    );
+    assertEquals([details, plain.code], [details, "conflict"]);
+  }
+  // Only a 409 may carry a conflict's name.
+  assertEquals(
+    apiErrorFromRpc("fn", { code: "PT422", message: "m", details: "run_active" }, 422).code,
+    "unprocessable",
+  );
+});

@@ -1,5 +1,10 @@
 // The one error envelope every route answers with, and the mapping from database (RPC) errors to it.
-import type { ErrorCode, ErrorEnvelope, ErrorIssue } from "../../protocol/src/index.ts";
+import {
+  type ErrorCode,
+  type ErrorEnvelope,
+  type ErrorIssue,
+  isConflictCode,
+} from "../../protocol/src/index.ts";
 
 /** A failure a caller can act on: status, stable code and a message that says what to do. */
 export class ApiError extends Error {
@@ -56,7 +61,8 @@ export interface RpcFailure {
 /**
  * The database raised it on purpose (`PTxyz`), or a constraint/privilege error, or it refused a value
  * (class 22, data exception: too long, out of range, not a date…; 23502, a missing value): the same
- * request would fail the same way, so it is a 4xx the caller does not retry. Anything else (a lost
+ * request would fail the same way, so it is a 4xx the caller does not retry. A PT409 carries its
+ * situation's code in `details`, which becomes the envelope's code. Anything else (a lost
  * connection, a timeout, a deadlock, a bug of ours) is 502 and may be retried.
  */
 export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: number): ApiError {
@@ -69,7 +75,11 @@ export function apiErrorFromRpc(fn: string, failure: RpcFailure, httpStatus: num
   if (sqlState === "42501") status = 403;
   if (sqlState === "P0001" || isRefusedValue) status = 422;
   if (status === 400) status = 422;
-  const code = CODE_FOR_STATUS[status];
+  // A conflict the database named (its DETAIL) is answered with that name, so clients need not read words.
+  const named = status === 409 && failure.details && isConflictCode(failure.details)
+    ? failure.details
+    : null;
+  const code = named ?? CODE_FOR_STATUS[status];
   if (!code) {
     return new ApiError(
       502,

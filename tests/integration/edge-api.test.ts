@@ -14,6 +14,9 @@ import {
   uuid,
 } from "./support.ts";
 import postgres from "postgres";
+import { createEdgeClient } from "../../agent/src/sink/edge-client.ts";
+import { RunConflict } from "../../agent/src/errors/run-conflict.ts";
+import { EXIT_ALREADY_RUNNING, EXIT_FAILURE } from "../../agent/src/exit-codes.ts";
 
 let stack: Stack;
 let info: ReadyInfo;
@@ -143,7 +146,35 @@ describe("edge API", () => {
       body: start(agent.agentId, "ferrawin", { mode: "incremental" }),
     });
     expect(second.status).toBe(409);
-    expect(second.body.error.code).toBe("conflict");
+    expect(second.body.error.code).toBe("sync_already_active");
+  });
+
+  test("the agent tells the database's conflicts apart by their codes", async () => {
+    const agent = await newAgent();
+    const client = createEdgeClient({ baseUrl: info.functionsUrl, agentKey: agent.key });
+    const run = await client.openRun({ source: "wispro", params: { mode: "full" } });
+    const second = await client.openRun({ source: "wispro", params: { mode: "full" } }).catch((e) =>
+      e
+    );
+    expect(second).toBeInstanceOf(RunConflict);
+    expect([second.code, second.exitCode]).toEqual(["run_active", EXIT_ALREADY_RUNNING]);
+    await client.finishRun(run.id, { status: "cancelled", total: null, done: 0, counts: {} });
+    const late = await client.sendBatch(run.id, {
+      v: 1,
+      seq: 0,
+      kind: "customers",
+      page: 1,
+      customers: [],
+      rejects: [],
+    }).catch((e) => e);
+    expect(late).toBeInstanceOf(RunConflict);
+    expect([late.code, late.isAlreadyRunning, late.exitCode]).toEqual([
+      "run_not_running",
+      false,
+      EXIT_FAILURE,
+    ]);
+    // The words the database used, as the agent shows them.
+    expect(late.message).toContain("run is cancelled, not running");
   });
 
   test("an agent claims exactly once, runs, ingests a batch, replays it harmlessly and finishes", async () => {
@@ -580,7 +611,7 @@ describe("bad input is refused with the documented status and writes nothing", (
       "/agent/runs/RUN_DONE/batches",
       () => ({ agentKey: agentB.key, body: batch([samplePlanilla("2025-900105")]) }),
       409,
-      "conflict",
+      "run_not_running",
     ],
     [
       "oversize heartbeat field",

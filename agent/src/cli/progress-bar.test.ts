@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { etaMs, formatDuration, renderProgressLine, renderSummary } from "./progress-bar.ts";
-import type { RunSnapshot } from "../runner.ts";
+import type { RunSnapshot } from "../run/runner.ts";
 import { setCliLang } from "../i18n/i18n.ts";
 
 // These tests read the CLI's English messages.

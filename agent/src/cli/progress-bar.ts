@@ -1,7 +1,7 @@
 // What `sync` draws in the terminal: one progress line (bar, done/total, rate, ETA, last item) and the
 // final summary table. Pure: it formats snapshots and never writes.
 import type { EntityCounts } from "@puente/protocol";
-import type { RunOutcome, RunSnapshot } from "../runner.ts";
+import type { RunOutcome, RunSnapshot } from "../run/runner.ts";
 import { t } from "../i18n/i18n.ts";
 
 /** `1:05:09`, `4:05`, `0:07`. */

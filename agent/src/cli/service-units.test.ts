@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { EXIT_KEY_INVALID } from "../exit-codes.ts";
 import {
   encodeUtf16le,
-  EXIT_KEY_INVALID,
   quoteWindows,
   systemdInstallCommands,
   systemdUnit,

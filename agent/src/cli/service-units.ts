@@ -4,6 +4,8 @@
 // sc.exe would time out on it (error 1053); a scheduled task runs it as is. The task's XML follows
 // Microsoft's Task Scheduler schema (MS-TSCH §2.5, task.xsd); service-units.test.ts checks it.
 
+import { EXIT_KEY_INVALID } from "../exit-codes.ts";
+
 export interface ServiceSpec {
   /** Service / task name. */
   name: string;
@@ -15,15 +17,6 @@ export interface ServiceSpec {
   /** The .env file the agent reads, passed as --env-file. */
   envFile?: string | null;
 }
-
-/** The agent exits with this when its key is refused: restarting cannot help, so systemd must not. */
-export const EXIT_KEY_INVALID = 78;
-
-/**
- * The agent exits with this (EX_TEMPFAIL) when it refuses to start a run because one is already active:
- * another agent process holds this machine's lock, or the server has a run of that source running.
- */
-export const EXIT_ALREADY_RUNNING = 75;
 
 const quoteSystemd = (arg: string) =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, "\\$1")}"`;

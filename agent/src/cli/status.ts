@@ -1,8 +1,8 @@
 // `status`: the configuration (secrets masked), whether an agent holds the lock here, and the runs this
 // agent left unfinished (paused, or interrupted by a stop).
-import { type AgentConfig, describeConfig } from "../config.ts";
+import { type AgentConfig, describeConfig, redact } from "../config.ts";
 import { lockHolder } from "../lock.ts";
-import { lockPath, runStatePath } from "../daemon.ts";
+import { lockPath, runStatePath } from "../paths.ts";
 import { RunStateStore } from "../run-state.ts";
 import { readApiWaiting } from "../status/api-waiting.ts";
 import { readUpdateNeeded } from "../status/update-needed.ts";
@@ -37,18 +37,27 @@ export function collectStatus(config: AgentConfig) {
   };
 }
 
-export function statusCommand(config: AgentConfig, options: { json: boolean }): number {
+/**
+ * Prints the status. Every line passes through `redact`: what the files it reads hold (a server's
+ * message, an outage's reason) may carry a secret that reached them.
+ */
+export function statusCommand(
+  config: AgentConfig,
+  options: { json: boolean },
+  print: (line: string) => void = console.log,
+): number {
   const status = collectStatus(config);
+  const out = (line: string) => print(redact(line, config.secrets));
   if (options.json) {
-    console.log(JSON.stringify(status, null, 2));
+    out(JSON.stringify(status, null, 2));
     return 0;
   }
   const width = Math.max(...Object.keys(status.config).map((k) => k.length));
-  console.log(`puente-agent ${status.version}`);
+  out(`puente-agent ${status.version}`);
   for (const [key, value] of Object.entries(status.config)) {
-    console.log(`  ${key.padEnd(width)}  ${value}`);
+    out(`  ${key.padEnd(width)}  ${value}`);
   }
-  console.log(
+  out(
     status.agentProcess
       ? t("status.processRunning", { pid: status.agentProcess.pid })
       : t("status.processNotRunning"),
@@ -58,12 +67,12 @@ export function statusCommand(config: AgentConfig, options: { json: boolean }): 
     const message = update.serverMessage === undefined
       ? update.message
       : t("status.updateReason", { server: update.serverMessage });
-    console.log(t("status.updateNeeded", { message, at: update.at }));
+    out(t("status.updateNeeded", { message, at: update.at }));
   }
-  if (status.waitingForApi) console.log(t("status.waitingForApi", { ...status.waitingForApi }));
-  if (status.unfinishedRuns.length === 0) console.log(t("status.noUnfinished"));
+  if (status.waitingForApi) out(t("status.waitingForApi", { ...status.waitingForApi }));
+  if (status.unfinishedRuns.length === 0) out(t("status.noUnfinished"));
   for (const run of status.unfinishedRuns) {
-    console.log(t("status.unfinished", { ...run, status: t(`status.run.${run.status}`) }));
+    out(t("status.unfinished", { ...run, status: t(`status.run.${run.status}`) }));
   }
   return 0;
 }

@@ -2,19 +2,20 @@
 // a summary table at the end. Ctrl-C cancels at the next batch boundary.
 import { FerrawinParams, formatIssues, WisproParams } from "@puente/protocol";
 import type { AgentConfig } from "../config.ts";
+import { AgentError } from "../errors/agent-error.ts";
+import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";
 import { acquireLock } from "../lock.ts";
-import { lockPath, runStatePath } from "../daemon.ts";
-import { createAgentEdgeClient } from "../sink/agent-edge.ts";
-import { systemKeepAwake } from "../keep-awake.ts";
-import { RunStateStore } from "../run-state.ts";
-import { Runner, type RunSnapshot, type StartRequest } from "../runner.ts";
-import { createSourceOpener } from "../sources/registry.ts";
+import { lockPath } from "../paths.ts";
+import type { RunSnapshot, StartRequest } from "../run/runner.ts";
 import type { Logger } from "../status/log.ts";
+import { wireAgent } from "../wiring.ts";
 import { renderProgressLine, renderSummary } from "./progress-bar.ts";
 import { t } from "../i18n/i18n.ts";
 
-export class UsageError extends Error {
+export class UsageError extends AgentError {
   override readonly name = "UsageError";
+  readonly code = "usage";
+  override readonly exitCode = EXIT_USAGE;
 }
 
 /** Turns `sync`'s arguments into the run to start, validated by the protocol's schemas. */
@@ -74,22 +75,11 @@ export async function syncCommand(
     lastDraw = now;
     process.stderr.write(`\r\x1b[2K${renderProgressLine(snapshot, process.stderr.columns ?? 80)}`);
   };
-  const edge = createAgentEdgeClient(config, logger);
-  const runner = new Runner({
-    edge,
-    openSource: createSourceOpener(config, edge),
-    logger,
-    state: new RunStateStore(runStatePath(config)),
-    batch: config.batch,
-    progressIntervalMs: config.intervals.progressMs,
-    redact: (text) => text.split(config.api.agentKey).join("***"),
-    keepAwake: systemKeepAwake(),
-    onUpdate: draw,
-  });
+  const { runner } = wireAgent(config, logger, { onUpdate: draw });
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) process.exit(EXIT_CANCELLED);
     process.stderr.write(`\n${t("sync.cancelling")}\n`);
     void runner.cancel();
   };
@@ -100,7 +90,11 @@ export async function syncCommand(
     draw(outcome, true);
     if (isTty) process.stderr.write("\n");
     console.log(options.json ? JSON.stringify(outcome, null, 2) : renderSummary(outcome));
-    return outcome.status === "completed" ? 0 : outcome.status === "cancelled" ? 130 : 1;
+    return outcome.status === "completed"
+      ? EXIT_OK
+      : outcome.status === "cancelled"
+      ? EXIT_CANCELLED
+      : EXIT_FAILURE;
   } finally {
     process.off("SIGINT", onInterrupt);
     lock.release();

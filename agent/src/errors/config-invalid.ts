@@ -1,6 +1,7 @@
 // ConfigInvalid: the agent's configuration (environment or .env) is missing or wrong; names every variable.
+import { AgentError } from "./agent-error.ts";
 
-export class ConfigInvalid extends Error {
+export class ConfigInvalid extends AgentError {
   override readonly name = "ConfigInvalid";
   readonly code = "config_invalid";
   constructor(

@@ -1,6 +1,7 @@
 // EdgeUnavailable: the Puente API could not be reached, or kept failing after every retry.
+import { AgentError } from "./agent-error.ts";
 
-export class EdgeUnavailable extends Error {
+export class EdgeUnavailable extends AgentError {
   override readonly name = "EdgeUnavailable";
   readonly code = "edge_unavailable";
   constructor(readonly route: string, readonly detail: string, options?: { cause?: unknown }) {

@@ -1,22 +1,19 @@
-// IngestRejected: the edge refused a request as invalid (4xx other than 401/409). Retrying would not help.
+// IngestRejected: the edge refused a batch as invalid (4xx other than 401/409/426). Retrying would not
+// help. The server's issues (`path: message`) say which rows or fields.
 import type { ErrorIssue } from "@puente/protocol";
+import { EdgeRefused } from "./edge-refused.ts";
 
-export class IngestRejected extends Error {
+export class IngestRejected extends EdgeRefused {
   override readonly name = "IngestRejected";
-  readonly code = "ingest_rejected";
+  override readonly code = "ingest_rejected";
   constructor(
-    readonly status: number,
-    /** The server's error code, e.g. `validation_failed`. */
-    readonly serverCode: string,
-    readonly serverMessage: string,
+    status: number,
+    serverCode: string,
+    serverMessage: string,
     readonly issues: ErrorIssue[] = [],
-    readonly route = "",
+    route = "",
   ) {
-    const detail = summarizeIssues(issues);
-    super(
-      `the server refused ${route || "the request"} (${status} ${serverCode}): ${serverMessage}` +
-        (detail ? ` [${detail}]` : ""),
-    );
+    super(status, serverCode, serverMessage, route, summarizeIssues(issues));
   }
 }
 

@@ -1,6 +1,7 @@
 // SourceUnavailable: a source system (FerraWin's SQL Server, the Wispro API) cannot be reached or refuses the login.
+import { AgentError } from "./agent-error.ts";
 
-export class SourceUnavailable extends Error {
+export class SourceUnavailable extends AgentError {
   override readonly name = "SourceUnavailable";
   readonly code = "source_unavailable";
   constructor(

@@ -38,9 +38,13 @@ export function describeError(error: unknown): string {
     return t("error.lockHeld", { pid: error.pid, path: error.path });
   }
   if (error instanceof RunConflict) {
-    return t(error.runNotRunning ? "error.runNotRunning" : "error.runAlreadyRunning", {
-      server: error.serverMessage,
-    });
+    // The two conflicts a person meets at the terminal; the rarer ones keep their English advice.
+    if (error.code === "run_not_running") {
+      return t("error.runNotRunning", { server: error.serverMessage });
+    }
+    if (error.isAlreadyRunning) {
+      return t("error.runAlreadyRunning", { server: error.serverMessage });
+    }
   }
   if (error instanceof SourceUnavailable) {
     return t("error.sourceUnavailable", {

@@ -1,10 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
+import { createHmac } from "node:crypto";
+import {
+  AGENT_ID,
+  AGENT_KEY,
+  type FakeEdge,
+  PUSHER_KEY,
+  startFakeEdge,
+} from "../../test/fake-edge.ts";
+import { PUSHER_SECRET } from "../../../edge/sync/testing.ts";
 import { fakeCustomer } from "../../test/fake-sources.ts";
 import { createEdgeClient } from "./edge-client.ts";
 import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
+import { EdgeRefused } from "../errors/edge-refused.ts";
+import { EXIT_ALREADY_RUNNING, EXIT_FAILURE } from "../exit-codes.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
 import { AgentOutdated } from "../errors/agent-outdated.ts";
 import { outagePolicy } from "./outage.ts";
@@ -109,17 +119,63 @@ describe("edge client", () => {
     expect(edge.requests.filter((r) => r.path.endsWith("/batches"))).toHaveLength(1);
   });
 
-  test("409 from opening a run is RunConflict", async () => {
+  test("409 from opening a run is RunConflict with the server's code", async () => {
     await client().openRun({ source: "wispro", params: { mode: "full" } });
     const error = await client().openRun({ source: "wispro", params: { mode: "full" } }).catch((
       e,
     ) => e);
     expect(error).toBeInstanceOf(RunConflict);
+    expect([error.code, error.exitCode]).toEqual(["run_active", EXIT_ALREADY_RUNNING]);
   });
 
-  test("channel authorization posts the form pusher-js would send", async () => {
-    const auth = await client().authorizeChannel("1.2", "private-agent-x");
-    expect(auth.auth).toBe("key:signed-1.2-private-agent-x");
+  test("a 409 is told apart by its code, never by its words", async () => {
+    edge.fault = (r) =>
+      r.path.endsWith("/batches")
+        ? {
+          status: 409,
+          // The words say "another run is active"; the code says this run stopped.
+          body: {
+            error: { code: "run_not_running", message: "another run of this source is active" },
+          },
+        }
+        : null;
+    const run = await client().openRun({ source: "wispro", params: { mode: "full" } });
+    const error = await client().sendBatch(run.id, batch(1)).catch((e) => e);
+    expect(error).toBeInstanceOf(RunConflict);
+    expect([error.code, error.isAlreadyRunning, error.exitCode]).toEqual([
+      "run_not_running",
+      false,
+      EXIT_FAILURE,
+    ]);
+  });
+
+  test("a 4xx from claim or heartbeat is EdgeRefused, not IngestRejected", async () => {
+    edge.fault = (r) =>
+      r.path === "/agent/commands/claim" || r.path === "/agent/heartbeat"
+        ? { status: 404, body: { error: { code: "not_found", message: "no such route" } } }
+        : null;
+    for (
+      const call of [
+        () => client().claimCommands(),
+        () => client().heartbeat({ version: "0.0.0", hostname: "pc", activeRunId: null }),
+      ]
+    ) {
+      const error = await call().catch((e) => e);
+      expect(error).toBeInstanceOf(EdgeRefused);
+      expect(error).not.toBeInstanceOf(IngestRejected);
+      expect([error.status, error.serverCode]).toEqual([404, "not_found"]);
+    }
+  });
+
+  test("channel authorization posts the form pusher-js would send; the edge signs it", async () => {
+    const channel = `private-agent-${AGENT_ID}`;
+    const auth = await client().authorizeChannel("1234.5678", channel);
+    const signature = createHmac("sha256", PUSHER_SECRET).update(`1234.5678:${channel}`)
+      .digest("hex");
+    expect(auth.auth).toBe(`${PUSHER_KEY}:${signature}`);
+    // Another agent's channel is refused.
+    const other = await client().authorizeChannel("1234.5678", "private-agent-x").catch((e) => e);
+    expect(other).toBeInstanceOf(EdgeRefused);
   });
 
   test("probe reads the server's Date header", async () => {

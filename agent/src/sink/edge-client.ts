@@ -20,6 +20,7 @@ import {
 import { z } from "zod";
 import { AgentKeyInvalid } from "../errors/agent-key-invalid.ts";
 import { AgentOutdated } from "../errors/agent-outdated.ts";
+import { EdgeRefused } from "../errors/edge-refused.ts";
 import { EdgeUnavailable } from "../errors/edge-unavailable.ts";
 import { IngestRejected } from "../errors/ingest-rejected.ts";
 import { RunConflict } from "../errors/run-conflict.ts";
@@ -47,7 +48,7 @@ export interface EdgeClientOptions {
   /** PUENTE_API_URL: the `sync` function's base, e.g. http://127.0.0.1:54321/functions/v1/sync. */
   baseUrl: string;
   agentKey: string;
-  /** Per attempt. Default 60 s. */
+  /** Per attempt. Default DEFAULT_REQUEST_TIMEOUT_MS (PUENTE_REQUEST_TIMEOUT_SECONDS's default too). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Told before each retry, so the run log says why it is slow. */
@@ -75,6 +76,10 @@ export type HeartbeatInput = z.input<typeof Heartbeat>;
 /** Supabase Edge Functions' status for a worker over its memory or CPU limit (`WORKER_LIMIT`). */
 export const WORKER_LIMIT_STATUS = 546;
 
+/** Per attempt; also PUENTE_REQUEST_TIMEOUT_SECONDS's default (config.ts). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** `limit` is also PUENTE_RETRY_LIMIT's default (config.ts). */
 export const DEFAULT_RETRY: RetryPolicy = {
   limit: 6,
   baseDelayMs: 500,
@@ -109,7 +114,7 @@ export function createEdgeClient(options: EdgeClientOptions): EdgeClient {
   const http: KyInstance = ky.create({
     prefix: options.baseUrl,
     headers: { authorization: `Bearer ${options.agentKey}`, accept: "application/json" },
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     fetch: fetchThrough(options.proxy ?? null, options.noProxy ?? []),
     retry: {
       limit: retry.limit,
@@ -275,6 +280,8 @@ function parseAnswer<T>(route: string, schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
+const BATCH_ROUTE = /^agent\/runs\/[^/]+\/batches$/;
+
 function toAgentError(route: string, error: unknown): Error {
   if (error instanceof HTTPError || isHTTPError(error)) {
     const status = error.response.status;
@@ -287,8 +294,12 @@ function toAgentError(route: string, error: unknown): Error {
       : error.response.statusText;
     if (status === 401) return new AgentKeyInvalid();
     if (status === 426) return new AgentOutdated(serverMessage);
-    if (status === 409) return new RunConflict(serverMessage);
+    if (status === 409) return new RunConflict(serverCode, serverMessage);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      // Only a batch is "ingest": a claim or heartbeat refused is the edge refusing that call.
+      if (!BATCH_ROUTE.test(route)) {
+        return new EdgeRefused(status, serverCode, serverMessage, route);
+      }
       return new IngestRejected(
         status,
         serverCode,

@@ -1,10 +1,12 @@
 // The contract between the runner and a source: what a source yields, in which order, and how it resumes.
-// Sources know nothing about batches, HTTP or runs; the runner turns what they yield into batches.
+// A source knows nothing about HTTP or runs. It yields batch drafts (`batches`): its own items grouped by
+// its own rules in its folder (ferrawin/batches.ts, wispro/batches.ts), so the runner never asks which
+// source it drives.
 //
 // How to plug a source in:
 // - `agent/src/sources/ferrawin/index.ts` exports
 //   `createFerrawinSource(options: FerrawinSourceOptions): FerrawinSource`.
-// - `agent/src/sources/wispro/index.ts` exports
+// - `agent/src/sources/wispro/source.ts` exports
 //   `createWisproSource(options: WisproSourceOptions): WisproSource`.
 // - `agent/src/sources/registry.ts` (the runner's side) imports those two factories.
 //
@@ -20,9 +22,12 @@
 // - `close()` releases connections; the runner always calls it, also after a failure.
 import type {
   Customer,
+  CustomerBatch,
   FerrawinParams,
   Planilla,
+  PlanillaBatch,
   RunCursor,
+  Source,
   SourceReject,
   WisproParams,
 } from "@puente/protocol";
@@ -49,15 +54,70 @@ export type PlanillaItem =
   | { kind: "planilla"; code: string; planilla: Planilla; label?: ItemLabel }
   | { kind: "reject"; code: string; reject: SourceReject; label?: ItemLabel };
 
-export interface FerrawinSource {
-  readonly name: "ferrawin";
-  /** How many planillas `extract` will yield for these params (before the cursor), or null if unknown. */
-  count(params: FerrawinParams): Promise<number | null>;
-  extract(
-    params: FerrawinParams,
-    options: ExtractOptions<Extract<RunCursor, { source: "ferrawin" }>>,
-  ): AsyncIterable<PlanillaItem>;
+/** What the runner sends for one batch, before it numbers it. */
+export interface BatchDraft {
+  body: Omit<PlanillaBatch, "v" | "seq"> | Omit<CustomerBatch, "v" | "seq">;
+  /** Where the run stands once this batch and every earlier one are acknowledged. */
+  cursor: RunCursor;
+  /** Items this batch completes (planillas sent + refused, or customer records). */
+  units: number;
+  label: ItemLabel | null;
+  /** Wispro: the total record count the page reported. */
+  totalRecords?: number;
+}
+
+export interface PlanillaBatchLimits {
+  /** PUENTE_BATCH_PLANILLAS. */
+  planillas: number;
+  /** PUENTE_BATCH_ELEMENTOS: a batch closes once it holds this many elementos. */
+  elementos: number;
+}
+
+/** What a run hands a source besides its params and cursor. */
+export interface BatchContext {
+  signal: AbortSignal;
+  log: SourceLog;
+  limits: PlanillaBatchLimits;
+}
+
+/** The cursor of one source. */
+export type CursorOf<S extends Source> = Extract<RunCursor, { source: S }>;
+
+/** Any source, by its params `P` and cursor `C`: counts, then yields batches after a cursor. */
+export interface SyncSource<P, C extends RunCursor> {
+  readonly name: C["source"];
+  /** How many items `batches` will cover for these params (from the start), or null if unknown. */
+  count(params: P): Promise<number | null>;
+  /** The batches after `cursor` (from the start when null), in the source's one stable order. */
+  batches(params: P, cursor: C | null, context: BatchContext): AsyncIterable<BatchDraft>;
   close(): Promise<void>;
+}
+
+/** A source opened for one run's params: all a run session needs, whichever source it is. */
+export interface RunSource {
+  readonly name: Source;
+  count(): Promise<number | null>;
+  /** A cursor of another source (a run reopened with a stale one) counts as none. */
+  batches(cursor: RunCursor | null, context: BatchContext): AsyncIterable<BatchDraft>;
+  close(): Promise<void>;
+}
+
+/** Binds a source to one run's params. */
+export function forRun<P, C extends RunCursor>(source: SyncSource<P, C>, params: P): RunSource {
+  const isOwn = (cursor: RunCursor | null): cursor is C => cursor?.source === source.name;
+  return {
+    name: source.name,
+    count: () => source.count(params),
+    batches: (cursor, context) => source.batches(params, isOwn(cursor) ? cursor : null, context),
+    close: () => source.close(),
+  };
+}
+
+/** FerraWin: `count` is the planillas `extract` will yield for the params (from the start). */
+export interface FerrawinSource extends SyncSource<FerrawinParams, CursorOf<"ferrawin">> {
+  extract(params: FerrawinParams, options: ExtractOptions<CursorOf<"ferrawin">>): AsyncIterable<
+    PlanillaItem
+  >;
 }
 
 /** Wispro yields one page of clients at a time, already mapped to customers, plus that page's rejects. */
@@ -70,18 +130,12 @@ export interface CustomerPage {
   rejects: SourceReject[];
 }
 
-export interface WisproSource {
-  readonly name: "wispro";
-  /** Total client records (the run's total), or null if unknown. */
-  count(params: WisproParams): Promise<number | null>;
-  extract(
-    params: WisproParams,
-    options: ExtractOptions<Extract<RunCursor, { source: "wispro" }>>,
-  ): AsyncIterable<CustomerPage>;
-  close(): Promise<void>;
+/** Wispro: `count` is the total of client records (the run's total). */
+export interface WisproSource extends SyncSource<WisproParams, CursorOf<"wispro">> {
+  extract(params: WisproParams, options: ExtractOptions<CursorOf<"wispro">>): AsyncIterable<
+    CustomerPage
+  >;
 }
-
-export type SyncSource = FerrawinSource | WisproSource;
 
 /** Connection settings the runner passes to `createFerrawinSource` (from FERRAWIN_* variables). */
 export interface FerrawinSourceOptions {

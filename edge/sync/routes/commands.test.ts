@@ -156,6 +156,7 @@ Deno.test("a repeated request id answers 200 without ringing; a conflict is 409"
       throw new ScriptedRpcError({
         code: "PT409",
         message: "a ferrawin run is already active",
+        details: "sync_already_active",
         hint: "pause or cancel it first",
       }, 409);
     },
@@ -163,7 +164,7 @@ Deno.test("a repeated request id answers 200 without ringing; a conflict is 409"
   const refused = await conflict.request("/commands", { json, headers });
   assertEquals(refused.status, 409);
   const body = await refused.json();
-  assertEquals(body.error.code, "conflict");
+  assertEquals(body.error.code, "sync_already_active");
   assertEquals(body.error.message, "a ferrawin run is already active. pause or cancel it first");
 });
 

@@ -7,7 +7,7 @@ export { SourceUnavailable };
 
 /** The connection dropped while rows were streaming; the run can resume after `lastCode`. */
 export class FerrawinConnectionLost extends SourceUnavailable {
-  readonly isResumable = true;
+  override readonly isResumable = true;
   constructor(
     readonly endpoint: string,
     /** The last planilla code fully yielded before the drop, or null if none. */

@@ -6,11 +6,14 @@
 // Resuming: given cursor.lastCode it yields only planillas strictly after it in the mode's order.
 import { type FerrawinParams, normalizePlanillaCode, type RunCursor } from "@puente/protocol";
 import type {
+  BatchContext,
+  BatchDraft,
   ExtractOptions,
   FerrawinSource,
   FerrawinSourceOptions,
   PlanillaItem,
 } from "../source.ts";
+import { planillaBatches } from "./batches.ts";
 import { compareSqlText, isSqlTextEqual } from "./collation.ts";
 import { FerrawinConnection, type QueryParams } from "./connection.ts";
 import {
@@ -272,6 +275,16 @@ export class FerrawinSqlSource implements FerrawinSource {
     for await (const row of this.connection.query("bars", sql, params, signal, lastCode)) {
       yield row as unknown as BarRow;
     }
+  }
+
+  /** The planillas after `cursor`, grouped into batches (batches.ts). */
+  batches(
+    params: FerrawinParams,
+    cursor: FerrawinCursor | null,
+    context: BatchContext,
+  ): AsyncIterable<BatchDraft> {
+    const { signal, log, limits } = context;
+    return planillaBatches(this.extract(params, { cursor, signal, log }), limits);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,8 @@ import type { ClientsPage, WisproClient } from "./client.ts";
  * (bench/wispro). Also WISPRO_CONCURRENCY's default.
  */
 export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_PER_PAGE = 500;
+/** Wispro's largest page: the fewest requests for a pass. Also WISPRO_PER_PAGE's default. */
+export const DEFAULT_PER_PAGE = 1000;
 
 export interface FetchClientPagesOptions {
   client: WisproClient;

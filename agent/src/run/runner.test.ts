@@ -3,17 +3,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resumeSeq, Runner, type RunOutcome, type RunSnapshot } from "./runner.ts";
-import { MAX_IN_FLIGHT_LIMIT } from "./sink/batch-pipeline.ts";
-import { createEdgeClient } from "./sink/edge-client.ts";
-import { RunStateStore } from "./run-state.ts";
-import { Logger } from "./status/log.ts";
-import { SourceUnavailable } from "./errors/source-unavailable.ts";
-import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../test/fake-edge.ts";
+import { sourceOpener } from "../sources/registry.ts";
+import { MAX_IN_FLIGHT_LIMIT } from "../sink/batch-pipeline.ts";
+import { createEdgeClient } from "../sink/edge-client.ts";
+import { RunStateStore } from "../run-state.ts";
+import { Logger } from "../status/log.ts";
+import { SourceUnavailable } from "../errors/source-unavailable.ts";
+import { AGENT_ID, AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
 import {
   type FakeFerrawinOptions,
   fakeFerrawinSource,
   planillaCode,
-} from "../test/fake-sources.ts";
+} from "../../test/fake-sources.ts";
 
 let edge: FakeEdge;
 let dir: string;
@@ -46,7 +47,7 @@ function setup(
       agentKey: AGENT_KEY,
       retry: { limit: 3, baseDelayMs: 5, backoffLimitMs: 20 },
     }),
-    openSource: () => fake.source,
+    openSource: sourceOpener({ ferrawin: () => fake.source }),
     logger,
     state,
     batch: { planillas: extra.planillasPerBatch ?? 4, elementos: 5000, maxInFlight: 3 },

@@ -1,4 +1,4 @@
-// Adapts the Wispro engineer's pieces (the API client and the reconciled snapshot in ./wispro/) to the
+// Adapts the Wispro pieces of this folder (the API client and the reconciled snapshot) to the
 // runner's `WisproSource` contract: count from page 1's pagination, then every client exactly once.
 //
 // All or nothing: every page (after the cursor) is fetched, validated and mapped BEFORE the first one
@@ -12,18 +12,18 @@
 // itself stays unreachable past the sink's retries, the batches already acknowledged stay; the run
 // fails with their counts and its cursor, and a resume (or a rerun, which is idempotent) completes it.
 import type { WisproParams } from "@puente/protocol";
-import type { CustomerPage, SourceLog, WisproSource, WisproSourceOptions } from "./source.ts";
+import type { CustomerPage, SourceLog, WisproSource, WisproSourceOptions } from "../source.ts";
+import { customerPageBatches } from "./batches.ts";
 import {
   createWisproClient,
-  DEFAULT_PER_PAGE,
   groupPages,
   mapClientsPage,
   readClientSnapshot,
   rejectSharedIdNumbers,
-} from "./wispro/index.ts";
+} from "./index.ts";
 
 export function createWisproSource(options: WisproSourceOptions): WisproSource {
-  const perPage = options.perPage ?? DEFAULT_PER_PAGE;
+  const perPage = options.perPage;
   /** The current run's log, so retries show in the panel. */
   let retryLog: SourceLog | null = null;
   const client = createWisproClient({
@@ -93,6 +93,9 @@ export function createWisproSource(options: WisproSourceOptions): WisproSource {
         `read ${totalPages} page(s) from Wispro: ${clients} client(s) to store, ${refused} refused; sending`,
       );
       while (pages.length > 0) yield pages.shift()!;
+    },
+    batches(params, cursor, { signal, log }) {
+      return customerPageBatches(this.extract(params, { cursor, signal, log }));
     },
     close() {
       retryLog = null;

@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createWisproSource } from "./wispro-source.ts";
-import { Runner } from "../runner.ts";
-import { createEdgeClient } from "../sink/edge-client.ts";
-import { RunStateStore } from "../run-state.ts";
-import { Logger } from "../status/log.ts";
-import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../test/fake-edge.ts";
-import { startWisproServer } from "../../../devstack/src/wispro/server.ts";
-import { WisproLicenceExpired } from "./wispro/errors.ts";
+import { createWisproSource } from "./source.ts";
+import { sourceOpener } from "../registry.ts";
+import { Runner } from "../../run/runner.ts";
+import { createEdgeClient } from "../../sink/edge-client.ts";
+import { RunStateStore } from "../../run-state.ts";
+import { Logger } from "../../status/log.ts";
+import { AGENT_KEY, type FakeEdge, startFakeEdge } from "../../../test/fake-edge.ts";
+import { startWisproServer } from "../../../../devstack/src/wispro/server.ts";
+import { WisproLicenceExpired } from "./errors.ts";
 
 const TOKEN = "wispro-token-abc";
 const clients = Array.from({ length: 7 }, (_, i) => ({
@@ -99,7 +100,7 @@ describe("Wispro source adapter", () => {
   test("a whole run through the runner: pages grouped into one batch, total in records", async () => {
     const runner = new Runner({
       edge: createEdgeClient({ baseUrl: edge.url, agentKey: AGENT_KEY }),
-      openSource: () => createWisproSource(options()),
+      openSource: sourceOpener({ wispro: () => createWisproSource(options()) }),
       logger: new Logger({ dir: null }),
       state: new RunStateStore(join(dir, "runs.json")),
       batch: { planillas: 50, elementos: 5000, maxInFlight: 3 },

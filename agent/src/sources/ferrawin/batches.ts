@@ -1,31 +1,11 @@
-// Turns what a source yields into batch drafts in the runner's terms: FerraWin planillas grouped up to
-// N planillas or ~M elementos, Wispro one page per batch. Each draft carries the cursor it reaches.
+// FerraWin's batching: planillas grouped up to N planillas or ~M elementos, each batch carrying the
+// cursor it reaches (the last planilla code).
 import {
-  type CustomerBatch,
   MAX_PLANILLAS_PER_BATCH,
   MAX_REJECTS_PER_BATCH,
   type PlanillaBatch,
-  type RunCursor,
 } from "@puente/protocol";
-import type { CustomerPage, ItemLabel, PlanillaItem } from "./sources/source.ts";
-
-export interface BatchDraft {
-  body: Omit<PlanillaBatch, "v" | "seq"> | Omit<CustomerBatch, "v" | "seq">;
-  /** Where the run stands once this batch and every earlier one are acknowledged. */
-  cursor: RunCursor;
-  /** Items this batch completes (planillas sent + refused, or customer records). */
-  units: number;
-  label: ItemLabel | null;
-  /** Wispro: the total record count the page reported. */
-  totalRecords?: number;
-}
-
-export interface PlanillaBatchLimits {
-  /** PUENTE_BATCH_PLANILLAS. */
-  planillas: number;
-  /** PUENTE_BATCH_ELEMENTOS: a batch closes once it holds this many elementos. */
-  elementos: number;
-}
+import type { BatchDraft, ItemLabel, PlanillaBatchLimits, PlanillaItem } from "../source.ts";
 
 /** Groups planillas (and refused planillas) into batches; a planilla is never split across batches. */
 export async function* planillaBatches(
@@ -79,29 +59,4 @@ export async function* planillaBatches(
   }
   const rest = flush();
   if (rest) yield rest;
-}
-
-/** One Wispro page is one batch; its cursor is the page number. */
-export async function* customerPageBatches(
-  pages: AsyncIterable<CustomerPage>,
-): AsyncGenerator<BatchDraft> {
-  for await (const page of pages) {
-    const lastCustomer = page.customers.at(-1);
-    yield {
-      body: {
-        kind: "customers",
-        page: page.page,
-        customers: page.customers,
-        rejects: page.rejects,
-      },
-      cursor: { source: "wispro", lastPage: page.page },
-      units: page.customers.length + page.rejects.length,
-      label: {
-        code: `página ${page.page}/${page.totalPages}`,
-        cliente: lastCustomer?.name ?? null,
-        obra: null,
-      },
-      totalRecords: page.totalRecords,
-    };
-  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Planilla, SourceReject } from "@puente/protocol";
-import { planillaBatches } from "./batching.ts";
-import type { PlanillaItem } from "./sources/source.ts";
+import { planillaBatches } from "./batches.ts";
+import type { PlanillaItem } from "../source.ts";
 
 const planilla = (code: string): PlanillaItem => ({
   kind: "planilla",
