@@ -241,4 +241,35 @@ describe("FerrawinExecutor", () => {
     },
     30_000,
   );
+
+  // HASHBYTES' input limit on SQL Server 2008-2014 is 8,000 bytes (Microsoft, "HASHBYTES (Transact-SQL)"):
+  // counted in CP1252 bytes, so 8,000 'é' (16,000 bytes of UTF-8) still hash and one more byte fails.
+  test(
+    "HASHBYTES('MD5') hashes CP1252 bytes and refuses more than 8,000 of them (error 8152)",
+    async () => {
+      // The stand-in sends no binary columns: the hash comes back as four INTs, as the fingerprint reads it.
+      const slices = [1, 5, 9, 13].map((k) => `CAST(SUBSTRING(x.H, ${k}, 4) AS INT)`).join(", ");
+      const hash = async (value: string) => {
+        const result = await executor.execute(
+          `SELECT ${slices} FROM (SELECT HASHBYTES('MD5', @v) AS H) x`,
+          [{ name: "@v", type: "varchar(max)", value }],
+          never,
+        );
+        return (await all(result.rows))[0];
+      };
+      const md5 = (bytes: Buffer) => {
+        const digest = new Bun.CryptoHasher("md5").update(bytes).digest();
+        return [0, 4, 8, 12].map((k) => digest.readInt32BE(k));
+      };
+      expect(await hash("a".repeat(8000))).toEqual(md5(Buffer.alloc(8000, "a")));
+      expect(await hash("é".repeat(8000))).toEqual(md5(Buffer.alloc(8000, 0xe9)));
+      expect(await hash("€ñ")).toEqual(md5(Buffer.from([0x80, 0xf1])));
+      for (const value of ["a".repeat(8001), "é".repeat(8001)]) {
+        const error = await hash(value).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SqlServerError);
+        expect((error as SqlServerError).number).toBe(8152);
+      }
+    },
+    30_000,
+  );
 });

@@ -66,8 +66,10 @@ export async function createFerrawinSchema(sql: Sql, schema = "ferrawin"): Promi
   await sql.unsafe(
     `create operator ${s}.+ (leftarg = text, rightarg = text, function = pg_catalog.textcat)`,
   );
-  // The checksum and hash functions SQL Server has.
-  await sql.unsafe(tsqlFunctionsSql(s));
+  // The checksum and hash functions SQL Server has. PGlite says so in version() and lacks the WIN1252
+  // conversion (tsql-functions.ts).
+  const [server] = await sql<{ version: string }[]>`select version() as version`;
+  await sql.unsafe(tsqlFunctionsSql(s, !/\bPGlite\b/.test(server!.version)));
 }
 
 /** Indexes the agent's queries use; built after the load so COPY stays fast. */

@@ -6,47 +6,66 @@
 //   1900-01-01 and 1/300 s ticks, little-endian; binary: itself. decimal is refused by name (its
 //   storage width depends on the declared precision, which a Postgres value does not carry).
 // - tsql_hashbytes_md5(text): HASHBYTES('MD5', varchar), the MD5 of the CP1252 bytes, through the domain
-//   tsql_hashbytes_input: over 8,000 bytes it fails, as SQL Server 2008–2014 do (error 8152).
+//   tsql_hashbytes_input: over 8,000 bytes it fails, as SQL Server 2008–2014 do (error 8152). It runs once
+//   per row of every table a fingerprint covers (4 million rows in the benchmark), so on PostgreSQL it is
+//   one inlined expression of built-in functions: no function call, no PL/pgSQL, per row.
 // - a cast bytea → integer: CAST(binary AS INT) reads the rightmost 4 bytes big-endian, zero-padded on
 //   the left, as SQL Server's binary-to-int conversion does.
 // Postgres' unknown-typed literal resolves to the text overload, so BINARY_CHECKSUM('abc') is varchar's.
 
-/** SQL that installs the functions in `schema` (already created; dropping it drops them) and the cast. */
-export function tsqlFunctionsSql(schema: string): string {
+/**
+ * A varchar's bytes in code page 1252 (Modern_Spanish_CI_AS), as the body of a function of `v`.
+ * PostgreSQL: convert_to(v, 'WIN1252'), one built-in call (it refuses the C1 controls U+0080-U+009F,
+ * which a CP1252 varchar cannot hold apart from its own characters at 0x80-0x9F). PGlite ships without
+ * Postgres's encoding-conversion modules: its backend stops on convert_to to WIN1252 or LATIN1 as soon
+ * as the text is not ASCII. There ASCII is its own CP1252 (convert_to to the database's own UTF8
+ * converts nothing) and other text is encoded a character at a time: Latin-1 as its code point, the 27
+ * characters CP1252 puts at 0x80-0x9F through a table. Either way a character outside CP1252 is an error.
+ */
+function cp1252Function(s: string, hasWin1252: boolean): string {
+  if (hasWin1252) {
+    return `create function ${s}.tsql_cp1252(v text) returns bytea
+language sql stable strict parallel safe as $fn$ select convert_to(v, 'WIN1252') $fn$;`;
+  }
+  return `create function ${s}.tsql_cp1252(v text) returns bytea
+language plpgsql stable strict parallel safe as $fn$
+declare
+  high constant text := '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+  bytes constant int[] := '{128,130,131,132,133,134,135,136,137,138,139,140,142,145,146,147,148,149,150,151,152,153,154,155,156,158,159}';
+  out bytea;
+  code int;
+  k int;
+begin
+  if octet_length(v) = length(v) then return convert_to(v, 'UTF8'); end if;
+  out := decode(repeat('00', length(v)), 'hex');
+  for i in 1 .. length(v) loop
+    code := ascii(substr(v, i, 1));
+    if code < 128 or code between 160 and 255 then
+      out := set_byte(out, i - 1, code);
+    else
+      -- In the C collation: under the column's case-insensitive one, œ would find Œ.
+      k := strpos(high collate "C", chr(code));
+      if k = 0 then
+        raise exception 'character with code point U+% has no equivalent in code page 1252', to_hex(code)
+          using errcode = '22P05';
+      end if;
+      out := set_byte(out, i - 1, bytes[k]);
+    end if;
+  end loop;
+  return out;
+end $fn$;`;
+}
+
+/**
+ * SQL that installs the functions in `schema` (already created; dropping it drops them) and the cast.
+ * `hasWin1252`: the server has Postgres's WIN1252 conversion (not PGlite; see cp1252Function).
+ */
+export function tsqlFunctionsSql(schema: string, hasWin1252: boolean): string {
   const s = schema;
   return `
--- A varchar's bytes in code page 1252 (Modern_Spanish_CI_AS), with no encoding conversion at all:
--- PGlite ships without Postgres's conversion modules (utf8_and_win, utf8_and_iso8859_1), and there
--- convert_to(v, 'WIN1252') or 'LATIN1' on non-ASCII text loses the backend (an empty result in
--- process, a connection that never answers over the wire). ASCII text is its own UTF-8. Otherwise the
--- 27 characters CP1252 puts at 0x80-0x9F are first moved to the C1 code points U+0080-U+009F, so that
--- every character is U+0001-U+00FF, whose CP1252 byte is its code point; the UTF-8 bytes are then
--- rewritten pair by pair (hex): C2 xx -> xx, C3 8x/9x/Ax/Bx -> Cx/Dx/Ex/Fx. A rewritten byte is
--- followed by '_' instead of ' ', so no later pattern can read it as a lead byte. A character outside
--- CP1252 is an error, as with WIN1252. Same bytes on PostgreSQL 15 and PGlite.
-create function ${s}.tsql_latin1_bytes(t text) returns bytea
-language plpgsql immutable strict parallel safe as $fn$
-declare
-  hex text collate "C";
-begin
-  if t collate "C" ~ '[^\\u0001-\\u00ff]' then
-    raise exception 'character "%" has no equivalent in code page 1252', substring(t collate "C" from '[^\\u0001-\\u00ff]')
-      using errcode = '22P05';
-  end if;
-  hex := regexp_replace(encode(convert_to(t, 'UTF8'), 'hex'), '(..)', '\\1 ', 'g');
-  hex := regexp_replace(hex, 'c2 (..) ', '\\1_', 'g');
-  hex := regexp_replace(hex, 'c3 8(.) ', 'c\\1_', 'g');
-  hex := regexp_replace(hex, 'c3 9(.) ', 'd\\1_', 'g');
-  hex := regexp_replace(hex, 'c3 a(.) ', 'e\\1_', 'g');
-  hex := regexp_replace(hex, 'c3 b(.) ', 'f\\1_', 'g');
-  return decode(translate(hex, ' _', ''), 'hex');
-end $fn$;
-create function ${s}.tsql_cp1252(v text) returns bytea
-language sql immutable strict parallel safe as $fn$
-  select case when octet_length(v) = length(v) then convert_to(v, 'UTF8')
-    else ${s}.tsql_latin1_bytes(translate(v, '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ', U&'\\0080\\0082\\0083\\0084\\0085\\0086\\0087\\0088\\0089\\008A\\008B\\008C\\008E\\0091\\0092\\0093\\0094\\0095\\0096\\0097\\0098\\0099\\009A\\009B\\009C\\009E\\009F'))
-  end
-$fn$;
+-- STABLE, as convert_to is: Postgres inlines a SQL function only into one at least as volatile as its
+-- body, and only then does tsql_hashbytes_md5 below become a plain expression.
+${cp1252Function(s, hasWin1252)}
 create function ${s}.tsql_binary_checksum(b bytea) returns integer
 language plpgsql immutable strict parallel safe as $fn$
 declare
@@ -65,7 +84,7 @@ language sql immutable strict parallel safe as $fn$
 $fn$;
 
 create function ${s}.tsql_checksum_bytes(v text) returns bytea
-language sql immutable strict parallel safe as $fn$ select ${s}.tsql_cp1252(rtrim(v, ' ')) $fn$;
+language sql stable strict parallel safe as $fn$ select ${s}.tsql_cp1252(rtrim(v, ' ')) $fn$;
 create function ${s}.tsql_checksum_bytes(v integer) returns bytea
 language sql immutable strict parallel safe as $fn$ select ${s}.tsql_le(v, 4) $fn$;
 create function ${s}.tsql_checksum_bytes(v smallint) returns bytea
@@ -91,10 +110,12 @@ create domain ${s}.tsql_hashbytes_input as bytea
   constraint "String or binary data would be truncated: HASHBYTES input over 8000 bytes"
   check (octet_length(value) <= 8000);
 
--- VOLATILE only so that Postgres does not pull the subquery holding it up and repeat the MD5 once per
--- reference (it still inlines the body: its parameter is used once).
+-- Its parameter is read once, so Postgres inlines it (on PostgreSQL, tsql_cp1252 too): the MD5 of a row
+-- is an expression of built-in functions. tsql.ts keeps the derived table that computes it as its own
+-- plan node, so a row is hashed once however often the query above reads the hash. Not STRICT: the
+-- domain cast is not, and Postgres inlines a STRICT function only when its body is (NULL gives NULL).
 create function ${s}.tsql_hashbytes_md5(v text) returns bytea
-language sql volatile parallel safe as $fn$
+language sql stable parallel safe as $fn$
   select decode(md5(${s}.tsql_cp1252(v)::${s}.tsql_hashbytes_input), 'hex')
 $fn$;
 
