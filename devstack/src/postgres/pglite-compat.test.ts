@@ -24,6 +24,26 @@ async function as<T>(claims: object | null, role: string, sql: string, params: u
   });
 }
 
+const admin = { role: "authenticated", app_metadata: { role: "admin" } };
+
+/** A new agent (created by an admin) with a FerraWin run open; returns its key and the run's id. */
+async function agentWithRun(name: string, params: object) {
+  const [created] = await as<{ r: { key: string } }>(
+    admin,
+    "authenticated",
+    "select public.create_agent($1) as r",
+    [name],
+  );
+  const key = created!.r.key;
+  const [opened] = await as<{ r: { id: string } }>(
+    null,
+    "service_role",
+    "select public.open_run($1, $2::jsonb) as r",
+    [key, JSON.stringify({ source: "ferrawin", params })],
+  );
+  return { key, runId: opened!.r.id };
+}
+
 test("migrations run on PGlite's PostgreSQL 18", async () => {
   const [row] =
     (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows;
@@ -64,19 +84,7 @@ test("PGlite has hosted Supabase's roles, timeouts, default privileges and auth 
 });
 
 test("agent, run and an ingest batch work on PGlite, and a replay changes nothing", async () => {
-  const admin = { role: "authenticated", app_metadata: { role: "admin" } };
-  const [created] = await as<{ r: { agentId: string; key: string } }>(
-    admin,
-    "authenticated",
-    "select public.create_agent('pglite') as r",
-  );
-  const key = created!.r.key;
-  const [opened] = await as<{ r: { id: string } }>(
-    null,
-    "service_role",
-    `select public.open_run($1, '{"source":"ferrawin","params":{"mode":"all"}}') as r`,
-    [key],
-  );
+  const { key, runId } = await agentWithRun("pglite", { mode: "all" });
   const batch = {
     v: 1,
     kind: "planillas",
@@ -115,7 +123,7 @@ test("agent, run and an ingest batch work on PGlite, and a replay changes nothin
       null,
       "service_role",
       "select public.ingest_planillas($1, $2, 0, $3::jsonb) as r",
-      [key, opened!.r.id, JSON.stringify(batch)],
+      [key, runId, JSON.stringify(batch)],
     );
   const [first] = await ingest();
   expect(first!.r.replayed).toBe(false);
@@ -127,7 +135,6 @@ test("agent, run and an ingest batch work on PGlite, and a replay changes nothin
 }, 30_000);
 
 test("a revoked agent key is refused on PGlite too", async () => {
-  const admin = { role: "authenticated", app_metadata: { role: "admin" } };
   const [created] = await as<{ r: { agentId: string; key: string } }>(
     admin,
     "authenticated",
@@ -140,19 +147,7 @@ test("a revoked agent key is refused on PGlite too", async () => {
 }, 30_000);
 
 test("the planilla journal and the Planillas screen's reads work on PGlite", async () => {
-  const admin = { role: "authenticated", app_metadata: { role: "admin" } };
-  const [created] = await as<{ r: { key: string } }>(
-    admin,
-    "authenticated",
-    "select public.create_agent('journal') as r",
-  );
-  const key = created!.r.key;
-  const [opened] = await as<{ r: { id: string } }>(
-    null,
-    "service_role",
-    `select public.open_run($1, '{"source":"ferrawin","params":{"mode":"one","code":"2026-000077"}}') as r`,
-    [key],
-  );
+  const { key, runId } = await agentWithRun("journal", { mode: "one", code: "2026-000077" });
   const elemento = (id: string, barras: number) => ({
     ferrawin_id: id,
     fila: 1,
@@ -190,7 +185,7 @@ test("the planilla journal and the Planillas screen's reads work on PGlite", asy
   ) {
     await as(null, "service_role", "select public.ingest_planillas($1, $2, $3, $4::jsonb)", [
       key,
-      opened!.r.id,
+      runId,
       seq,
       JSON.stringify({ v: 1, kind: "planillas", seq, rejects: [], planillas: [p] }),
     ]);
