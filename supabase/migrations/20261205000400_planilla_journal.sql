@@ -10,7 +10,7 @@
 -- - 'updated' rows hold the elementos added and removed (whole rows) and changed (only the fields that
 --   changed, old -> new), the header fields that changed, and the weight and count before and after.
 -- - 'created' rows hold the header and the weight and count after, but not a copy of every elemento:
---   a first load would write the whole replica twice (2 M elementos) and halve its speed, while the
+--   a first load would copy every elemento (2 M) into the journal as well, while the
 --   planilla's first version is exactly what planilla_elementos shows until its first change.
 -- - Removals: today nothing removes a planilla (FerraWin deletions are not detected: no mode compares
 --   the cloud's list of codes with FerraWin's). An elemento the source no longer has is deleted by the
