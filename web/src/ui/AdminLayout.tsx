@@ -8,9 +8,10 @@ import { History } from "./History.tsx";
 import { LiveRun } from "./LiveRun.tsx";
 import { StartSync } from "./StartSync.tsx";
 import { Totals } from "./Totals.tsx";
+import { PlanillasScreen } from "../screens/planillas/PlanillasScreen.tsx";
 
-type Tab = "sync" | "agents" | "history";
-const TABS: Tab[] = ["sync", "agents", "history"];
+type Tab = "sync" | "planillas" | "agents" | "history";
+const TABS: Tab[] = ["sync", "planillas", "agents", "history"];
 
 export function AdminLayout() {
   const app = useApp();
@@ -47,6 +48,9 @@ export function AdminLayout() {
       </Show>
       <Show when={tab() === "agents"}>
         <Agents />
+      </Show>
+      <Show when={tab() === "planillas"}>
+        <PlanillasScreen />
       </Show>
       <Show when={tab() === "history"}>
         <History showSourceFilter />

@@ -9,6 +9,7 @@ import { ErrorNotice } from "./ErrorNotice.tsx";
 import { LiveRun } from "./LiveRun.tsx";
 import { PlanillaInput } from "./PlanillaInput.tsx";
 import { Totals } from "./Totals.tsx";
+import { PlanillasLauncher } from "../screens/planillas/PlanillasLauncher.tsx";
 
 export function StaffLayout() {
   const app = useApp();
@@ -35,6 +36,7 @@ export function StaffLayout() {
         {t("start.bigButton")}
         <span class="small">{t("start.incremental")}</span>
       </button>
+      <PlanillasLauncher />
       <Show when={command.accepted() && !run()}>
         <p class="notice notice-ok" role="status" data-testid="command-accepted">
           {t("start.sent")}

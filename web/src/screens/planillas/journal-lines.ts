@@ -95,6 +95,12 @@ function countFragment(n: number, one: MessageKey, many: MessageKey, lang: Lang)
   return [n === 1 ? translate(lang, one) : translate(lang, many, { n: formatNumber(n, lang) })];
 }
 
+/** A run mode's name ("Nuevas y modificadas", "Una planilla"), or the mode itself when unknown. */
+export function modeName(mode: string, lang: Lang): string {
+  const key = `mode.${mode}`;
+  return key in es ? translate(lang, key as MessageKey) : mode;
+}
+
 export function reasonLabel(reason: string, lang: Lang): string {
   const key = `reason.${reason}`;
   return key in es ? translate(lang, key as MessageKey) : reason;
