@@ -44,7 +44,12 @@ export function PlanillasScreen(props: { autofocus?: boolean }) {
 
   return (
     <section class="planillas" data-testid="planillas">
-      <form class="card planillas-search" onSubmit={search} data-testid="planillas-search" novalidate>
+      <form
+        class="card planillas-search"
+        onSubmit={search}
+        data-testid="planillas-search"
+        novalidate
+      >
         <label for="planillas-query">{t("planillas.search")}</label>
         <div class="row">
           <input

@@ -3,7 +3,16 @@ import { readPlanillaQuery, shortPlanillaCode } from "./code.ts";
 
 describe("reading what people type to find a planilla", () => {
   test("the forms people type all name 2025-007816", () => {
-    for (const typed of ["2025-007816", "2025-7816", "25-7816", "2025/7816", " 2025-007816 ", "25 - 7816"]) {
+    for (
+      const typed of [
+        "2025-007816",
+        "2025-7816",
+        "25-7816",
+        "2025/7816",
+        " 2025-007816 ",
+        "25 - 7816",
+      ]
+    ) {
       expect([typed, readPlanillaQuery(typed)]).toEqual([
         typed,
         { kind: "code", codigo: "2025-007816", text: typed.trim() },

@@ -34,7 +34,11 @@ const entry = (fields: Record<string, unknown>) =>
 describe("the timeline's line for a journal entry", () => {
   test("the issue's example reads as written, in Spanish and in English", () => {
     const e = entry({
-      added: [elemento("7-1", 14, 12, 4, 15), elemento("7-2", 15, 12, 4, 15), elemento("7-3", 16, 12, 4, 15.2)],
+      added: [
+        elemento("7-1", 14, 12, 4, 15),
+        elemento("7-2", 15, 12, 4, 15),
+        elemento("7-3", 16, 12, 4, 15.2),
+      ],
       changed: [{
         ferrawin_id: "3-1",
         fila: 3,
@@ -66,8 +70,16 @@ describe("the timeline's line for a journal entry", () => {
       kind: "updated",
       removed: [elemento("1-1", 1, 8, 2, 1.5), elemento("1-2", 2, 8, 2, 1.5)],
       changed: [
-        { ferrawin_id: "3-1", fila: 3, fields: { figura: { old: "a", new: "b" }, marca: { old: "A", new: "B" } } },
-        { ferrawin_id: "4-1", fila: 4, fields: { diametro_mm: { old: 10, new: 12 }, barras: { old: 1, new: 2 } } },
+        {
+          ferrawin_id: "3-1",
+          fila: 3,
+          fields: { figura: { old: "a", new: "b" }, marca: { old: "A", new: "B" } },
+        },
+        {
+          ferrawin_id: "4-1",
+          fila: 4,
+          fields: { diametro_mm: { old: 10, new: 12 }, barras: { old: 1, new: 2 } },
+        },
       ],
       header: { obra_codigo: { old: "12", new: "13" } },
       peso_antes: 1000,
@@ -80,10 +92,20 @@ describe("the timeline's line for a journal entry", () => {
   });
 
   test("created, removed and rejected entries say so; an entry with nothing to name says that", () => {
-    expect(journalLine(entry({ kind: "created", peso_antes: null, elementos_antes: null, peso_despues: 1234.56 }), "es"))
+    expect(
+      journalLine(
+        entry({ kind: "created", peso_antes: null, elementos_antes: null, peso_despues: 1234.56 }),
+        "es",
+      ),
+    )
       .toBe("Nueva en la nube: 13 elementos, 1234,6 kg");
     expect(journalLine(entry({ kind: "removed" }), "en")).toBe("Removed from the cloud");
-    expect(journalLine(entry({ kind: "rejected", rejects: [{ reason: "missing_obra", detail: null }] }), "es"))
+    expect(
+      journalLine(
+        entry({ kind: "rejected", rejects: [{ reason: "missing_obra", detail: null }] }),
+        "es",
+      ),
+    )
       .toBe("Rechazada: Planilla sin obra válida");
     expect(journalLine(entry({}), "es")).toBe("Sin cambios en los elementos");
   });
@@ -91,7 +113,9 @@ describe("the timeline's line for a journal entry", () => {
   test("small weight changes keep their decimals; no change says nothing", () => {
     expect(formatWeightDelta(0.004, "es")).toBe("+0,004");
     expect(formatWeightDelta(-12.25, "en")).toBe("-12.3");
-    expect(journalLine(entry({ peso_despues: 1000.0004 }), "es")).toBe("Sin cambios en los elementos");
+    expect(journalLine(entry({ peso_despues: 1000.0004 }), "es")).toBe(
+      "Sin cambios en los elementos",
+    );
   });
 });
 
@@ -101,8 +125,15 @@ describe("an entry's full diff", () => {
     const diff = journalDiff(
       entry({
         added: [added],
-        changed: [{ ferrawin_id: "3-1", fila: 3, fields: { peso_kg: { old: 30, new: 40.5 }, barras: { old: 12, new: 16 } } }],
-        header: { fecha_creacion: { old: "2026-01-02T10:00:00Z", new: null }, descripcion: { old: "Losa", new: "Losa 2" } },
+        changed: [{
+          ferrawin_id: "3-1",
+          fila: 3,
+          fields: { peso_kg: { old: 30, new: 40.5 }, barras: { old: 12, new: 16 } },
+        }],
+        header: {
+          fecha_creacion: { old: "2026-01-02T10:00:00Z", new: null },
+          descripcion: { old: "Losa", new: "Losa 2" },
+        },
         peso_despues: 1045.25,
         elementos_despues: 14,
         rejects: [{ reason: "odd_reason", detail: "x" }],
@@ -118,7 +149,10 @@ describe("an entry's full diff", () => {
         { field: "peso_kg", label: "peso", old: "30", new: "40,5" },
       ],
     }]);
-    expect(diff.header.map((r) => [r.label, r.new])).toEqual([["fecha", "—"], ["nombre", "Losa 2"]]);
+    expect(diff.header.map((r) => [r.label, r.new])).toEqual([["fecha", "—"], [
+      "nombre",
+      "Losa 2",
+    ]]);
     // A date reads in the browser's time zone, in the language's order (day first in Spanish).
     expect(diff.header[0]!.old).toMatch(/^0?[12]\/0?1\/26,? \d/);
     expect(diff.peso).toEqual({ before: "1000", after: "1045,25" });

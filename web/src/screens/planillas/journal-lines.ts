@@ -158,7 +158,9 @@ function weightFragment(entry: JournalEntry, lang: Lang): string[] {
 /** Known fields first in their fixed order, then any field a newer journal adds. */
 function orderedFields(fields: Record<string, FieldChange>): string[] {
   const known = ELEMENTO_FIELDS.filter((f) => f in fields);
-  const others = Object.keys(fields).filter((f) => !(ELEMENTO_FIELDS as readonly string[]).includes(f))
+  const others = Object.keys(fields).filter((f) =>
+    !(ELEMENTO_FIELDS as readonly string[]).includes(f)
+  )
     .sort();
   return [...known, ...others];
 }

@@ -8,8 +8,8 @@ import {
   type JournalEntry,
   planillaElementos,
   planillaJournal,
-  planillaStatus,
   type PlanillaStatus,
+  planillaStatus,
 } from "../../api/planillas.ts";
 import type { AppContextValue } from "../../ui/context.ts";
 import { isFinalStatus } from "../../realtime/reducers.ts";
