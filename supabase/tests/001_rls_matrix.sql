@@ -12,6 +12,7 @@ insert into public.elementos (planilla_codigo, ferrawin_id, fila, diametro_mm) v
 insert into public.entidades (planilla_codigo, linea) values ('2026-000001', '1');
 insert into public.customers (wispro_id, name, id_number) values (gen_random_uuid(), 'Ana', 'V-1');
 insert into public.runs (id, agent_id, source, mode) values ('10000000-0000-4000-8000-000000000001', :'agent_id', 'ferrawin', 'all');
+insert into public.planilla_changes (planilla_codigo, run_id, kind) values ('2026-000001', '10000000-0000-4000-8000-000000000001', 'created');
 insert into public.run_events (run_id, level, message) values ('10000000-0000-4000-8000-000000000001', 'info', 'x');
 insert into public.run_rejects (run_id, record_key, reason, payload) values ('10000000-0000-4000-8000-000000000001', 'k', 'missing_obra', '{"secret":1}');
 insert into public.ingest_batches (run_id, seq, result) values ('10000000-0000-4000-8000-000000000001', 0, '{}');
@@ -22,7 +23,7 @@ create temp table all_tables (t text primary key, staff_reads boolean not null);
 insert into all_tables values ('agents', true), ('commands', false), ('runs', true), ('run_events', true),
   ('run_rejects', true), ('ingest_batches', false), ('schedules', true), ('clientes', true), ('obras', true),
   ('planillas', true), ('elementos', true), ('entidades', true), ('customers', false),
-  ('portal_accounts', false), ('command_rules', true);
+  ('portal_accounts', false), ('command_rules', true), ('planilla_changes', true);
 grant select on all_tables to public;
 
 select is((select count(*)::int from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'),
@@ -103,6 +104,10 @@ insert into rpc_matrix values
   ('public.create_agent(text)', false, true, false),
   ('public.revoke_agent(uuid)', false, true, false),
   ('public.set_schedule(uuid,text,integer)', false, true, false),
+  ('public.find_planillas(text,integer)', false, true, false),
+  ('public.planilla_status(text)', false, true, false),
+  ('public.planilla_elementos(text,text,integer)', false, true, false),
+  ('public.planilla_journal(text,bigint,integer)', false, true, false),
   ('public.authenticate_agent(text)', false, false, true),
   ('public.claim_commands(text,integer)', false, false, true),
   ('public.agent_heartbeat(text,jsonb)', false, false, true),
