@@ -169,7 +169,6 @@ Object.assign(rpc, {
         changed: [{
           ferrawin_id: "1-1",
           fila: 1,
-          diametro_mm: 12,
           fields: { barras: { old: 12, new: 16 }, peso_kg: { old: 16.43, new: 21.9 } },
         }],
         peso_antes: 27.4,
@@ -190,7 +189,6 @@ Object.assign(rpc, {
         changed: [{
           ferrawin_id: "2-1",
           fila: 2,
-          diametro_mm: 12,
           fields: { etiqueta: { old: "ET20250078160200A", new: "ET2025007816020001" } },
         }],
         peso_antes: 27.4,

@@ -105,8 +105,6 @@ export type FieldChange = z.infer<typeof FieldChange>;
 export const ChangedElemento = z.object({
   ferrawin_id: z.string(),
   fila: nullableNum,
-  /** The elemento's diameter after the change, when the journal records it (the line says "de Ø12"). */
-  diametro_mm: nullableNum,
   fields: z.record(z.string(), FieldChange),
 });
 export type ChangedElemento = z.infer<typeof ChangedElemento>;

@@ -5,10 +5,18 @@ import type { JournalEntry } from "../../api/planillas.ts";
 import { formatDateTime } from "../../format/progress.ts";
 import { lang, t } from "../../i18n/i18n.ts";
 import { ElementosTable } from "./ElementosCard.tsx";
-import { type DiffRow, journalDiff, journalLine, modeName } from "./journal-lines.ts";
+import {
+  type DiametroAt,
+  diametrosAfterEach,
+  type DiffRow,
+  journalDiff,
+  journalLine,
+  modeName,
+} from "./journal-lines.ts";
 import type { PlanillaData } from "./planilla-data.ts";
 
 export function JournalTimeline(props: { data: PlanillaData }) {
+  const diametros = () => diametrosAfterEach(props.data.journal(), props.data.elementos());
   return (
     <section class="card" data-testid="planilla-journal">
       <h2>{t("planillas.journal")}</h2>
@@ -21,7 +29,9 @@ export function JournalTimeline(props: { data: PlanillaData }) {
         }
       >
         <ol class="timeline">
-          <For each={props.data.journal()}>{(entry) => <TimelineEntry entry={entry} />}</For>
+          <For each={props.data.journal()}>
+            {(entry, i) => <TimelineEntry entry={entry} diametros={diametros()[i()]!} />}
+          </For>
         </ol>
       </Show>
       <Show when={props.data.journalNext() !== null}>
@@ -38,7 +48,7 @@ export function JournalTimeline(props: { data: PlanillaData }) {
   );
 }
 
-function TimelineEntry(props: { entry: JournalEntry }) {
+function TimelineEntry(props: { entry: JournalEntry; diametros: DiametroAt }) {
   const [open, setOpen] = createSignal(false);
   const run = () => props.entry.run;
   return (
@@ -62,7 +72,9 @@ function TimelineEntry(props: { entry: JournalEntry }) {
           </span>
         </Show>
       </div>
-      <p class="timeline-line" data-testid="journal-line">{journalLine(props.entry, lang())}</p>
+      <p class="timeline-line" data-testid="journal-line">
+        {journalLine(props.entry, lang(), props.diametros)}
+      </p>
       <button
         type="button"
         class="btn btn-link btn-small"

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { JournalEntry } from "../../api/planillas.ts";
-import { formatFieldValue, formatWeightDelta, journalDiff, journalLine } from "./journal-lines.ts";
+import {
+  diametrosAfterEach,
+  formatFieldValue,
+  formatWeightDelta,
+  journalDiff,
+  journalLine,
+} from "./journal-lines.ts";
 
 const elemento = (id: string, fila: number, diametro: number, barras: number, peso: number) => ({
   ferrawin_id: id,
@@ -42,14 +48,14 @@ describe("the timeline's line for a journal entry", () => {
       changed: [{
         ferrawin_id: "3-1",
         fila: 3,
-        diametro_mm: 12,
         fields: { barras: { old: 12, new: 16 }, peso_kg: { old: 30, new: 40 } },
       }],
       peso_despues: 1045.2,
       elementos_despues: 16,
     });
-    expect(journalLine(e, "es")).toBe("+3 elementos, 12 → 16 barras de Ø12, +45,2 kg");
-    expect(journalLine(e, "en")).toBe("+3 elements, 12 → 16 bars of Ø12, +45.2 kg");
+    const diametros = new Map([["3-1", 12]]);
+    expect(journalLine(e, "es", diametros)).toBe("+3 elementos, 12 → 16 barras de Ø12, +45,2 kg");
+    expect(journalLine(e, "en", diametros)).toBe("+3 elements, 12 → 16 bars of Ø12, +45.2 kg");
   });
 
   test("a quantity without a known diameter names the row; labels and lengths read old → new", () => {
@@ -166,5 +172,41 @@ describe("an entry's full diff", () => {
     expect(formatFieldValue("marca", "", "es")).toBe("—");
     expect(formatFieldValue("marca", null, "es")).toBe("—");
     expect(formatFieldValue("etiqueta", "ET 1", "es")).toBe("ET 1");
+  });
+});
+
+describe("the diameter a quantity change is said in", () => {
+  test("walked back from the elementos now, through newer entries' changes, additions and removals", () => {
+    const newest = entry({
+      id: 3,
+      changed: [{ ferrawin_id: "1-1", fila: 1, fields: { diametro_mm: { old: 10, new: 12 } } }],
+      added: [elemento("9-1", 9, 20, 1, 1)],
+      removed: [elemento("5-1", 5, 25, 1, 1)],
+    });
+    const older = entry({
+      id: 2,
+      changed: [
+        { ferrawin_id: "1-1", fila: 1, fields: { barras: { old: 2, new: 3 } } },
+        { ferrawin_id: "5-1", fila: 5, fields: { barras: { old: 1, new: 4 } } },
+        { ferrawin_id: "7-1", fila: 7, fields: { barras: { old: 1, new: 4 } } },
+        {
+          ferrawin_id: "2-1",
+          fila: 2,
+          fields: { barras: { old: 6, new: 8 }, fila: { old: 3, new: 2 } },
+        },
+      ],
+    });
+    const now = [
+      { ferrawin_id: "1-1", diametro_mm: 12 },
+      { ferrawin_id: "2-1", diametro_mm: 8 },
+      { ferrawin_id: "9-1", diametro_mm: 20 },
+    ];
+    const [afterNewest, afterOlder] = diametrosAfterEach([newest, older], now);
+    expect([...afterNewest!.entries()].sort()).toEqual([["1-1", 12], ["2-1", 8], ["9-1", 20]]);
+    expect([...afterOlder!.entries()].sort()).toEqual([["1-1", 10], ["2-1", 8], ["5-1", 25]]);
+    // 7-1 is neither loaded nor named by a newer entry: its row is named instead; a moved row is not news.
+    expect(journalLine(older, "es", afterOlder)).toBe(
+      "2 → 3 barras de Ø10, 1 → 4 barras de Ø25, 1 → 4 barras (fila 7), 1 cambio más",
+    );
   });
 });

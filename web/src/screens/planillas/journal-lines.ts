@@ -24,8 +24,11 @@ const ELEMENTO_FIELDS = [
 
 /** Fields whose values are too long or too coded to read in a line: the line says only that they changed. */
 const OPAQUE_FIELDS = new Set(["figura", "dimensiones", "descripcion_fila", "descripcion"]);
-/** Per-elemento weight changes add up to the planilla's weight change, which the line already gives. */
-const SILENT_IN_LINE = new Set(["peso_kg"]);
+/**
+ * Per-elemento weight changes add up to the planilla's weight change, which the line already gives; a
+ * row number moves whenever a bar is added or removed above it, which says nothing about the bar.
+ */
+const SILENT_IN_LINE = new Set(["peso_kg", "fila"]);
 
 const UNITS: Record<string, string> = { longitud_mm: "mm", peso_kg: "kg", diametro_mm: "mm" };
 
@@ -55,10 +58,40 @@ export function formatWeightDelta(delta: number, lang: Lang): string {
     .format(delta);
 }
 
-function diametroOf(change: JournalEntry["changed"][number]): number | null {
+/** Each elemento's diameter by ferrawin_id, as it stood right after one journal entry. */
+export type DiametroAt = ReadonlyMap<string, number>;
+
+/**
+ * The diameter each elemento had right after each entry (`entries` newest first, as the journal pages
+ * come), walked back from the elementos as they are now. The journal records a changed elemento's
+ * fields only, so "12 → 16 barras de Ø12" needs the diameter from here: an elemento not among `current`
+ * (not loaded yet) and never named by a newer entry stays unknown, and its line names the row instead.
+ */
+export function diametrosAfterEach(
+  entries: readonly JournalEntry[],
+  current: readonly Pick<ElementoRow, "ferrawin_id" | "diametro_mm">[],
+): DiametroAt[] {
+  const known = new Map<string, number>();
+  for (const e of current) if (e.diametro_mm !== null) known.set(e.ferrawin_id, e.diametro_mm);
+  return entries.map((entry) => {
+    const after = new Map(known);
+    // Step back over this entry: what it added did not exist, what it removed or changed had its old value.
+    for (const e of entry.added) known.delete(e.ferrawin_id);
+    for (const e of entry.removed) {
+      if (e.diametro_mm !== null) known.set(e.ferrawin_id, e.diametro_mm);
+    }
+    for (const c of entry.changed) {
+      const old = c.fields["diametro_mm"]?.old;
+      if (typeof old === "number") known.set(c.ferrawin_id, old);
+    }
+    return after;
+  });
+}
+
+function diametroOf(change: JournalEntry["changed"][number], diametros: DiametroAt): number | null {
   const fromField = change.fields["diametro_mm"]?.new;
   if (typeof fromField === "number") return fromField;
-  return change.diametro_mm;
+  return diametros.get(change.ferrawin_id) ?? null;
 }
 
 function changeFragment(
@@ -106,8 +139,12 @@ export function reasonLabel(reason: string, lang: Lang): string {
   return key in es ? translate(lang, key as MessageKey) : reason;
 }
 
-/** The timeline's one line for an entry. */
-export function journalLine(entry: JournalEntry, lang: Lang): string {
+/** The timeline's one line for an entry; `diametros`: see diametrosAfterEach. */
+export function journalLine(
+  entry: JournalEntry,
+  lang: Lang,
+  diametros: DiametroAt = new Map(),
+): string {
   if (entry.kind === "created") {
     return translate(lang, "journal.line.created", {
       elementos: formatNumber(entry.elementos_despues ?? entry.added.length, lang),
@@ -122,7 +159,7 @@ export function journalLine(entry: JournalEntry, lang: Lang): string {
 
   const changes: string[] = [];
   for (const element of entry.changed) {
-    const context = { diametro: diametroOf(element), fila: element.fila };
+    const context = { diametro: diametroOf(element, diametros), fila: element.fila };
     for (const field of orderedFields(element.fields)) {
       if (SILENT_IN_LINE.has(field)) continue;
       changes.push(changeFragment(field, element.fields[field]!, lang, context));
@@ -131,12 +168,15 @@ export function journalLine(entry: JournalEntry, lang: Lang): string {
   for (const [field, change] of Object.entries(entry.header)) {
     changes.push(changeFragment(field, change, lang, { diametro: null, fila: null }));
   }
-  const named = changes.slice(0, MAX_LINE_CHANGES);
-  if (changes.length > MAX_LINE_CHANGES) {
-    named.push(
-      translate(lang, "journal.moreChanges", { n: changes.length - MAX_LINE_CHANGES }),
-    );
-  }
+  const named = [
+    ...changes.slice(0, MAX_LINE_CHANGES),
+    ...countFragment(
+      changes.length - MAX_LINE_CHANGES,
+      "journal.moreChanges.one",
+      "journal.moreChanges.many",
+      lang,
+    ),
+  ];
 
   const parts = [
     ...countFragment(entry.added.length, "journal.added.one", "journal.added.many", lang),
