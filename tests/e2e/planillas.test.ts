@@ -124,7 +124,7 @@ async function pickPlanilla() {
         where b.zconta = ${year} and ltrim(b.zcodigo, '0') = ${String(Number(number))}
           and b.zpesotestd is not null and b.zcantidad is not null
           and trim(coalesce(b.zcodlin, '')) <> '' and trim(coalesce(b.zelemento, '')) <> ''
-          and coalesce(b.zfigura, '') not like ${"1\t0d\t1\t0d%"}
+          and (coalesce(b.zfigura::text, '') collate "C") not like ${"1\t0d\t1\t0d%"}
         order by b.zcodlin, b.zelemento`;
       const labelled = bars.filter((b) => b.etiqueta);
       // The quantity changes on the first bar, the label on a later one: the journal lists them in that order.

@@ -1,11 +1,17 @@
 // The Planillas screen: find a planilla by the code people type, then its status, its journal as a
 // timeline, its elementos with totals, and "Sincronizar esta planilla"; it follows live runs (planilla-data).
 import { createSignal, For, Show } from "solid-js";
-import { findPlanillas, type PlanillaSearch } from "../../api/planillas.ts";
-import { t } from "../../i18n/i18n.ts";
+import {
+  findPlanillas,
+  type OpenReject,
+  type PlanillaSearch,
+  planillaStatus,
+} from "../../api/planillas.ts";
+import { lang, t } from "../../i18n/i18n.ts";
 import { useApp } from "../../ui/context.ts";
 import { ErrorNotice } from "../../ui/ErrorNotice.tsx";
 import { MAX_QUERY_LENGTH, readPlanillaQuery } from "./code.ts";
+import { reasonLabel } from "./journal-lines.ts";
 import { ElementosCard } from "./ElementosCard.tsx";
 import { JournalTimeline } from "./JournalTimeline.tsx";
 import { createPlanillaData } from "./planilla-data.ts";
@@ -19,6 +25,8 @@ export function PlanillasScreen(props: { autofocus?: boolean }) {
   const [answer, setAnswer] = createSignal<PlanillaSearch | null>(null);
   const [problem, setProblem] = createSignal<unknown>(null);
   const [codigo, setCodigo] = createSignal<string | null>(null);
+  // A planilla that never landed can still have rejects (e.g. no valid obra): say why it is missing.
+  const [missingRejects, setMissingRejects] = createSignal<OpenReject[]>([]);
 
   const search = async (e: Event) => {
     e.preventDefault();
@@ -28,6 +36,11 @@ export function PlanillasScreen(props: { autofocus?: boolean }) {
     setProblem(null);
     try {
       const found = await findPlanillas(app.api, query.text);
+      setMissingRejects(
+        !found.found && found.codigo
+          ? (await planillaStatus(app.api, found.codigo)).open_rejects
+          : [],
+      );
       setAnswer(found);
       setCodigo(found.found ? found.codigo : null);
     } catch (error) {
@@ -75,7 +88,7 @@ export function PlanillasScreen(props: { autofocus?: boolean }) {
         </Show>
         <ErrorNotice error={problem()} testId="planillas-error" />
         <Show when={answer() && !answer()!.found ? answer() : null}>
-          {(missing) => <NotFound answer={missing()} onPick={open} />}
+          {(missing) => <NotFound answer={missing()} rejects={missingRejects()} onPick={open} />}
         </Show>
       </form>
       <Show when={codigo()} keyed>
@@ -85,7 +98,9 @@ export function PlanillasScreen(props: { autofocus?: boolean }) {
   );
 }
 
-function NotFound(props: { answer: PlanillaSearch; onPick: (codigo: string) => void }) {
+function NotFound(
+  props: { answer: PlanillaSearch; rejects: OpenReject[]; onPick: (codigo: string) => void },
+) {
   return (
     <div class="notice notice-warn" role="alert" data-testid="planillas-not-found">
       <strong>
@@ -93,6 +108,19 @@ function NotFound(props: { answer: PlanillaSearch; onPick: (codigo: string) => v
           ? t("planillas.notFound", { codigo: props.answer.codigo })
           : t("planillas.notACode", { text: props.answer.query.trim() })}
       </strong>
+      <Show when={props.rejects.length > 0}>
+        <span>{t("planillas.openRejects")}:</span>
+        <ul class="plain" data-testid="planillas-missing-rejects">
+          <For each={props.rejects}>
+            {(r) => (
+              <li>
+                <strong>{reasonLabel(r.reason, lang())}</strong>
+                <Show when={r.detail}>{` ${r.detail}`}</Show>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
       <Show
         when={props.answer.suggestions.length > 0}
         fallback={<span>{t("planillas.noSuggestions")}</span>}
