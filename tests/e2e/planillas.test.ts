@@ -4,49 +4,27 @@
 // those changes; after a second edit they press "Sincronizar esta planilla" and the open screen follows
 // the sync over Pusher to the new entry, without reloading.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
 import postgres from "postgres";
 import { createClient } from "@supabase/supabase-js";
 import { CommandAccepted, CommandRequest } from "@puente/protocol";
-import { launchChromium } from "../../devstack/src/chromium.ts";
-import { type Stack, startStack } from "../../devstack/src/stack.ts";
-import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
-import { ensureWebBuild, startWebServer } from "../../devstack/src/web-server.ts";
-import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
-import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
+import type { Stack } from "../../devstack/src/stack.ts";
+import { type BrowserStack, SHOTS, startBrowserStack } from "./browser-stack.ts";
 
-const SHOTS = join(import.meta.dir, "..", "..", "web", "test-results");
 /** The added bar's weight, and how the journal line says it in Spanish. */
 const ADDED_WEIGHT_KG = 12.5;
 const ADDED_WEIGHT_TEXT = "+12,5 kg";
 
+let started: BrowserStack;
 let stack: Stack;
-let web: ReturnType<typeof startWebServer>;
-let agent: ReturnType<typeof Bun.spawn>;
-let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  await ensureWebBuild();
-  const webPort = await freePort();
-  stack = await startStack({ planillas: 30, seed: 24, webOrigin: `http://127.0.0.1:${webPort}` });
-  web = startWebServer({ info: stack.info, port: webPort });
-  agent = Bun.spawn({
-    ...agentSpawnOptions(stack.info, ["run"], newAgentHome()),
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  killWhenOwnerExits(agent.pid);
-  browser = await launchChromium();
+  started = await startBrowserStack({ planillas: 30, seed: 24 });
+  stack = started.stack;
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  agent?.kill("SIGTERM");
-  await agent?.exited;
-  await web?.stop();
-  await stack?.stop();
+  await started?.stop();
 });
 
 /** Sends a FerraWin command as the admin's panel does and waits for its run to end; returns the run. */
@@ -140,14 +118,6 @@ async function pickPlanilla() {
   }
 }
 
-async function login(page: Page) {
-  await page.goto(web.url);
-  await page.getByTestId("login-email").fill(stack.info.users.staff.email);
-  await page.getByTestId("login-password").fill(stack.info.users.staff.password);
-  await page.getByTestId("login-submit").click();
-  await page.getByTestId("staff-layout").waitFor({ timeout: 30_000 });
-}
-
 test(
   "staff find an edited planilla by its short code, read exactly its changes, and follow a re-sync live",
   async () => {
@@ -184,9 +154,9 @@ test(
     const incremental = await syncAsAdmin({ mode: "incremental" });
     expect(incremental.status).toBe("completed");
 
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await started.browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
-      await login(page);
+      await started.login(page, "staff");
       // A marker on the window: a reload or a navigation would lose it.
       await page.evaluate(() => ((globalThis as Record<string, unknown>).planillasMarker = 24));
       await page.getByTestId("open-planillas").click();
