@@ -1,4 +1,5 @@
-// The admin panel: tabs for syncing (start + live runs), agents, and history; stacks into one column on phones.
+// The admin panel: tabs for syncing (start + live runs), planillas, agents, and history; stacks into one
+// column on phones.
 import { createSignal, For, Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
 import { isFinalStatus } from "../realtime/reducers.ts";

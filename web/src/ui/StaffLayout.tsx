@@ -1,4 +1,5 @@
-// The field-staff phone screen: one big "Sincronizar" (new and modified), one planilla, the live run, pause.
+// The field-staff phone screen: one big "Sincronizar" (new and modified), the planilla lookup, one planilla,
+// the live run, pause.
 // No Wispro, no customers, no agent keys, no admin controls.
 import { Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
