@@ -21,6 +21,8 @@ export const TARGETS: Record<string, Target[]> = {
   db: [{ metric: "ratio_vs_copy", op: ">=", value: 0.4 }],
   // Every RPC within its role's hosted statement_timeout (anon 3 s, authenticated and service_role 8 s).
   "rpc-timeouts": [{ metric: "slowest_share_of_timeout", op: "<", value: 1 }],
+  // The Planillas screen's lookups (issue #24), p95 within authenticated's statement_timeout (8 s).
+  lookup: [{ metric: "slowest_p95_share_of_timeout", op: "<", value: 1 }],
   latency: [{ metric: "p95_ms", op: "<", value: 1000 }],
   agent: [{ metric: "peak_rss_mb", op: "<", value: 200 }],
   wispro: [{ metric: "wall_s", op: "<", value: 10 }],
@@ -28,7 +30,7 @@ export const TARGETS: Record<string, Target[]> = {
     { metric: "elementos_per_s", op: ">=", value: 60_000 },
     { metric: "ratio_vs_copy", op: ">=", value: 0.25 },
   ],
-  noop: [{ metric: "wall_s", op: "<", value: 5 }],
+  noop: [{ metric: "wall_s", op: "<", value: 5 }, { metric: "journal_rows", op: "=", value: 0 }],
   changed: [
     { metric: "wall_s", op: "<", value: 10 },
     { metric: "planillas_sent", op: "=", value: "planillas_changed" },
@@ -42,6 +44,7 @@ export const TARGETS: Record<string, Target[]> = {
 export const BENCHES = [
   "db",
   "rpc-timeouts",
+  "lookup",
   "extract",
   "latency",
   "agent",

@@ -4,8 +4,11 @@
 // statement_timeout as the database carries it (service_role takes the authenticator's, as a request
 // does). A call over its timeout is cancelled by Postgres (57014) and fails the benchmark, so a
 // finished run proves that each RPC fits. The figure is the slowest call as a share of its timeout.
-// PUENTE_BENCH_PLANILLAS=N loads a smaller dataset.
+// PUENTE_BENCH_PLANILLAS=N loads a smaller dataset. Then the Planillas screen's lookups (issue #24):
+// each read RPC called LOOKUP_SAMPLES times over varied codes as an admin, its p95 written to
+// bench/results/lookup.json.
 import type postgres from "postgres";
+import type { Planilla } from "@puente/protocol";
 import { round, writeResult } from "../results.ts";
 import { readStat } from "../e2e/cpu.ts";
 import { makeBatches, makePlanillas, PER_PLANILLA, PLANILLAS_PER_BATCH } from "./dataset.ts";
@@ -17,6 +20,9 @@ const CUSTOMERS = 5_000;
 /** The largest batch the agent sends (PUENTE_BATCH_PLANILLAS 500, PUENTE_BATCH_ELEMENTOS 20,000). */
 const LARGE_BATCH = { planillas: 500, elementosEach: 40 };
 const REPEATS = 3;
+/** Incremental runs of the history that edit the first batch's planillas, so they have a journal. */
+const EDITING_RUNS = 25;
+const LOOKUP_SAMPLES = 60;
 
 type Role = "anon" | "authenticated" | "service_role";
 const ADMIN_CLAIMS = { role: "authenticated", app_metadata: { role: "admin" } };
@@ -68,9 +74,28 @@ try {
         JSON.stringify({ source, params }),
       ])
     );
+  // The first batch's planillas are edited by the first runs of the history (a bar's quantity, a
+  // label, one bar gone), so their journals have an entry per run, more than one page.
+  const firstBatch = JSON.parse(batches[0]!) as { planillas: Planilla[] };
   for (let i = 0; i < HISTORY_RUNS; i++) {
     const run = await openRun("ferrawin", { mode: "incremental" });
-    await finish(run.id, 0);
+    if (i < EDITING_RUNS) {
+      const planillas = firstBatch.planillas.map((p) => ({
+        ...p,
+        fingerprint: `${p.fingerprint}:${i}`,
+        elementos: p.elementos.slice(0, i % 2 ? -1 : undefined).map((e, n) =>
+          n === 0 ? { ...e, barras: (e.barras ?? 0) + i + 1, etiqueta: `E-${i}` } : e
+        ),
+      }));
+      await asService((tx) =>
+        rpc(tx, "select public.ingest_planillas($1, $2, 0, ($3::text)::jsonb) as r", [
+          agentKey,
+          run.id,
+          JSON.stringify({ v: 1, kind: "planillas", seq: 0, rejects: [], planillas }),
+        ])
+      );
+    }
+    await finish(run.id, i < EDITING_RUNS ? firstBatch.planillas.length : 0);
   }
   const customerRun = await openRun("wispro", { mode: "all" });
   const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({
@@ -157,6 +182,7 @@ try {
     });
 
   const bigRun = fullRun;
+  const editedCode = firstBatch.planillas[0]!.codigo;
   // The measured batches go to a run of their own, opened after open_run + finish_run is measured
   // (one active run per agent and source).
   let ingestRunId: string | null = null;
@@ -283,6 +309,31 @@ try {
           ]),
       },
       {
+        name: "find_planillas (a code not stored: suggestions)",
+        role: "authenticated",
+        call: () => timed("authenticated", "select public.find_planillas('2003-999999')"),
+      },
+      {
+        name: "find_planillas (no code form: digits anywhere)",
+        role: "authenticated",
+        call: () => timed("authenticated", "select public.find_planillas('planilla 77')"),
+      },
+      {
+        name: "planilla_status",
+        role: "authenticated",
+        call: () => timed("authenticated", "select public.planilla_status($1)", [editedCode]),
+      },
+      {
+        name: "planilla_elementos (first page)",
+        role: "authenticated",
+        call: () => timed("authenticated", "select public.planilla_elementos($1)", [editedCode]),
+      },
+      {
+        name: "planilla_journal (first page)",
+        role: "authenticated",
+        call: () => timed("authenticated", "select public.planilla_journal($1)", [editedCode]),
+      },
+      {
         name: "report_progress",
         role: "service_role",
         call: async () =>
@@ -306,7 +357,7 @@ try {
            claimed as (select public.claim_portal_accounts($1, $2, ($5::text)::jsonb) as c from landed)
            select public.settle_portal_accounts($1, $2, (
              select coalesce(jsonb_agg(jsonb_build_object('customer_id', e ->> 'customerId',
-               'status', 'created', 'user_id', gen_random_uuid())), '[]'::jsonb)
+               'status', 'invited', 'user_id', gen_random_uuid())), '[]'::jsonb)
              from claimed, jsonb_array_elements(claimed.c) e))`,
             [
               agentKey,
@@ -377,6 +428,70 @@ try {
       ),
       note:
         "each call in its own transaction as its role, under the statement_timeout the role carries (service_role: the authenticator's); worst of the repeats",
+    },
+  );
+
+  // The Planillas screen's lookups: p95 over varied codes (stored, edited, never stored; the forms
+  // people type), as an admin under authenticated's timeout.
+  const codeOf = (p: number) => `${2000 + (p % 26)}-${String(p).padStart(6, "0")}`;
+  const sample = (i: number) =>
+    1 + Math.floor(((i * 7919) % LOOKUP_SAMPLES) * PLANILLAS / LOOKUP_SAMPLES);
+  const lookups: Record<string, (i: number) => [string, unknown[]]> = {
+    find_planillas: (i) => {
+      const p = sample(i);
+      const year = 2000 + (p % 26);
+      const typed = [
+        `${year}-${p}`, // stored, short form
+        `${String(year).slice(2)}-${p}`, // stored, two-digit year
+        `${year + 1}-${p}`, // not stored: the same number in other years, neighbours
+        `planilla ${p}`, // no code form
+      ][i % 4]!;
+      return ["select public.find_planillas($1)", [typed]];
+    },
+    planilla_status: (i) => [
+      "select public.planilla_status($1)",
+      [i % 3 === 0 ? editedCode : codeOf(sample(i))],
+    ],
+    planilla_elementos: (i) => [
+      "select public.planilla_elementos($1)",
+      [i % 3 === 0 ? editedCode : codeOf(sample(i))],
+    ],
+    planilla_journal: (i) => [
+      "select public.planilla_journal($1)",
+      [i % 3 === 0 ? editedCode : codeOf(sample(i))],
+    ],
+  };
+  const p95 = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.95) - 1]!;
+  const lookupMetrics: Record<string, number> = {};
+  const lookupNotes: Record<string, number> = {};
+  for (const [name, query] of Object.entries(lookups)) {
+    const ms: number[] = [];
+    for (let i = 0; i < LOOKUP_SAMPLES; i++) {
+      const [text, params] = query(i);
+      ms.push((await timed("authenticated", text, params)).ms);
+    }
+    lookupMetrics[`${name}_p95_ms`] = round(p95(ms), 1);
+    lookupNotes[`${name}_max_ms`] = round(Math.max(...ms), 1);
+  }
+  const slowestLookup = Math.max(...Object.values(lookupMetrics));
+  writeResult(
+    "lookup",
+    {
+      ...lookupMetrics,
+      slowest_p95_share_of_timeout: round(slowestLookup / timeoutMs.get("authenticated")!, 4),
+    },
+    { postgres: version?.v ?? "unknown" },
+    {
+      ...lookupNotes,
+      samples_each: LOOKUP_SAMPLES,
+      planillas: PLANILLAS,
+      elementos: PLANILLAS * PER_PLANILLA,
+      journal_rows: Number(
+        (await sql<{ n: number }[]>`select count(*)::int as n from public.planilla_changes`)[0]!.n,
+      ),
+      note:
+        "each call in its own transaction as an admin (authenticated), under its statement_timeout; codes spread over the dataset, a third of them a planilla with a journal of more than one page",
     },
   );
 } finally {

@@ -105,6 +105,7 @@ export async function measureNoop(scenario: Scenario): Promise<CheckedResult> {
   const sync = await scenario.sync("incremental");
   const sent = planillasSent(sync);
   const refused = await refusedByReason(scenario, sync);
+  const journal = await scenario.journalOf(sync.runId);
   const result = writeResult(
     "noop",
     {
@@ -112,15 +113,16 @@ export async function measureNoop(scenario: Scenario): Promise<CheckedResult> {
       planillas_sent: sent,
       refused_sent: refused.blank + refused.other.length,
       planillas_checked: scenario.options.planillas,
+      journal_rows: journal.rows,
     },
     await scenario.versions(),
     runNotes(scenario, sync),
   );
-  const isCorrect = sent === 0 && refused.other.length === 0;
+  const isCorrect = sent === 0 && refused.other.length === 0 && journal.rows === 0;
   if (!isCorrect) {
     console.log(
       `noop: MISMATCH: ${sent} planillas and ${refused.other.length} refused planillas were sent, ` +
-        "expected none",
+        `and ${journal.rows} journal rows written, expected none`,
     );
   }
   report(result);
@@ -138,6 +140,9 @@ export async function measureChanged(
   const sent = planillasSent(sync);
   const updated = sync.counts.planillas?.updated ?? 0;
   const refused = await refusedByReason(scenario, sync);
+  const journal = await scenario.journalOf(sync.runId);
+  const e = sync.counts.elementos ?? {};
+  const elementosChanged = (e.created ?? 0) + (e.updated ?? 0) + (e.deleted ?? 0);
   const result = writeResult(
     "changed",
     {
@@ -147,6 +152,10 @@ export async function measureChanged(
       planillas_updated: updated,
       elementos_updated: sync.counts.elementos?.updated ?? 0,
       blank_key_headers_reported: refused.blank,
+      journal_rows_per_changed_planilla: round(journal.rows / codes.length, 3),
+      journal_bytes_per_changed_elemento: elementosChanged
+        ? Math.round(journal.bytes / elementosChanged)
+        : 0,
     },
     await scenario.versions(),
     {

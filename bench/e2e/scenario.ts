@@ -204,6 +204,17 @@ export class Scenario {
       select record_key, reason from public.run_rejects where run_id = ${runId} order by record_key`;
   }
 
+  /**
+   * What a run wrote to the planilla journal (issue #24): its rows, and their size as stored rows
+   * (pg_column_size of the whole row: large jsonb values counted uncompressed, an upper bound).
+   */
+  async journalOf(runId: string): Promise<{ rows: number; bytes: number }> {
+    const [row] = await this.sql<{ rows: number; bytes: number }[]>`
+      select count(*)::int as rows, coalesce(sum(pg_column_size(j.*)), 0)::float8 as bytes
+      from public.planilla_changes j where j.run_id = ${runId}`;
+    return row!;
+  }
+
   /** Rows the replica holds now. */
   async replicaRows(): Promise<CopyMeasure["rows"]> {
     const [row] = await this.sql<{ planillas: number; elementos: number; entidades: number }[]>`

@@ -24,6 +24,26 @@ async function as<T>(claims: object | null, role: string, sql: string, params: u
   });
 }
 
+const admin = { role: "authenticated", app_metadata: { role: "admin" } };
+
+/** A new agent (created by an admin) with a FerraWin run open; returns its key and the run's id. */
+async function agentWithRun(name: string, params: object) {
+  const [created] = await as<{ r: { key: string } }>(
+    admin,
+    "authenticated",
+    "select public.create_agent($1) as r",
+    [name],
+  );
+  const key = created!.r.key;
+  const [opened] = await as<{ r: { id: string } }>(
+    null,
+    "service_role",
+    "select public.open_run($1, $2::jsonb) as r",
+    [key, JSON.stringify({ source: "ferrawin", params })],
+  );
+  return { key, runId: opened!.r.id };
+}
+
 test("migrations run on PGlite's PostgreSQL 18", async () => {
   const [row] =
     (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows;
@@ -64,19 +84,7 @@ test("PGlite has hosted Supabase's roles, timeouts, default privileges and auth 
 });
 
 test("agent, run and an ingest batch work on PGlite, and a replay changes nothing", async () => {
-  const admin = { role: "authenticated", app_metadata: { role: "admin" } };
-  const [created] = await as<{ r: { agentId: string; key: string } }>(
-    admin,
-    "authenticated",
-    "select public.create_agent('pglite') as r",
-  );
-  const key = created!.r.key;
-  const [opened] = await as<{ r: { id: string } }>(
-    null,
-    "service_role",
-    `select public.open_run($1, '{"source":"ferrawin","params":{"mode":"all"}}') as r`,
-    [key],
-  );
+  const { key, runId } = await agentWithRun("pglite", { mode: "all" });
   const batch = {
     v: 1,
     kind: "planillas",
@@ -115,7 +123,7 @@ test("agent, run and an ingest batch work on PGlite, and a replay changes nothin
       null,
       "service_role",
       "select public.ingest_planillas($1, $2, 0, $3::jsonb) as r",
-      [key, opened!.r.id, JSON.stringify(batch)],
+      [key, runId, JSON.stringify(batch)],
     );
   const [first] = await ingest();
   expect(first!.r.replayed).toBe(false);
@@ -127,7 +135,6 @@ test("agent, run and an ingest batch work on PGlite, and a replay changes nothin
 }, 30_000);
 
 test("a revoked agent key is refused on PGlite too", async () => {
-  const admin = { role: "authenticated", app_metadata: { role: "admin" } };
   const [created] = await as<{ r: { agentId: string; key: string } }>(
     admin,
     "authenticated",
@@ -138,3 +145,80 @@ test("a revoked agent key is refused on PGlite too", async () => {
     as(null, "service_role", "select public.authenticate_agent($1)", [created!.r.key]),
   ).rejects.toThrow("revoked");
 }, 30_000);
+
+test("the planilla journal and the Planillas screen's reads work on PGlite", async () => {
+  const { key, runId } = await agentWithRun("journal", { mode: "one", code: "2026-000077" });
+  const elemento = (id: string, barras: number) => ({
+    ferrawin_id: id,
+    fila: 1,
+    marca: null,
+    descripcion_fila: null,
+    diametro_mm: 12,
+    figura: null,
+    longitud_mm: 100,
+    dobleces: 0,
+    barras,
+    peso_kg: 2,
+    dimensiones: null,
+    etiqueta: null,
+  });
+  const planilla = (fingerprint: string, elementos: object[]) => ({
+    codigo: "2026-000077",
+    zconta: 2026,
+    descripcion: fingerprint,
+    seccion: null,
+    ensamblado: null,
+    obra: { codigo: "12", nombre: "Obra", cliente: null },
+    fecha_creacion: null,
+    fecha_calculo: null,
+    peso_total_kg: 2 * elementos.length,
+    fingerprint,
+    elementos,
+    entidades: [],
+  });
+  for (
+    const [seq, p] of [
+      planilla("a", [elemento("1-1", 4)]),
+      planilla("b", [elemento("1-1", 16), elemento("1-2", 1)]),
+      planilla("b", [elemento("1-1", 16), elemento("1-2", 1)]),
+    ].entries()
+  ) {
+    await as(null, "service_role", "select public.ingest_planillas($1, $2, $3, $4::jsonb)", [
+      key,
+      runId,
+      seq,
+      JSON.stringify({ v: 1, kind: "planillas", seq, rejects: [], planillas: [p] }),
+    ]);
+  }
+  const [journal] = await as<
+    { r: { entries: { kind: string; changed: unknown; added: unknown[] }[] } }
+  >(
+    admin,
+    "authenticated",
+    "select public.planilla_journal('26-77') as r",
+  );
+  expect(journal!.r.entries.map((e) => e.kind)).toEqual(["updated", "created"]);
+  expect(journal!.r.entries[0]!.changed).toEqual([
+    { ferrawin_id: "1-1", fila: 1, fields: { barras: { old: 4, new: 16 } } },
+  ]);
+  expect(journal!.r.entries[0]!.added).toHaveLength(1);
+  const [found] = await as<{ r: { codigo: string; found: boolean } }>(
+    admin,
+    "authenticated",
+    "select public.find_planillas('2026/77') as r",
+  );
+  expect(found!.r).toMatchObject({ codigo: "2026-000077", found: true });
+  const [status] = await as<{ r: { in_cloud: boolean; elementos_count: number } }>(
+    admin,
+    "authenticated",
+    "select public.planilla_status('2026-77') as r",
+  );
+  expect(status!.r).toMatchObject({ in_cloud: true, elementos_count: 2 });
+  const [elementos] = await as<{ r: { items: unknown[]; totals: { barras: number } } }>(
+    admin,
+    "authenticated",
+    "select public.planilla_elementos('2026-77') as r",
+  );
+  expect(elementos!.r.items).toHaveLength(2);
+  expect(elementos!.r.totals.barras).toBe(17);
+}, 60_000);
