@@ -3,6 +3,7 @@ import { For, Show } from "solid-js";
 import type { ElementoRow } from "../../api/planillas.ts";
 import { formatNumber } from "../../format/progress.ts";
 import { lang, t } from "../../i18n/i18n.ts";
+import { MoreButton } from "./MoreButton.tsx";
 import type { PlanillaData } from "./planilla-data.ts";
 
 const n = (value: number | null, digits = 0) =>
@@ -63,16 +64,11 @@ export function ElementosCard(props: { data: PlanillaData }) {
       >
         <ElementosTable rows={props.data.elementos()} />
       </Show>
-      <Show when={props.data.elementosNext()}>
-        <button
-          type="button"
-          class="btn btn-secondary"
-          data-testid="planilla-elementos-more"
-          onClick={() => void props.data.moreElementos()}
-        >
-          {t("planillas.more")}
-        </button>
-      </Show>
+      <MoreButton
+        hasMore={props.data.elementosNext() !== null}
+        onMore={() => void props.data.moreElementos()}
+        testId="planilla-elementos-more"
+      />
     </section>
   );
 }

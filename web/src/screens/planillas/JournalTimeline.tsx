@@ -5,6 +5,8 @@ import type { JournalEntry } from "../../api/planillas.ts";
 import { formatDateTime } from "../../format/progress.ts";
 import { lang, t } from "../../i18n/i18n.ts";
 import { ElementosTable } from "./ElementosCard.tsx";
+import { MoreButton } from "./MoreButton.tsx";
+import { RejectList } from "./RejectList.tsx";
 import {
   type DiametroAt,
   diametrosAfterEach,
@@ -34,16 +36,11 @@ export function JournalTimeline(props: { data: PlanillaData }) {
           </For>
         </ol>
       </Show>
-      <Show when={props.data.journalNext() !== null}>
-        <button
-          type="button"
-          class="btn btn-secondary"
-          data-testid="journal-more"
-          onClick={() => void props.data.moreJournal()}
-        >
-          {t("planillas.more")}
-        </button>
-      </Show>
+      <MoreButton
+        hasMore={props.data.journalNext() !== null}
+        onMore={() => void props.data.moreJournal()}
+        testId="journal-more"
+      />
     </section>
   );
 }
@@ -163,16 +160,7 @@ function JournalDiffView(props: { entry: JournalEntry }) {
       </Show>
       <Show when={diff().rejects.length > 0}>
         <h4>{t("journal.diff.rejects")}</h4>
-        <ul class="plain" data-testid="diff-rejects">
-          <For each={diff().rejects}>
-            {(r) => (
-              <li>
-                <strong>{r.reason}</strong>
-                <Show when={r.detail}>{` ${r.detail}`}</Show>
-              </li>
-            )}
-          </For>
-        </ul>
+        <RejectList rejects={diff().rejects} testId="diff-rejects" />
       </Show>
     </div>
   );

@@ -7,11 +7,11 @@ import {
   type PlanillaSearch,
   planillaStatus,
 } from "../../api/planillas.ts";
-import { lang, t } from "../../i18n/i18n.ts";
+import { t } from "../../i18n/i18n.ts";
 import { useApp } from "../../ui/context.ts";
 import { ErrorNotice } from "../../ui/ErrorNotice.tsx";
 import { MAX_QUERY_LENGTH, readPlanillaQuery } from "./code.ts";
-import { reasonLabel } from "./journal-lines.ts";
+import { RejectList } from "./RejectList.tsx";
 import { ElementosCard } from "./ElementosCard.tsx";
 import { JournalTimeline } from "./JournalTimeline.tsx";
 import { createPlanillaData } from "./planilla-data.ts";
@@ -110,16 +110,7 @@ function NotFound(
       </strong>
       <Show when={props.rejects.length > 0}>
         <span>{t("planillas.openRejects")}:</span>
-        <ul class="plain" data-testid="planillas-missing-rejects">
-          <For each={props.rejects}>
-            {(r) => (
-              <li>
-                <strong>{reasonLabel(r.reason, lang())}</strong>
-                <Show when={r.detail}>{` ${r.detail}`}</Show>
-              </li>
-            )}
-          </For>
-        </ul>
+        <RejectList rejects={props.rejects} testId="planillas-missing-rejects" />
       </Show>
       <Show
         when={props.answer.suggestions.length > 0}

@@ -1,7 +1,7 @@
 // The planilla's status card: in the cloud or not, what it is, when and by which run it was last synced
 // (opening that run's detail), whether the last incremental check found it equal to FerraWin, its open
 // rejects, and "Sincronizar esta planilla" (the one-planilla command staff may already send).
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import type { PlanillaStatus } from "../../api/planillas.ts";
 import { formatAgo, formatDateTime, formatNumber } from "../../format/progress.ts";
 import { lang, t } from "../../i18n/i18n.ts";
@@ -11,7 +11,8 @@ import { createCommand, useApp } from "../../ui/context.ts";
 import { ErrorNotice } from "../../ui/ErrorNotice.tsx";
 import { RunDetail } from "../../ui/RunDetail.tsx";
 import { statusLabel } from "../../ui/run-labels.ts";
-import { modeName, reasonLabel } from "./journal-lines.ts";
+import { modeName } from "./journal-lines.ts";
+import { RejectList } from "./RejectList.tsx";
 import type { PlanillaData } from "./planilla-data.ts";
 
 export function StatusCard(props: { codigo: string; data: PlanillaData }) {
@@ -105,18 +106,7 @@ function StatusFacts(props: { status: PlanillaStatus }) {
         <dt>{t("planillas.openRejects")}</dt>
         <dd data-testid="planilla-open-rejects" data-count={s().open_rejects.length}>
           <Show when={s().open_rejects.length > 0} fallback={t("planillas.noOpenRejects")}>
-            <ul class="plain">
-              <For each={s().open_rejects}>
-                {(r) => (
-                  <li>
-                    <strong>{reasonLabel(r.reason, lang())}</strong>
-                    <Show when={r.detail}>
-                      <span class="muted small">{` ${r.detail}`}</span>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
+            <RejectList rejects={s().open_rejects} testId="planilla-open-rejects-list" />
           </Show>
         </dd>
         <Show when={s().in_cloud}>

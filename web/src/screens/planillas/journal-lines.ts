@@ -249,6 +249,6 @@ export function journalDiff(entry: JournalEntry, lang: Lang): JournalDiff {
     })),
     peso: pair(entry.peso_antes, entry.peso_despues, 3),
     elementos: pair(entry.elementos_antes, entry.elementos_despues, 0),
-    rejects: entry.rejects.map((r) => ({ reason: reasonLabel(r.reason, lang), detail: r.detail })),
+    rejects: entry.rejects,
   };
 }

@@ -74,29 +74,47 @@ export function createPlanillaData(app: AppContextValue, codigo: string): Planil
     }
   }
 
-  async function moreJournal(): Promise<void> {
-    const before = journalNext();
-    if (before === null) return;
+  /** Appends the page after `cursor` to a list; a failure shows as the screen's error. */
+  async function appendPage<C, T>(
+    cursor: C | null,
+    read: (cursor: C) => Promise<{ rows: T[]; next: C | null }>,
+    list: () => T[],
+    setList: (rows: T[]) => void,
+    setNext: (next: C | null) => void,
+  ): Promise<void> {
+    if (cursor === null) return;
     try {
-      const page = await planillaJournal(app.api, codigo, before);
-      setJournal([...journal(), ...page.entries]);
-      setJournalNext(page.next);
+      const page = await read(cursor);
+      setList([...list(), ...page.rows]);
+      setNext(page.next);
     } catch (e) {
       setError(e);
     }
   }
 
-  async function moreElementos(): Promise<void> {
-    const after = elementosNext();
-    if (after === null) return;
-    try {
-      const page = await planillaElementos(app.api, codigo, after);
-      setElementos([...elementos(), ...page.items]);
-      setElementosNext(page.next);
-    } catch (e) {
-      setError(e);
-    }
-  }
+  const moreJournal = () =>
+    appendPage(
+      journalNext(),
+      async (before) => {
+        const page = await planillaJournal(app.api, codigo, before);
+        return { rows: page.entries, next: page.next };
+      },
+      journal,
+      setJournal,
+      setJournalNext,
+    );
+
+  const moreElementos = () =>
+    appendPage(
+      elementosNext(),
+      async (after) => {
+        const page = await planillaElementos(app.api, codigo, after);
+        return { rows: page.items, next: page.next };
+      },
+      elementos,
+      setElementos,
+      setElementosNext,
+    );
 
   // One timer at a time: a finished run pulls a pending progress refresh forward, never pushes it back.
   let timer: ReturnType<typeof setTimeout> | null = null;
