@@ -118,6 +118,22 @@ async function pickPlanilla() {
   }
 }
 
+/** The code nearest above `number` in `year` that is not stored: a near miss of an existing planilla. */
+async function missingNearby(year: string, number: number): Promise<string> {
+  const db = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await db<{ codigo: string }[]>`
+      select codigo from public.planillas where zconta = ${Number(year)}`;
+    const stored = new Set(rows.map((r) => r.codigo));
+    for (let n = number + 1;; n++) {
+      const code = `${year}-${String(n).padStart(6, "0")}`;
+      if (!stored.has(code)) return code;
+    }
+  } finally {
+    await db.end();
+  }
+}
+
 test(
   "staff find an edited planilla by its short code, read exactly its changes, and follow a re-sync live",
   async () => {
@@ -160,6 +176,21 @@ test(
       // A marker on the window: a reload or a navigation would lose it.
       await page.evaluate(() => ((globalThis as Record<string, unknown>).planillasMarker = 24));
       await page.getByTestId("open-planillas").click();
+      // A code that does not exist says so, and its near misses open with one tap.
+      const missing = await missingNearby(year, Number(number));
+      await page.getByTestId("planillas-query").fill(missing);
+      await page.getByTestId("planillas-search-submit").click();
+      const notFound = page.getByTestId("planillas-not-found");
+      await notFound.waitFor({ timeout: 20_000 });
+      expect(await notFound.locator("strong").first().textContent()).toBe(
+        `La planilla ${missing} no existe en la nube.`,
+      );
+      const suggestion = notFound.getByTestId("planillas-suggestion").first();
+      const suggested = await suggestion.getAttribute("data-codigo");
+      expect(suggested).toMatch(/^\d{4}-\d{6}$/);
+      await suggestion.click();
+      await page.locator(`[data-testid=planilla-view][data-codigo="${suggested}"]`).waitFor();
+
       await page.getByTestId("planillas-query").fill(short);
       await page.getByTestId("planillas-search-submit").click();
       await page.getByTestId("planilla-view").waitFor({ timeout: 20_000 });
