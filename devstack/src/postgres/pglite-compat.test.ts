@@ -44,6 +44,22 @@ async function agentWithRun(name: string, params: object) {
   return { key, runId: opened!.r.id };
 }
 
+/** An elemento of fila 1: Ø12, 100 mm, 2 kg. */
+const elemento = (ferrawinId: string, barras: number) => ({
+  ferrawin_id: ferrawinId,
+  fila: 1,
+  marca: null,
+  descripcion_fila: null,
+  diametro_mm: 12,
+  figura: null,
+  longitud_mm: 100,
+  dobleces: 0,
+  barras,
+  peso_kg: 2,
+  dimensiones: null,
+  etiqueta: null,
+});
+
 test("migrations run on PGlite's PostgreSQL 18", async () => {
   const [row] =
     (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows;
@@ -101,20 +117,7 @@ test("agent, run and an ingest batch work on PGlite, and a replay changes nothin
       fecha_calculo: null,
       peso_total_kg: 2,
       fingerprint: "f",
-      elementos: [{
-        ferrawin_id: "1-1",
-        fila: 1,
-        marca: null,
-        descripcion_fila: null,
-        diametro_mm: 12,
-        figura: null,
-        longitud_mm: 100,
-        dobleces: 0,
-        barras: 1,
-        peso_kg: 2,
-        dimensiones: null,
-        etiqueta: null,
-      }],
+      elementos: [elemento("1-1", 1)],
       entidades: [],
     }],
   };
@@ -148,20 +151,6 @@ test("a revoked agent key is refused on PGlite too", async () => {
 
 test("the planilla journal and the Planillas screen's reads work on PGlite", async () => {
   const { key, runId } = await agentWithRun("journal", { mode: "one", code: "2026-000077" });
-  const elemento = (id: string, barras: number) => ({
-    ferrawin_id: id,
-    fila: 1,
-    marca: null,
-    descripcion_fila: null,
-    diametro_mm: 12,
-    figura: null,
-    longitud_mm: 100,
-    dobleces: 0,
-    barras,
-    peso_kg: 2,
-    dimensiones: null,
-    etiqueta: null,
-  });
   const planilla = (fingerprint: string, elementos: object[]) => ({
     codigo: "2026-000077",
     zconta: 2026,
