@@ -14,9 +14,8 @@ import {
 import type { AppContextValue } from "../../ui/context.ts";
 import { isFinalStatus } from "../../realtime/reducers.ts";
 
-/** While a run is going, re-read at most this often; a finished run is read at once. */
-export const PROGRESS_REFRESH_MS = 3000;
-const FINISHED_REFRESH_MS = 150;
+/** While a run is going, re-read at most this often; a finished run is read at once (events coalesced). */
+export const REFRESH_DELAYS = { progressMs: 3000, finishedMs: 150 };
 
 export interface PlanillaData {
   status: () => PlanillaStatus | null;
@@ -36,7 +35,11 @@ export interface PlanillaData {
   moreElementos: () => Promise<void>;
 }
 
-export function createPlanillaData(app: AppContextValue, codigo: string): PlanillaData {
+export function createPlanillaData(
+  app: Pick<AppContextValue, "api" | "store">,
+  codigo: string,
+  delays = REFRESH_DELAYS,
+): PlanillaData {
   const [status, setStatus] = createSignal<PlanillaStatus | null>(null);
   const [journal, setJournal] = createSignal<JournalEntry[]>([]);
   const [journalNext, setJournalNext] = createSignal<number | null>(null);
@@ -133,16 +136,16 @@ export function createPlanillaData(app: AppContextValue, codigo: string): Planil
   };
   const off = app.store.onEvent((runId) => {
     // null: the store re-read the database (a reconnect, "Actualizar", or after a run finished).
-    if (runId === null) return schedule(FINISHED_REFRESH_MS);
+    if (runId === null) return schedule(delays.finishedMs);
     const state = app.store.state;
     const run = state.liveRuns.find((r) => r.id === runId) ??
       state.history.find((r) => r.id === runId);
     if (run && run.source !== "ferrawin") return;
     if (run && isFinalStatus(run.status)) {
       setFinishedRuns((n) => n + 1);
-      return schedule(FINISHED_REFRESH_MS);
+      return schedule(delays.finishedMs);
     }
-    schedule(PROGRESS_REFRESH_MS);
+    schedule(delays.progressMs);
   });
   onCleanup(() => {
     off();
