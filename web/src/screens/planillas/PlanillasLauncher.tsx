@@ -1,5 +1,5 @@
 // The staff phone's way in: a button right under the big "Sincronizar" that opens the Planillas screen
-// over the phone screen, search field focused; "Volver" closes it. Nothing navigates, so a live run keeps
+// over the phone screen, search field focused; "Volver" (or Escape) closes it. Nothing navigates, so a live run keeps
 // its place underneath.
 import { createSignal, Show } from "solid-js";
 import { t } from "../../i18n/i18n.ts";
@@ -18,7 +18,12 @@ export function PlanillasLauncher() {
         {t("planillas.open")}
       </button>
       <Show when={isOpen()}>
-        <div class="planillas-sheet" role="dialog" aria-label={t("planillas.title")}>
+        <div
+          class="planillas-sheet"
+          role="dialog"
+          aria-label={t("planillas.title")}
+          onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
+        >
           <div class="row planillas-sheet-head">
             <button
               type="button"
