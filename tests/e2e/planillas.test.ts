@@ -193,7 +193,10 @@ test(
 
       await page.getByTestId("planillas-query").fill(short);
       await page.getByTestId("planillas-search-submit").click();
-      await page.getByTestId("planilla-view").waitFor({ timeout: 20_000 });
+      // The suggestion's planilla stays on screen until the search answers: wait for this one.
+      await page.locator(`[data-testid=planilla-view][data-codigo="${codigo}"]`).waitFor({
+        timeout: 20_000,
+      });
       expect(await page.getByTestId("planilla-codigo").textContent()).toBe(codigo);
       await page.getByTestId("journal-entry").first().waitFor({ timeout: 20_000 });
 
