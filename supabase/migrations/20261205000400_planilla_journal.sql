@@ -10,7 +10,7 @@
 -- - 'updated' rows hold the elementos added and removed (whole rows) and changed (only the fields that
 --   changed, old -> new), the header fields that changed, and the weight and count before and after.
 -- - 'created' rows hold the header and the weight and count after, but not a copy of every elemento:
---   a first load would write the whole replica twice (2 M elementos) and halve its speed, while the
+--   a first load would copy every elemento (2 M) into the journal as well, while the
 --   planilla's first version is exactly what planilla_elementos shows until its first change.
 -- - Removals: today nothing removes a planilla (FerraWin deletions are not detected: no mode compares
 --   the cloud's list of codes with FerraWin's). An elemento the source no longer has is deleted by the
@@ -21,7 +21,12 @@
 create table public.planilla_changes (
   id bigint generated always as identity primary key,
   planilla_codigo text not null check (planilla_codigo ~ '^\d{4}-\d{6}$'),
-  run_id uuid references public.runs (id) on delete set null,
+  -- The run that wrote it. No foreign key to runs, on purpose, as elementos has none to planillas:
+  -- its per-row check (a FOR KEY SHARE of the run's row, which every batch updates) halved the speed
+  -- of a first load (bench/db at 300,000 elementos: 36k rows/s with it, 79k without, 80k with no
+  -- journal at all). Runs are never deleted by Puente (only with their agent, and no RPC deletes
+  -- agents); planilla_journal answers run: null for a run that is gone.
+  run_id uuid,
   at timestamptz not null default now(),
   kind text not null check (kind in ('created', 'updated', 'removed', 'rejected')),
   -- Changed header fields only: {"descripcion": {"old": ..., "new": ...}, ...}; a created planilla's
@@ -44,7 +49,7 @@ create table public.planilla_changes (
 );
 -- planilla_journal pages one planilla's entries newest first.
 create index planilla_changes_planilla_idx on public.planilla_changes (planilla_codigo, id desc);
--- Deleting a run sets its entries' run_id to null: without this index every deleted run scans the journal.
+-- A run's entries (the benches count them; a screen of what one run changed would read them).
 create index planilla_changes_run_idx on public.planilla_changes (run_id);
 
 -- find_planillas: "the same number in other years" looks planillas up by their number alone.
