@@ -4,46 +4,25 @@
 // do; legacy-jwt.test.ts: the legacy HS256 secret), and the edge answers CORS for the panel's origin
 // only, as PUENTE_WEB_ORIGIN is set in production.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../../devstack/src/chromium.ts";
 import postgres from "postgres";
-import { type Stack, startStack } from "../../devstack/src/stack.ts";
+import type { Stack } from "../../devstack/src/stack.ts";
 import type { JwtMode } from "../../devstack/src/gateway/jwt.ts";
-import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
-import { ensureWebBuild, startWebServer } from "../../devstack/src/web-server.ts";
-import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
-import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-
-const ROOT = join(import.meta.dir, "..", "..");
-const SHOTS = join(ROOT, "web", "test-results");
+import { startWebServer } from "../../devstack/src/web-server.ts";
+import { type BrowserStack, SHOTS, startBrowserStack } from "./browser-stack.ts";
 
 /** Defines the whole suite against a devstack signing with `jwtMode`; screenshots carry `shotPrefix`. */
 export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
+  let started: BrowserStack;
   let stack: Stack;
   let web: ReturnType<typeof startWebServer>;
-  let agent: ReturnType<typeof Bun.spawn>;
   let browser: Browser;
   let busiestYear: number;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await ensureWebBuild();
-    const webPort = await freePort();
-    stack = await startStack({
-      planillas: 80,
-      seed: 7,
-      jwtMode,
-      webOrigin: `http://127.0.0.1:${webPort}`,
-    });
-    web = startWebServer({ info: stack.info, port: webPort });
-    agent = Bun.spawn({
-      ...agentSpawnOptions(stack.info, ["run"], newAgentHome()),
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    killWhenOwnerExits(agent.pid);
-    browser = await launchChromium();
+    started = await startBrowserStack({ planillas: 80, seed: 7, jwtMode });
+    ({ stack, web, browser } = started);
     const sql = postgres(stack.ferrawinUrl, { max: 1, onnotice: () => {} });
     const [row] =
       await sql`select zconta::int as year from ferrawin.ord_head group by 1 order by count(*) desc limit 1`;
@@ -52,22 +31,10 @@ export function webSuite(jwtMode: JwtMode, shotPrefix = "") {
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    agent?.kill("SIGTERM");
-    await agent?.exited;
-    await web?.stop();
-    await stack?.stop();
+    await started?.stop();
   });
 
-  async function login(page: Page, who: "admin" | "staff") {
-    await page.goto(web.url);
-    await page.getByTestId("login-email").fill(stack.info.users[who].email);
-    await page.getByTestId("login-password").fill(stack.info.users[who].password);
-    await page.getByTestId("login-submit").click();
-    await page.getByTestId(who === "admin" ? "admin-layout" : "staff-layout").waitFor({
-      timeout: 20_000,
-    });
-  }
+  const login = (page: Page, who: "admin" | "staff") => started.login(page, who);
 
   async function runRows(where: string, params: unknown[] = []) {
     const sql = postgres(stack.info.dbUrl, { max: 1, onnotice: () => {} });

@@ -94,6 +94,131 @@ export const rpc: Record<string, unknown> = {
   },
 };
 
+// The Planillas screen's RPCs for one planilla, 2025-007816, with a journal of three syncs.
+const elemento = (fila: number, diametro: number, barras: number, peso: number) => ({
+  ferrawin_id: `${fila}-1`,
+  fila,
+  marca: `M${fila}`,
+  descripcion_fila: null,
+  diametro_mm: diametro,
+  figura: "345\t90d\t1200",
+  longitud_mm: 1545,
+  dobleces: 1,
+  barras,
+  peso_kg: peso,
+  dimensiones: null,
+  etiqueta: `ET2025007816${String(fila).padStart(2, "0")}001`,
+});
+const elementos = [
+  elemento(1, 12, 16, 21.9),
+  elemento(2, 12, 8, 10.97),
+  elemento(3, 16, 4, 9.75),
+  elemento(4, 8, 24, 14.63),
+];
+Object.assign(rpc, {
+  find_planillas: { query: "25-7816", codigo: "2025-007816", found: true, suggestions: [] },
+  planilla_status: {
+    codigo: "2025-007816",
+    in_cloud: true,
+    descripcion: "Losa planta 2",
+    seccion: "Forjados",
+    obra: { codigo: "412", nombre: "Edificio Las Acacias, bloque B" },
+    cliente: { codigo: "77", nombre: "Construcciones Pérez S.A." },
+    fecha_creacion: iso(-86400 * 20),
+    fecha_calculo: iso(-86400 * 2),
+    elementos_count: elementos.length,
+    peso_total_kg: 57.25,
+    first_synced_at: iso(-86400 * 19),
+    synced_at: iso(-600),
+    last_run: {
+      id: RUN,
+      source: "ferrawin",
+      mode: "incremental",
+      status: "completed",
+      started_at: iso(-620),
+      finished_at: iso(-600),
+      scheduled: true,
+    },
+    last_check: { run_id: RUN, at: iso(-600), equal: true },
+    open_rejects: [],
+  },
+  planilla_elementos: {
+    items: elementos,
+    next: null,
+    totals: {
+      elementos: 4,
+      barras: 52,
+      peso_kg: 57.25,
+      by_diametro: [
+        { diametro_mm: 8, elementos: 1, barras: 24, peso_kg: 14.63 },
+        { diametro_mm: 12, elementos: 2, barras: 24, peso_kg: 32.87 },
+        { diametro_mm: 16, elementos: 1, barras: 4, peso_kg: 9.75 },
+      ],
+    },
+  },
+  planilla_journal: {
+    entries: [
+      {
+        id: 31,
+        run_id: RUN,
+        at: iso(-600),
+        kind: "updated",
+        header: {},
+        added: [elemento(3, 16, 4, 9.75), elemento(4, 8, 24, 14.63)],
+        removed: [],
+        changed: [{
+          ferrawin_id: "1-1",
+          fila: 1,
+          fields: { barras: { old: 12, new: 16 }, peso_kg: { old: 16.43, new: 21.9 } },
+        }],
+        peso_antes: 27.4,
+        peso_despues: 57.25,
+        elementos_antes: 2,
+        elementos_despues: 4,
+        rejects: [],
+        run: { source: "ferrawin", mode: "incremental", scheduled: true, status: "completed" },
+      },
+      {
+        id: 18,
+        run_id: failedRun.id,
+        at: iso(-86400 * 6),
+        kind: "updated",
+        header: { descripcion: { old: "Losa planta 2 (rev. A)", new: "Losa planta 2" } },
+        added: [],
+        removed: [],
+        changed: [{
+          ferrawin_id: "2-1",
+          fila: 2,
+          fields: { etiqueta: { old: "ET20250078160200A", new: "ET2025007816020001" } },
+        }],
+        peso_antes: 27.4,
+        peso_despues: 27.4,
+        elementos_antes: 2,
+        elementos_despues: 2,
+        rejects: [],
+        run: { source: "ferrawin", mode: "one", scheduled: false, status: "completed" },
+      },
+      {
+        id: 4,
+        run_id: null,
+        at: iso(-86400 * 19),
+        kind: "created",
+        header: {},
+        added: [elemento(1, 12, 12, 16.43), elemento(2, 12, 8, 10.97)],
+        removed: [],
+        changed: [],
+        peso_antes: null,
+        peso_despues: 27.4,
+        elementos_antes: null,
+        elementos_despues: 2,
+        rejects: [],
+        run: { source: "ferrawin", mode: "year", scheduled: false, status: "completed" },
+      },
+    ],
+    next: null,
+  },
+});
+
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 function session(role: string) {
   const user = {

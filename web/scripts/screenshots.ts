@@ -11,6 +11,9 @@ const webDir = join(import.meta.dirname, "..");
 const dist = join(webDir, "dist");
 const out = join(webDir, "test-results");
 mkdirSync(out, { recursive: true });
+/** Committed beside the web README and shown in the main README's "Planillas" section. */
+const README_TIMELINE = join(webDir, "screenshots", "planillas-timeline.png");
+mkdirSync(join(webDir, "screenshots"), { recursive: true });
 if (!existsSync(join(dist, "index.html"))) throw new Error("build first: npm run build -w web");
 
 const server = startFakeBackend(dist);
@@ -82,6 +85,17 @@ try {
     await page.getByTestId("agents-table").waitFor();
     await page.screenshot({ path: join(out, `admin-agents-${w}x${h}.png`), fullPage: true });
     await noSideScroll(page, `agents ${w}px`);
+    await page.getByTestId("nav-planillas").click();
+    await page.getByTestId("planillas-query").fill("25-7816");
+    await page.getByTestId("planillas-search-submit").click();
+    await page.getByTestId("journal-open").first().click();
+    await page.getByTestId("journal-diff").waitFor();
+    await page.screenshot({ path: join(out, `admin-planillas-${w}x${h}.png`), fullPage: true });
+    await noSideScroll(page, `planillas ${w}px`);
+    if (w === 1280) {
+      // The README's picture of the timeline: the journal card alone, its newest entry opened.
+      await page.getByTestId("planilla-journal").screenshot({ path: README_TIMELINE });
+    }
     await page.getByTestId("nav-history").click();
     await page.getByTestId("history-open").first().click();
     await page.getByTestId("run-detail-tab-errors").click();
@@ -92,6 +106,13 @@ try {
     await login(page, "staff");
     await page.screenshot({ path: join(out, `staff-${w}x${h}.png`), fullPage: true });
     await noSideScroll(page, `staff ${w}px`);
+    await page.getByTestId("open-planillas").click();
+    await page.getByTestId("planillas-query").fill("25-7816");
+    await page.getByTestId("planillas-search-submit").click();
+    await page.getByTestId("journal-line").first().waitFor();
+    await page.screenshot({ path: join(out, `staff-planillas-${w}x${h}.png`) });
+    await noSideScroll(page, `staff planillas ${w}px`);
+    await page.getByTestId("close-planillas").click();
     await headerAction(page, "lang-switch");
     await page.waitForFunction(() => document.documentElement.lang === "en");
     await page.screenshot({ path: join(out, `staff-en-${w}x${h}.png`), fullPage: true });

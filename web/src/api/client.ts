@@ -51,7 +51,7 @@ export class Api {
     return token;
   }
 
-  private async rpc<T>(
+  async rpc<T>(
     name: string,
     args: Record<string, unknown>,
     schema: z.ZodType<T>,

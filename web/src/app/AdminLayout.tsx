@@ -1,4 +1,5 @@
-// The admin panel: tabs for syncing (start + live runs), agents, and history; stacks into one column on phones.
+// The admin panel: tabs for syncing (start + live runs), planillas, agents, and history; stacks into one
+// column on phones.
 import { createSignal, For, Show } from "solid-js";
 import { t } from "../i18n/i18n.ts";
 import { isFinalStatus } from "../realtime/reducers.ts";
@@ -8,9 +9,10 @@ import { History } from "../screens/history/History.tsx";
 import { LiveRun } from "../screens/live-run/LiveRun.tsx";
 import { StartSync } from "../screens/start-sync/StartSync.tsx";
 import { Totals } from "../components/Totals.tsx";
+import { PlanillasScreen } from "../screens/planillas/PlanillasScreen.tsx";
 
-type Tab = "sync" | "agents" | "history";
-const TABS: Tab[] = ["sync", "agents", "history"];
+type Tab = "sync" | "planillas" | "agents" | "history";
+const TABS: Tab[] = ["sync", "planillas", "agents", "history"];
 
 export function AdminLayout() {
   const app = useApp();
@@ -47,6 +49,9 @@ export function AdminLayout() {
       </Show>
       <Show when={tab() === "agents"}>
         <Agents />
+      </Show>
+      <Show when={tab() === "planillas"}>
+        <PlanillasScreen />
       </Show>
       <Show when={tab() === "history"}>
         <History showSourceFilter />

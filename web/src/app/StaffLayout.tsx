@@ -1,4 +1,5 @@
-// The field-staff phone screen: one big "Sincronizar" (new and modified), one planilla, the live run, pause.
+// The field-staff phone screen: one big "Sincronizar" (new and modified), the planilla lookup, one planilla,
+// the live run, pause.
 // No Wispro, no customers, no agent keys, no admin controls.
 import { t } from "../i18n/i18n.ts";
 import { currentRun, isFinalStatus } from "../realtime/reducers.ts";
@@ -9,6 +10,7 @@ import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { LiveRun } from "../screens/live-run/LiveRun.tsx";
 import { PlanillaInput } from "../components/PlanillaInput.tsx";
 import { Totals } from "../components/Totals.tsx";
+import { PlanillasLauncher } from "../screens/planillas/PlanillasLauncher.tsx";
 
 export function StaffLayout() {
   const app = useApp();
@@ -35,6 +37,7 @@ export function StaffLayout() {
         {t("start.bigButton")}
         <span class="small">{t("start.incremental")}</span>
       </button>
+      <PlanillasLauncher />
       <CommandSent commandId={command.acceptedId()} />
       <ErrorNotice error={command.error()} testId="command-error" />
       <div class="card">

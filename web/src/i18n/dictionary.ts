@@ -1,7 +1,10 @@
 // Every text the app shows, in Spanish (the default) and English. `{name}` marks a value filled in at render.
+import { planillasEn, planillasEs } from "../screens/planillas/messages.ts";
+
 export type Lang = "es" | "en";
 
 export const es = {
+  ...planillasEs,
   "app.title": "Puente",
   "app.subtitle": "Sincronización FerraWin y Wispro",
   "lang.switch": "English",
@@ -260,6 +263,7 @@ export const es = {
 export type MessageKey = keyof typeof es;
 
 export const en: Record<MessageKey, string> = {
+  ...planillasEn,
   "app.title": "Puente",
   "app.subtitle": "FerraWin and Wispro sync",
   "lang.switch": "Español",
