@@ -4,10 +4,9 @@
 // the table endpoints (`GET /rest/v1/<table>`, as production serves every granted table) and for writes
 // as PostgREST would run them; every channel × caller, and what the Pusher server accepts.
 // Every refused cell is also checked to have written nothing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import {
   type AgentCredentials,
-  bootStack,
   callEdge,
   type Caller,
   callRpc,
@@ -20,8 +19,8 @@ import {
   type People,
   RawPusherClient,
   samplePlanilla,
-  signInEveryone,
   type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
@@ -33,18 +32,19 @@ let runA: string;
 let watch: DatabaseWatch;
 const cells = { edge: 0, rpc: 0, table: 0, channel: 0, pusher: 0 };
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-  watch = await DatabaseWatch.open(stack.info);
-  agentA = await createAgent(stack.info, people.admin, "agent-a");
-  agentB = await createAgent(stack.info, people.admin, "agent-b");
-  runA = await openRun(stack.info, agentA.key, "ferrawin", { mode: "all" });
-}, 120_000);
+useStackWithPeople({
+  ready: async (booted, signedIn) => {
+    stack = booted;
+    people = signedIn;
+    watch = await DatabaseWatch.open(stack.info);
+    agentA = await createAgent(stack.info, people.admin, "agent-a");
+    agentB = await createAgent(stack.info, people.admin, "agent-b");
+    runA = await openRun(stack.info, agentA.key, "ferrawin", { mode: "all" });
+  },
+  beforeStop: () => watch?.close(),
+});
 
-afterAll(async () => {
-  await watch?.close();
-  await stack?.stop();
+afterAll(() => {
   const total = Object.values(cells).reduce((a, b) => a + b, 0);
   console.log(
     `authz: ${total} cells checked (edge ${cells.edge}, rpc ${cells.rpc}, table ${cells.table}, ` +

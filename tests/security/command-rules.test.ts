@@ -4,33 +4,30 @@
 // blocked every FerraWin start for 15 minutes. Now one rule table decides at both doors (the same rows
 // in protocol's COMMAND_RULES and public.command_rules), the database checks params as the protocol
 // does, and a command the agent cannot read is marked rejected once.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { COMMAND_RULES } from "../../protocol/src/index.ts";
 import { startListener } from "../../agent/src/listener.ts";
 import { createEdgeClient } from "../../agent/src/sink/edge-client.ts";
 import { Logger } from "../../agent/src/status/log.ts";
 import {
-  bootStack,
   callEdge,
   callRpc,
   connectDb,
   DatabaseWatch,
   type People,
-  signInEveryone,
   type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
 let stack: Stack;
 let people: People;
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
+useStackWithPeople({
+  ready: (booted, signedIn) => {
+    stack = booted;
+    people = signedIn;
+  },
 });
 
 /** Every command a person could ask for, valid or not. */

@@ -5,7 +5,7 @@
 // overlong UTF-8, homoglyph codes, wrong content types, broken gzip, a 1 GB gzip bomb, a body past the
 // limit). Each is answered with the documented status and code, and no table changes. Last, the agent:
 // T-SQL injection through its sync parameters is refused by the CLI and inert in the source's queries.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createGzip, gzipSync } from "node:zlib";
 import type { z } from "zod";
 import {
@@ -26,7 +26,6 @@ import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-proces
 import { BODY_LIMITS } from "../../edge/_shared/body-limits.ts";
 import {
   type AgentCredentials,
-  bootStack,
   callEdge,
   connectDb,
   createAgent,
@@ -35,8 +34,8 @@ import {
   openRun,
   type People,
   samplePlanilla,
-  signInEveryone,
   type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
@@ -49,18 +48,19 @@ let runW: string;
 const tally = { tried: 0, written: 0, inert: 0 };
 const failures: string[] = [];
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-  watch = await DatabaseWatch.open(stack.info);
-  agent = await createAgent(stack.info, people.admin, "hostile");
-  runF = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
-  runW = await openRun(stack.info, agent.key, "wispro", { mode: "full" });
-}, 120_000);
+useStackWithPeople({
+  ready: async (booted, signedIn) => {
+    stack = booted;
+    people = signedIn;
+    watch = await DatabaseWatch.open(stack.info);
+    agent = await createAgent(stack.info, people.admin, "hostile");
+    runF = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
+    runW = await openRun(stack.info, agent.key, "wispro", { mode: "full" });
+  },
+  beforeStop: () => watch?.close(),
+});
 
-afterAll(async () => {
-  await watch?.close();
-  await stack?.stop();
+afterAll(() => {
   console.log(
     `hostile inputs: ${tally.tried} tried, ${tally.written} written` +
       ` (and ${tally.inert} injection/Unicode strings accepted as plain text, stored verbatim, nothing else touched)`,

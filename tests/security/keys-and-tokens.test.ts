@@ -1,11 +1,10 @@
 // Keys and tokens: agent keys are stored only as hashes, revoking one takes effect on the very next
 // request (HTTP and channel auth), expired, forged and unsigned JWTs are refused by the edge and by
 // the gateway, and a staff account cannot make itself admin.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
 import {
-  bootStack,
   callEdge,
   callRpc,
   channelAuth,
@@ -15,22 +14,20 @@ import {
   openRun,
   type People,
   RawPusherClient,
-  signInEveryone,
   type Stack,
   supabaseFor,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
 let stack: Stack;
 let people: People;
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
+useStackWithPeople({
+  ready: (booted, signedIn) => {
+    stack = booted;
+    people = signedIn;
+  },
 });
 
 describe("agent keys", () => {

@@ -1,26 +1,23 @@
 // Issue 20, finding 7: presence-agents showed every admin's and staff member's user id and role to
 // every member, an agent key holder included. Now a person joins as an anonymous viewer of their
 // socket: an agent sees which sockets watch, never who.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
-  bootStack,
   channelAuth,
   type People,
   RawPusherClient,
-  signInEveryone,
   type Stack,
+  useStackWithPeople,
 } from "./support.ts";
 
 let stack: Stack;
 let people: People;
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
+useStackWithPeople({
+  ready: (booted, signedIn) => {
+    stack = booted;
+    people = signedIn;
+  },
 });
 
 /** The `sub` and role a user token carries. */

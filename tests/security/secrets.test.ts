@@ -2,14 +2,13 @@
 // Wispro token) are run with the agent from source against an edge function whose output is captured;
 // then the agent's stdout/stderr and log files, `doctor` and `status`, the edge's log lines, every
 // table (run events, errors, commands) and the API answers are searched for every configured secret.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { type EdgeProcess, startEdge } from "../../devstack/src/gateway/edge-process.ts";
 import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
 import {
-  bootStack,
   callEdge,
   callRpc,
   channelAuth,
@@ -17,8 +16,8 @@ import {
   type People,
   RawPusherClient,
   type ReadyInfo,
-  signInEveryone,
   type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
@@ -126,17 +125,18 @@ function keepConsole() {
   }
 }
 
-beforeAll(async () => {
-  keepConsole();
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-  edge = await startCapturedEdge(stack.info);
-}, 120_000);
+beforeAll(keepConsole);
 
-afterAll(async () => {
-  Object.assign(console, originalConsole);
-  await edge?.stop();
-  await stack?.stop();
+useStackWithPeople({
+  ready: async (booted, signedIn) => {
+    stack = booted;
+    people = signedIn;
+    edge = await startCapturedEdge(stack.info);
+  },
+  beforeStop: async () => {
+    Object.assign(console, originalConsole);
+    await edge?.stop();
+  },
 });
 
 describe("secrets never appear in logs, errors, run events or API answers", () => {

@@ -1,8 +1,16 @@
 // Shared by the security tests: who is calling (every kind of caller as headers), direct RPC calls
 // through the gateway, minted tokens, a raw Pusher protocol-7 client, and a tally each file prints.
+import { afterAll, beforeAll } from "bun:test";
 import postgres from "postgres";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
-import { callEdge, type ReadyInfo, signIn, uuid } from "../integration/support.ts";
+import {
+  bootStack,
+  callEdge,
+  type ReadyInfo,
+  signIn,
+  type Stack,
+  uuid,
+} from "../integration/support.ts";
 
 export {
   bootStack,
@@ -141,6 +149,27 @@ export async function signInEveryone(info: ReadyInfo): Promise<People> {
     signInWithoutRole(info),
   ]);
   return { admin, staff, norole };
+}
+
+/** What a file does around the stack `useStackWithPeople` boots for it. */
+export interface StackHooks {
+  /** After the stack is up and everyone is signed in: the file keeps what it needs and sets up the rest. */
+  ready: (stack: Stack, people: People) => Promise<void> | void;
+  /** Before the stack stops: close whatever reads from it. */
+  beforeStop?: () => Promise<void> | void;
+}
+
+/** One stack for the whole file, booted and signed in before its tests and stopped after them. */
+export function useStackWithPeople(hooks: StackHooks): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await bootStack();
+    await hooks.ready(stack, await signInEveryone(stack.info));
+  }, 120_000);
+  afterAll(async () => {
+    await hooks.beforeStop?.();
+    await stack?.stop();
+  });
 }
 
 /** Differences between two tableChecksums snapshots, as table names. */
