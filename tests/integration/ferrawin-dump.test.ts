@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { bootStack, type Stack, type SyncOutcome } from "./support.ts";
+import { bootStack, type Stack, type SyncOutcome, syncOutcome } from "./support.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 const DUMP = join(import.meta.dir, "fixtures", "ferrawin-dump.json");
@@ -23,19 +23,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function sync(...args: string[]): Promise<SyncOutcome> {
-  const child = Bun.spawn({
-    ...agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`sync exited ${code}: ${err.slice(-2000)}`);
-  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
+function sync(...args: string[]): Promise<SyncOutcome> {
+  return syncOutcome(
+    agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
+  );
 }
 
 describe("a FerraWin dump with real-world columns and text", () => {

@@ -123,6 +123,50 @@ export function ferrawinSourceFor(info: ReadyInfo) {
   });
 }
 
+/** Every item the FerraWin source yields for `all` (read as `ferrawinSourceFor` does); closes it after. */
+export async function* ferrawinItemsAll(info: ReadyInfo) {
+  const source = ferrawinSourceFor(info);
+  try {
+    yield* source.extract({ mode: "all" }, {
+      cursor: null,
+      signal: new AbortController().signal,
+      log: () => {},
+    });
+  } finally {
+    await source.close();
+  }
+}
+
+/** What a command that ran to its end printed, and its exit code. */
+export interface Finished {
+  out: string;
+  err: string;
+  code: number;
+}
+
+/** Runs a command to its end with its stdout and stderr piped (as `Bun.spawn` takes `cmd`, `cwd`, `env`). */
+export async function runToEnd(
+  options: { cmd: string[]; cwd?: string; env?: Record<string, string | undefined> },
+): Promise<Finished> {
+  const child = Bun.spawn({ ...options, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { out, err, code };
+}
+
+/** The outcome a `… sync <source> --json` printed; a non-zero exit throws `<label> exited <code>: <stderr>`. */
+export async function syncOutcome(
+  options: { cmd: string[]; cwd?: string; env?: Record<string, string | undefined> },
+  label = "sync",
+): Promise<SyncOutcome> {
+  const { out, err, code } = await runToEnd(options);
+  if (code !== 0) throw new Error(`${label} exited ${code}: ${err.slice(-2000)}`);
+  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
+}
+
 /**
  * A web-side pusher-js client that authorizes through the edge's /pusher/auth, as the panel does:
  * with `token` (none: anonymous), or with the signature `forge` makes up instead of asking.
