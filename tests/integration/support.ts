@@ -12,7 +12,7 @@ import {
   startStack,
 } from "../../devstack/src/stack.ts";
 
-export type { ReadyInfo, Stack };
+export type { ReadyInfo, Stack, StackOptions };
 
 export async function bootStack(options: StackOptions = {}): Promise<Stack> {
   return await startStack({ planillas: 20, wisproClients: 50, ...options });
