@@ -1,30 +1,26 @@
 // A FerraWin sync through the whole system: SQL Server stand-in → tedious → agent → edge → gateway →
 // Postgres. What lands must equal what the source yields, and incremental runs send only changes.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import {
-  bootStack,
   ferrawinItemsAll,
   type Stack,
   type SyncOutcome,
   syncOutcome,
   tableChecksums,
+  useStack,
 } from "./support.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 let stack: Stack;
 let agentHome: string;
 
-beforeAll(async () => {
-  stack = await bootStack({ planillas: 150, seed: 11 });
+useStack(() => ({ planillas: 150, seed: 11 }), (booted) => {
+  stack = booted;
   agentHome = mkdtempSync(join(tmpdir(), "puente-sync-test-"));
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 /** `puente-agent sync ferrawin --json …` from source, as an admin would run it on the office PC. */

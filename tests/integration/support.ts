@@ -1,5 +1,6 @@
 // Shared by the whole-system tests: one devstack per test file, HTTP helpers, table checksums that
 // prove a refused request wrote nothing, the FerraWin source and a web-side Pusher client.
+import { afterAll, beforeAll } from "bun:test";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import Pusher, { type Channel } from "pusher-js";
@@ -16,6 +17,24 @@ export type { ReadyInfo, Stack, StackOptions };
 
 export async function bootStack(options: StackOptions = {}): Promise<Stack> {
   return await startStack({ planillas: 20, wisproClients: 50, ...options });
+}
+
+/**
+ * One stack for the enclosing scope, booted with `options()` before its tests (`ready` keeps it and sets
+ * up the rest) and stopped after them.
+ */
+export function useStack(
+  options: () => StackOptions,
+  ready: (stack: Stack) => void | Promise<void>,
+): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await bootStack(options());
+    await ready(stack);
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
 }
 
 export function supabaseFor(info: ReadyInfo): SupabaseClient {
