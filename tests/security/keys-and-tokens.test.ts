@@ -12,34 +12,24 @@ import {
   createAgent,
   mintUserToken,
   openRun,
-  type People,
   RawPusherClient,
-  type Stack,
   supabaseFor,
   useStackWithPeople,
   uuid,
 } from "./support.ts";
 
-let stack: Stack;
-let people: People;
-
-useStackWithPeople({
-  ready: (booted, signedIn) => {
-    stack = booted;
-    people = signedIn;
-  },
-});
+const env = useStackWithPeople();
 
 describe("agent keys", () => {
   test("a key is stored only as its SHA-256: no column of any table holds the key", async () => {
-    const agent = await createAgent(stack.info, people.admin, "hash-only");
+    const agent = await createAgent(env.stack.info, env.people.admin, "hash-only");
     // Use it, so every place a key could end up (runs, events, commands, logs in tables) has had a chance.
-    const runId = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
-    await callEdge(stack.info, `/agent/runs/${runId}/finish`, {
+    const runId = await openRun(env.stack.info, agent.key, "ferrawin", { mode: "all" });
+    await callEdge(env.stack.info, `/agent/runs/${runId}/finish`, {
       agentKey: agent.key,
       body: { status: "failed", done: 0, error: { code: "x", message: "test" } },
     });
-    const sql = connectDb(stack.info);
+    const sql = connectDb(env.stack.info);
     try {
       const [row] = await sql`select * from public.agents where id = ${agent.agentId}`;
       expect(row).toBeDefined();
@@ -61,8 +51,8 @@ describe("agent keys", () => {
   });
 
   test("revoking a key takes effect on the next request: routes, channel auth and new commands", async () => {
-    const info = stack.info;
-    const agent = await createAgent(info, people.admin, "to-revoke");
+    const info = env.stack.info;
+    const agent = await createAgent(info, env.people.admin, "to-revoke");
     const channel = `private-agent-${agent.agentId}`;
     const runId = await openRun(info, agent.key, "ferrawin", { mode: "all" });
     // Before: the agent works and holds a subscription to its doorbell.
@@ -77,7 +67,8 @@ describe("agent keys", () => {
         .toBe(200);
 
       expect(
-        (await callRpc(info, "revoke_agent", { p_agent_id: agent.agentId }, people.admin)).status,
+        (await callRpc(info, "revoke_agent", { p_agent_id: agent.agentId }, env.people.admin))
+          .status,
       )
         .toBe(204);
 
@@ -118,7 +109,7 @@ describe("agent keys", () => {
       }
       // Nobody can send the revoked agent new work, so its old subscription carries no more doorbells.
       const command = await callEdge(info, "/commands", {
-        token: people.admin,
+        token: env.people.admin,
         body: {
           requestId: uuid(),
           agentId: agent.agentId,
@@ -135,7 +126,7 @@ describe("agent keys", () => {
   });
 
   test("unknown, short and look-alike keys are refused the same way", async () => {
-    const known = stack.info.agent.key;
+    const known = env.stack.info.agent.key;
     for (
       const key of [
         "pk_" + "0".repeat(64),
@@ -146,7 +137,7 @@ describe("agent keys", () => {
         createHash("sha256").update(known).digest("hex"), // the stored hash is not a key
       ]
     ) {
-      const answer = await callEdge(stack.info, "/agent/commands/claim", {
+      const answer = await callEdge(env.stack.info, "/agent/commands/claim", {
         agentKey: key,
         body: {},
       });
@@ -165,7 +156,7 @@ describe("JWTs", () => {
   });
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const tokens = () => {
-    const secret = stack.info.jwtSecret;
+    const secret = env.stack.info.jwtSecret;
     const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${
       b64({ ...adminClaims(), exp: now() + 600 })
     }.`;
@@ -191,7 +182,7 @@ describe("JWTs", () => {
   };
 
   test("expired, forged, unsigned and tampered tokens are refused by the edge and by the gateway", async () => {
-    const info = stack.info;
+    const info = env.stack.info;
     const results: string[] = [];
     for (const [name, token] of Object.entries(tokens())) {
       const edge = await callEdge(info, "/commands", {
@@ -217,12 +208,12 @@ describe("JWTs", () => {
   });
 
   test("API keys are not people: the anon and service keys cannot act as a user at the edge", async () => {
-    for (const key of [stack.info.anonKey, stack.info.serviceRoleKey]) {
-      const answer = await callEdge(stack.info, "/commands", {
+    for (const key of [env.stack.info.anonKey, env.stack.info.serviceRoleKey]) {
+      const answer = await callEdge(env.stack.info, "/commands", {
         token: key,
         body: {
           requestId: uuid(),
-          agentId: stack.info.agent.id,
+          agentId: env.stack.info.agent.id,
           source: "ferrawin",
           action: "pause",
           params: {},
@@ -233,7 +224,7 @@ describe("JWTs", () => {
   });
 
   test("a staff account cannot make itself admin", async () => {
-    const info = stack.info;
+    const info = env.stack.info;
     // GoTrue lets a user edit only user_metadata; a token that says "admin" there is still staff.
     const client = supabaseFor(info);
     await client.auth.signInWithPassword(info.users.staff);
@@ -272,7 +263,7 @@ describe("JWTs", () => {
       method: "POST",
       headers: {
         apikey: info.anonKey,
-        authorization: `Bearer ${people.staff}`,
+        authorization: `Bearer ${env.people.staff}`,
         "content-type": "application/json",
       },
       body: JSON.stringify({

@@ -159,17 +159,30 @@ export interface StackHooks {
   beforeStop?: () => Promise<void> | void;
 }
 
-/** One stack for the whole file, booted and signed in before its tests and stopped after them. */
-export function useStackWithPeople(hooks: StackHooks): void {
+/** The stack and the signed-in people `useStackWithPeople` fills in before the file's tests. */
+export interface SignedInStack {
+  stack: Stack;
+  people: People;
+}
+
+/**
+ * One stack for the whole file, booted and signed in before its tests and stopped after them. The
+ * answer is filled in when the tests start; `hooks.ready` gets the same, to set up more.
+ */
+export function useStackWithPeople(hooks: Partial<StackHooks> = {}): SignedInStack {
+  const booted = {} as SignedInStack;
   let stack: Stack | undefined;
   beforeAll(async () => {
     stack = await bootStack();
-    await hooks.ready(stack, await signInEveryone(stack.info));
+    booted.stack = stack;
+    booted.people = await signInEveryone(stack.info);
+    await hooks.ready?.(booted.stack, booted.people);
   }, 120_000);
   afterAll(async () => {
     await hooks.beforeStop?.();
     await stack?.stop();
   });
+  return booted;
 }
 
 /** Differences between two tableChecksums snapshots, as table names. */
