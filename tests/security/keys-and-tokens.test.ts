@@ -12,6 +12,7 @@ import {
   createAgent,
   mintUserToken,
   openRun,
+  postPause,
   RawPusherClient,
   supabaseFor,
   useStackWithPeople,
@@ -185,16 +186,7 @@ describe("JWTs", () => {
     const info = env.stack.info;
     const results: string[] = [];
     for (const [name, token] of Object.entries(tokens())) {
-      const edge = await callEdge(info, "/commands", {
-        token,
-        body: {
-          requestId: uuid(),
-          agentId: info.agent.id,
-          source: "ferrawin",
-          action: "pause",
-          params: {},
-        },
-      });
+      const edge = await postPause(info, token);
       const channel = await channelAuth(info, { token }, "1.1", "private-sync-status");
       const rpc = await callRpc(info, "sync_overview", {}, token);
       const create = await callRpc(info, "create_agent", { p_name: "nope" }, token);
@@ -209,16 +201,7 @@ describe("JWTs", () => {
 
   test("API keys are not people: the anon and service keys cannot act as a user at the edge", async () => {
     for (const key of [env.stack.info.anonKey, env.stack.info.serviceRoleKey]) {
-      const answer = await callEdge(env.stack.info, "/commands", {
-        token: key,
-        body: {
-          requestId: uuid(),
-          agentId: env.stack.info.agent.id,
-          source: "ferrawin",
-          action: "pause",
-          params: {},
-        },
-      });
+      const answer = await postPause(env.stack.info, key);
       expect(answer.status).toBe(401);
     }
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from "bun:test";
 import postgres from "postgres";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
 import {
+  type ApiAnswer,
   bootStack,
   callEdge,
   type ReadyInfo,
@@ -61,6 +62,20 @@ export async function callRpc(
     // not JSON: keep the text
   }
   return { status: response.status, body };
+}
+
+/** A FerraWin `pause` for the stack's agent, sent to the edge's /commands with `token` as the panel sends it. */
+export function postPause(info: ReadyInfo, token: string): Promise<ApiAnswer> {
+  return callEdge(info, "/commands", {
+    token,
+    body: {
+      requestId: uuid(),
+      agentId: info.agent.id,
+      source: "ferrawin",
+      action: "pause",
+      params: {},
+    },
+  });
 }
 
 /** A new agent and its key, created by an admin through the RPC the panel uses. */
