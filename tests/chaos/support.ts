@@ -8,7 +8,7 @@ import type { EntityCounts } from "@puente/protocol";
 import { seededRandom } from "../../devstack/src/random.ts";
 import {
   callEdge,
-  ferrawinSourceFor,
+  ferrawinItemsAll,
   type Stack,
   type SyncOutcome,
   until,
@@ -132,7 +132,6 @@ const entidadLine = (codigo: unknown, n: Record<string, unknown>) =>
 
 /** What the FerraWin source yields for `all`, read through tedious independently of the agent's runner. */
 export async function sourceLines(stack: Stack): Promise<ReplicaLines & { rejects: number }> {
-  const source = ferrawinSourceFor(stack.info);
   const lines: ReplicaLines = {
     clientes: [],
     obras: [],
@@ -143,32 +142,23 @@ export async function sourceLines(stack: Stack): Promise<ReplicaLines & { reject
   const clientes = new Map<string, string>();
   const obras = new Map<string, string>();
   let rejects = 0;
-  try {
-    const items = source.extract({ mode: "all" }, {
-      cursor: null,
-      signal: new AbortController().signal,
-      log: () => {},
-    });
-    for await (const item of items) {
-      if (item.kind === "reject") {
-        rejects++;
-        continue;
-      }
-      const p = item.planilla;
-      const obra = entityCode(p.obra.codigo);
-      const cliente = p.obra.cliente ? entityCode(p.obra.cliente.codigo) : "null";
-      obras.set(obra, [obra, text(p.obra.nombre), cliente].join("|"));
-      if (p.obra.cliente) {
-        clientes.set(cliente, [cliente, text(p.obra.cliente.nombre)].join("|"));
-      }
-      lines.planillas.push(
-        planillaLine({ ...p, obra_codigo: obra } as Record<string, unknown>, p.elementos.length),
-      );
-      for (const e of p.elementos) lines.elementos.push(elementoLine(p.codigo, e));
-      for (const n of p.entidades) lines.entidades.push(entidadLine(p.codigo, n));
+  for await (const item of ferrawinItemsAll(stack.info)) {
+    if (item.kind === "reject") {
+      rejects++;
+      continue;
     }
-  } finally {
-    await source.close();
+    const p = item.planilla;
+    const obra = entityCode(p.obra.codigo);
+    const cliente = p.obra.cliente ? entityCode(p.obra.cliente.codigo) : "null";
+    obras.set(obra, [obra, text(p.obra.nombre), cliente].join("|"));
+    if (p.obra.cliente) {
+      clientes.set(cliente, [cliente, text(p.obra.cliente.nombre)].join("|"));
+    }
+    lines.planillas.push(
+      planillaLine({ ...p, obra_codigo: obra } as Record<string, unknown>, p.elementos.length),
+    );
+    for (const e of p.elementos) lines.elementos.push(elementoLine(p.codigo, e));
+    for (const n of p.entidades) lines.entidades.push(entidadLine(p.codigo, n));
   }
   lines.clientes = [...clientes.values()];
   lines.obras = [...obras.values()];

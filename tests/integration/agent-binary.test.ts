@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runToEnd } from "./support.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const outDir = mkdtempSync(join(tmpdir(), "puente-agent-build-"));
@@ -14,17 +15,10 @@ describe("the compiled agent", () => {
   test.skipIf(process.platform !== "linux" || process.arch !== "x64")(
     "builds, and its version, doctor and run work against the devstack",
     async () => {
-      const build = Bun.spawn({
+      const { out, err, code } = await runToEnd({
         cmd: [process.execPath, join(root, "agent", "build.ts"), "linux-x64", "--out-dir", outDir],
         cwd: root,
-        stdout: "pipe",
-        stderr: "pipe",
       });
-      const [out, err, code] = await Promise.all([
-        new Response(build.stdout).text(),
-        new Response(build.stderr).text(),
-        build.exited,
-      ]);
       const output = out + err;
       if (code !== 0) console.error(output.slice(-4000));
       expect(code).toBe(0);

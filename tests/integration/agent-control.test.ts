@@ -5,17 +5,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
-import { bootStack, signIn, type Stack, supabaseFor } from "./support.ts";
+import { type Stack, supabaseFor } from "./support.ts";
 import {
   AgentProcesses,
   emptyReplica,
   expectExact,
   one,
-  referenceSync,
   RunProbe,
   sendCommand,
   type TableContent,
   until,
+  useReferenceStack,
 } from "./agent-support.ts";
 
 /** Small batches, so there are batch boundaries to stop at. */
@@ -30,23 +30,14 @@ let reference: Record<string, TableContent>;
 let sourceItems: number;
 const agents = new AgentProcesses(() => stack.info, AGENT_ENV);
 
-beforeAll(async () => {
-  stack = await bootStack({ planillas: 120, seed: 31 });
-  sql = postgres(stack.info.dbUrl, { max: 2, onnotice: () => {} });
-  adminToken = await signIn(stack.info, "admin");
-  ({ reference, sourceItems } = await referenceSync(stack.info));
-}, 180_000);
+useReferenceStack({ planillas: 120, seed: 31 }, agents, (booted) => {
+  ({ stack, sql, adminToken, reference, sourceItems } = booted);
+});
 
 afterEach(async () => {
   stack.sqlserver.setRowDelay(0);
   await agents.stopAll();
 });
-
-afterAll(async () => {
-  await agents.stopAll();
-  await sql?.end();
-  await stack?.stop();
-}, 60_000);
 
 const spawn = agents.spawn.bind(agents);
 

@@ -14,18 +14,18 @@ import {
   startFaultProxy,
 } from "../../devstack/src/faults/fault-proxy.ts";
 import { seededRandom } from "../../devstack/src/random.ts";
-import { bootStack, signIn, type Stack } from "./support.ts";
+import type { Stack } from "./support.ts";
 import {
   AgentProcesses,
   emptyReplica,
   expectExact,
   one,
-  referenceSync,
   RunProbe,
   sendCommand,
   type TableContent,
   testSeed,
   until,
+  useReferenceStack,
 } from "./agent-support.ts";
 
 /** Small batches, so a sync of a few hundred planillas has dozens of batches to be killed between. */
@@ -39,19 +39,10 @@ let reference: Record<string, TableContent>;
 let sourceItems: number;
 const agents = new AgentProcesses(() => stack.info, AGENT_ENV);
 
-beforeAll(async () => {
-  stack = await bootStack({ planillas: 160, seed: 23 });
-  sql = postgres(stack.info.dbUrl, { max: 2, onnotice: () => {} });
-  adminToken = await signIn(stack.info, "admin");
-  ({ reference, sourceItems } = await referenceSync(stack.info));
+useReferenceStack({ planillas: 160, seed: 23 }, agents, (booted) => {
+  ({ stack, sql, adminToken, reference, sourceItems } = booted);
   expect(reference.elementos!.rows).toBeGreaterThan(1000);
-}, 180_000);
-
-afterAll(async () => {
-  await agents.stopAll();
-  await sql?.end();
-  await stack?.stop();
-}, 60_000);
+});
 
 const spawn = agents.spawn.bind(agents);
 

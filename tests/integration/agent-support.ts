@@ -1,11 +1,20 @@
 // Shared by the agent's whole-system tests (agent-*.test.ts): the agent as a child process (daemon or
 // one-shot sync), commands sent as the panel sends them, and what "ends exactly the source" means: the
 // replica's content per table equals what a clean, fault-free sync of the same source stored.
-import { expect } from "bun:test";
+import { afterAll, beforeAll, expect } from "bun:test";
 import postgres from "postgres";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { killWhenOwnerExits } from "../../devstack/src/process-guard.ts";
-import { callEdge, type ReadyInfo, until, uuid } from "./support.ts";
+import {
+  bootStack,
+  callEdge,
+  type ReadyInfo,
+  signIn,
+  type Stack,
+  type StackOptions,
+  until,
+  uuid,
+} from "./support.ts";
 
 export { until };
 
@@ -417,6 +426,41 @@ export async function referenceSync(
   const reference = await replicaContent(info.dbUrl);
   expect(reference.planillas!.rows).toBeGreaterThan(0);
   return { reference, sourceItems: outcome.total };
+}
+
+/** What `useReferenceStack` hands its file once the stack is up. */
+export interface ReferenceStack {
+  stack: Stack;
+  sql: postgres.Sql;
+  adminToken: string;
+  /** What a clean, fault-free sync of the fixture stored, and the item count of that run. */
+  reference: Record<string, TableContent>;
+  sourceItems: number;
+}
+
+/**
+ * One stack for the whole file, with a Postgres client, the admin signed in and a `referenceSync`
+ * done before its tests; after them its agents, the client and the stack are stopped, in that order.
+ */
+export function useReferenceStack(
+  options: StackOptions,
+  agents: AgentProcesses,
+  ready: (booted: ReferenceStack) => void,
+): void {
+  let stack: Stack | undefined;
+  let sql: postgres.Sql | undefined;
+  beforeAll(async () => {
+    stack = await bootStack(options);
+    sql = postgres(stack.info.dbUrl, { max: 2, onnotice: () => {} });
+    const adminToken = await signIn(stack.info, "admin");
+    const { reference, sourceItems } = await referenceSync(stack.info);
+    ready({ stack, sql, adminToken, reference, sourceItems });
+  }, 180_000);
+  afterAll(async () => {
+    await agents.stopAll();
+    await sql?.end();
+    await stack?.stop();
+  }, 60_000);
 }
 
 /** The single row a query must return. */

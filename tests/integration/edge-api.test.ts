@@ -1,9 +1,8 @@
 // The edge API through the real path: supabase-js and fetch → gateway → Deno edge function → Postgres.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
 import {
-  bootStack,
   callEdge,
   type ReadyInfo,
   samplePlanilla,
@@ -11,6 +10,7 @@ import {
   type Stack,
   supabaseFor,
   tableChecksums,
+  useStack,
   uuid,
 } from "./support.ts";
 import postgres from "postgres";
@@ -23,14 +23,10 @@ let info: ReadyInfo;
 let admin: string;
 let staff: string;
 
-beforeAll(async () => {
-  stack = await bootStack();
+useStack(() => ({}), async (booted) => {
+  stack = booted;
   info = stack.info;
   [admin, staff] = await Promise.all([signIn(info, "admin"), signIn(info, "staff")]);
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 /** A fresh agent per scenario, so the one-active-run rule of one test never blocks another. */

@@ -10,7 +10,14 @@ import postgres from "postgres";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 import { agentEnv } from "../../devstack/src/stack.ts";
 import type { FerrawinFixture } from "../../devstack/src/ferrawin/tables.ts";
-import { bootStack, type Stack, type SyncOutcome, tableChecksums } from "./support.ts";
+import {
+  bootStack,
+  runToEnd,
+  type Stack,
+  type SyncOutcome,
+  syncOutcome,
+  tableChecksums,
+} from "./support.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -125,15 +132,8 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-async function run(cmd: string[], env: Record<string, string>, cwd: string): Promise<SyncOutcome> {
-  const child = Bun.spawn({ cmd, cwd, env, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}: ${err.slice(-2000)}`);
-  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
+function run(cmd: string[], env: Record<string, string>, cwd: string): Promise<SyncOutcome> {
+  return syncOutcome({ cmd, cwd, env }, cmd.join(" "));
 }
 
 async function landed(): Promise<Record<keyof typeof EXPECTED, unknown[][]>> {
@@ -171,7 +171,7 @@ async function landed(): Promise<Record<keyof typeof EXPECTED, unknown[][]>> {
 describe("a Modern_Spanish_CI_AS FerraWin database", () => {
   test("the compiled agent lands it exactly", async () => {
     const outDir = join(workDir, "build");
-    const build = Bun.spawn({
+    const { out: buildOut, err: buildErr, code: buildCode } = await runToEnd({
       cmd: [
         process.execPath,
         join(root, "agent", "build.ts"),
@@ -181,14 +181,7 @@ describe("a Modern_Spanish_CI_AS FerraWin database", () => {
         "--no-smoke",
       ],
       cwd: root,
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const [buildOut, buildErr, buildCode] = await Promise.all([
-      new Response(build.stdout).text(),
-      new Response(build.stderr).text(),
-      build.exited,
-    ]);
     if (buildCode !== 0) console.error((buildOut + buildErr).slice(-4000));
     expect(buildCode).toBe(0);
     const home = join(workDir, "binary-home");

@@ -2,40 +2,27 @@
 // real FerraWin database has and Puente does not read (users, print dates, printers, positions…), one
 // table is spelled in lower case, one table is not FerraWin's six at all, and the text has Spanish
 // accents, ñ and dashes. The stand-in loads it as it is; a full sync must land exactly what is below.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { bootStack, type Stack, type SyncOutcome } from "./support.ts";
+import { type Stack, type SyncOutcome, syncOutcome, useStack } from "./support.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 const DUMP = join(import.meta.dir, "fixtures", "ferrawin-dump.json");
 let stack: Stack;
 let agentHome: string;
 
-beforeAll(async () => {
-  stack = await bootStack({ ferrawinFixture: DUMP });
+useStack(() => ({ ferrawinFixture: DUMP }), (booted) => {
+  stack = booted;
   agentHome = mkdtempSync(join(tmpdir(), "puente-dump-test-"));
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
-async function sync(...args: string[]): Promise<SyncOutcome> {
-  const child = Bun.spawn({
-    ...agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`sync exited ${code}: ${err.slice(-2000)}`);
-  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
+function sync(...args: string[]): Promise<SyncOutcome> {
+  return syncOutcome(
+    agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
+  );
 }
 
 describe("a FerraWin dump with real-world columns and text", () => {

@@ -1,75 +1,53 @@
 // A FerraWin sync through the whole system: SQL Server stand-in → tedious → agent → edge → gateway →
 // Postgres. What lands must equal what the source yields, and incremental runs send only changes.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import {
-  bootStack,
-  ferrawinSourceFor,
+  ferrawinItemsAll,
   type Stack,
   type SyncOutcome,
+  syncOutcome,
   tableChecksums,
+  useStack,
 } from "./support.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
 
 let stack: Stack;
 let agentHome: string;
 
-beforeAll(async () => {
-  stack = await bootStack({ planillas: 150, seed: 11 });
+useStack(() => ({ planillas: 150, seed: 11 }), (booted) => {
+  stack = booted;
   agentHome = mkdtempSync(join(tmpdir(), "puente-sync-test-"));
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 /** `puente-agent sync ferrawin --json …` from source, as an admin would run it on the office PC. */
-async function sync(...args: string[]): Promise<SyncOutcome> {
-  const child = Bun.spawn({
-    ...agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`sync exited ${code}: ${err.slice(-2000)}`);
-  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
+function sync(...args: string[]): Promise<SyncOutcome> {
+  return syncOutcome(
+    agentSpawnOptions(stack.info, ["sync", "ferrawin", "--json", ...args], agentHome),
+  );
 }
 
 /** What the source yields for `all`, read through tedious independently of the agent's runner. */
 async function sourceView() {
-  const source = ferrawinSourceFor(stack.info);
   const planillas = new Map<
     string,
     { elementos: number; entidades: number; peso: number; fingerprint: string }
   >();
   let rejects = 0;
-  try {
-    const items = source.extract({ mode: "all" }, {
-      cursor: null,
-      signal: new AbortController().signal,
-      log: () => {},
-    });
-    for await (const item of items) {
-      if (item.kind === "reject") rejects++;
-      else {
-        const p = item.planilla;
-        planillas.set(p.codigo, {
-          elementos: p.elementos.length,
-          entidades: p.entidades.length,
-          peso: p.peso_total_kg,
-          fingerprint: p.fingerprint,
-        });
-      }
+  for await (const item of ferrawinItemsAll(stack.info)) {
+    if (item.kind === "reject") rejects++;
+    else {
+      const p = item.planilla;
+      planillas.set(p.codigo, {
+        elementos: p.elementos.length,
+        entidades: p.entidades.length,
+        peso: p.peso_total_kg,
+        fingerprint: p.fingerprint,
+      });
     }
-  } finally {
-    await source.close();
   }
   return { planillas, rejects };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentEnv, type ReadyInfo } from "../../devstack/src/stack.ts";
 import { ReadyProcess, REPO_ROOT } from "../demo/ready-process.ts";
+import { runToEnd } from "./support.ts";
 
 const README = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 
@@ -220,18 +221,7 @@ const subcommandOf = (words: string[]) => {
 async function expectCloudCommandExists(command: string) {
   const words = withoutComment(command).split(/\s+/);
   const run = async (cmd: string[]) => {
-    const child = Bun.spawn({
-      cmd,
-      cwd: REPO_ROOT,
-      stdout: "pipe",
-      stderr: "pipe",
-      env: userEnv(),
-    });
-    const [out, err, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
+    const { out, err, code } = await runToEnd({ cmd, cwd: REPO_ROOT, env: userEnv() });
     return { code, output: out + err };
   };
   if (words[0] === "npx" && words[1] === "supabase") {

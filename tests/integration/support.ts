@@ -1,5 +1,6 @@
 // Shared by the whole-system tests: one devstack per test file, HTTP helpers, table checksums that
 // prove a refused request wrote nothing, the FerraWin source and a web-side Pusher client.
+import { afterAll, beforeAll } from "bun:test";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import Pusher, { type Channel } from "pusher-js";
@@ -12,10 +13,28 @@ import {
   startStack,
 } from "../../devstack/src/stack.ts";
 
-export type { ReadyInfo, Stack };
+export type { ReadyInfo, Stack, StackOptions };
 
 export async function bootStack(options: StackOptions = {}): Promise<Stack> {
   return await startStack({ planillas: 20, wisproClients: 50, ...options });
+}
+
+/**
+ * One stack for the enclosing scope, booted with `options()` before its tests (`ready` keeps it and sets
+ * up the rest) and stopped after them.
+ */
+export function useStack(
+  options: () => StackOptions,
+  ready: (stack: Stack) => void | Promise<void>,
+): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await bootStack(options());
+    await ready(stack);
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
 }
 
 export function supabaseFor(info: ReadyInfo): SupabaseClient {
@@ -121,6 +140,50 @@ export function ferrawinSourceFor(info: ReadyInfo) {
     encrypt: false,
     trustServerCertificate: true,
   });
+}
+
+/** Every item the FerraWin source yields for `all` (read as `ferrawinSourceFor` does); closes it after. */
+export async function* ferrawinItemsAll(info: ReadyInfo) {
+  const source = ferrawinSourceFor(info);
+  try {
+    yield* source.extract({ mode: "all" }, {
+      cursor: null,
+      signal: new AbortController().signal,
+      log: () => {},
+    });
+  } finally {
+    await source.close();
+  }
+}
+
+/** What a command that ran to its end printed, and its exit code. */
+export interface Finished {
+  out: string;
+  err: string;
+  code: number;
+}
+
+/** Runs a command to its end with its stdout and stderr piped (as `Bun.spawn` takes `cmd`, `cwd`, `env`). */
+export async function runToEnd(
+  options: { cmd: string[]; cwd?: string; env?: Record<string, string | undefined> },
+): Promise<Finished> {
+  const child = Bun.spawn({ ...options, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { out, err, code };
+}
+
+/** The outcome a `… sync <source> --json` printed; a non-zero exit throws `<label> exited <code>: <stderr>`. */
+export async function syncOutcome(
+  options: { cmd: string[]; cwd?: string; env?: Record<string, string | undefined> },
+  label = "sync",
+): Promise<SyncOutcome> {
+  const { out, err, code } = await runToEnd(options);
+  if (code !== 0) throw new Error(`${label} exited ${code}: ${err.slice(-2000)}`);
+  return JSON.parse(out.slice(out.indexOf("{"))) as SyncOutcome;
 }
 
 /**

@@ -1,9 +1,9 @@
 // A Wispro sync while clients are created and deleted between page requests (Wispro stand-in → agent →
 // edge → gateway → Postgres): every client that exists for the whole sync lands, each client once.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import type { WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
-import { bootStack, type Stack } from "./support.ts";
+import { type Stack, useStack } from "./support.ts";
 import {
   expectedIdNumber,
   runEvents,
@@ -20,13 +20,9 @@ describe("Wispro sync under churn", () => {
   let stack: Stack;
   let home: string;
 
-  beforeAll(async () => {
+  useStack(() => ({ wisproFixture: writeFixture(INITIAL) }), (booted) => {
     home = newAgentHome();
-    stack = await bootStack({ wisproFixture: writeFixture(INITIAL) });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = booted;
   });
 
   test("clients deleted and created between pages: every lasting client stored once", async () => {

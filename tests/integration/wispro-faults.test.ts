@@ -6,9 +6,9 @@
 //
 // The agent fetches and validates every page before it sends the first batch, so a fault on the last
 // page cannot leave the first pages landed. The failing faults below sit on the LAST page on purpose.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
-import { bootStack, type Stack } from "./support.ts";
+import { type Stack, useStack } from "./support.ts";
 import {
   customersChecksum,
   expectExactly,
@@ -37,13 +37,9 @@ describe("Wispro sync under faults that heal", () => {
   let stack: Stack;
   let home: string;
 
-  beforeAll(async () => {
+  useStack(() => ({ wisproFixture: writeFixture(CLIENTS) }), (booted) => {
     home = newAgentHome();
-    stack = await bootStack({ wisproFixture: writeFixture(CLIENTS) });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = booted;
   });
 
   test("a page that hangs past the timeout is asked again and the run lands exactly", async () => {
@@ -85,13 +81,9 @@ describe("Wispro sync under faults that do not heal: a failed run, nothing writt
   let stack: Stack;
   let home: string;
 
-  beforeAll(async () => {
+  useStack(() => ({ wisproFixture: writeFixture(CLIENTS) }), (booted) => {
     home = newAgentHome();
-    stack = await bootStack({ wisproFixture: writeFixture(CLIENTS) });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = booted;
   });
 
   /** Runs a sync with `arrange` in force and checks the failure left every table as it was. */

@@ -5,9 +5,9 @@
 // touched (not even mailed), two customers sharing an email get one account, a rerun or a replayed
 // batch invites nobody again, and the account can read nothing of Puente's. With the default policy
 // (none) no account is made.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
-import { bootStack, callEdge, type Stack, supabaseFor, tableChecksums } from "./support.ts";
+import { callEdge, type Stack, supabaseFor, tableChecksums, useStack } from "./support.ts";
 import {
   caughtMail,
   expectedIdNumber,
@@ -73,16 +73,12 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=invite", () => {
   let home: string;
   let firstRunId = "";
 
-  beforeAll(async () => {
+  useStack(() => ({
+    wisproFixture: writeFixture(CLIENTS),
+    edgeEnv: { PUENTE_PORTAL_ACCOUNTS: "invite" },
+  }), (booted) => {
     home = newAgentHome();
-    stack = await bootStack({
-      wisproFixture: writeFixture(CLIENTS),
-      edgeEnv: { PUENTE_PORTAL_ACCOUNTS: "invite" },
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = booted;
   });
 
   test(
@@ -218,12 +214,8 @@ describe("portal accounts with PUENTE_PORTAL_ACCOUNTS=invite", () => {
 describe("portal accounts with the default policy (none)", () => {
   let stack: Stack;
 
-  beforeAll(async () => {
-    stack = await bootStack({ wisproFixture: writeFixture(CLIENTS) });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+  useStack(() => ({ wisproFixture: writeFixture(CLIENTS) }), (booted) => {
+    stack = booted;
   });
 
   test("a sync lands the customers and opens no account", async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import type { WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
 import { agentSpawnOptions } from "../../devstack/src/agent-process.ts";
-import { type Stack, type SyncOutcome, tableChecksums } from "./support.ts";
+import { runToEnd, type Stack, type SyncOutcome, tableChecksums } from "./support.ts";
 
 /** One Wispro client with sensible defaults; `n` makes its uuid, public id and id number unique. */
 export function wisproClient(
@@ -57,19 +57,12 @@ export async function syncWispro(
   home: string,
   extraEnv: Record<string, string> = {},
 ): Promise<SyncOutcome & { stderr: string }> {
-  const child = Bun.spawn({
-    ...agentSpawnOptions(stack.info, ["sync", "wispro", "--json"], home, {
+  const { out, err, code } = await runToEnd(
+    agentSpawnOptions(stack.info, ["sync", "wispro", "--json"], home, {
       WISPRO_PER_PAGE: "5",
       ...extraEnv,
     }),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  );
   const start = out.indexOf("{");
   if (start < 0) throw new Error(`sync exited ${code} without JSON: ${err.slice(-2000)}`);
   return { ...(JSON.parse(out.slice(start)) as SyncOutcome), stderr: err };

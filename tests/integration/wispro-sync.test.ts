@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { newAgentHome } from "../../devstack/src/agent-process.ts";
 import { loadClientsFixture, type WisproClientRecord } from "../../devstack/src/wispro/clients.ts";
 import { startWisproServer, type WisproServer } from "../../devstack/src/wispro/server.ts";
-import { bootStack, type Stack } from "./support.ts";
+import { bootStack, type Stack, useStack } from "./support.ts";
 import {
   customersChecksum,
   expectedIdNumber,
@@ -85,13 +85,9 @@ describe("Wispro sync: first run and unchanged rerun", () => {
   let stack: Stack;
   let home: string;
 
-  beforeAll(async () => {
+  useStack(() => ({ wisproFixture: writeFixture(FIRST, "first.json") }), (booted) => {
     home = newAgentHome();
-    stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = booted;
   });
 
   test("the first sync lands every record as the matching rules say", async () => {
@@ -220,13 +216,9 @@ describe("Wispro sync under API faults", () => {
   let stack: Stack;
   let home: string;
 
-  beforeAll(async () => {
+  useStack(() => ({ wisproFixture: writeFixture(FIRST, "first.json") }), (booted) => {
     home = newAgentHome();
-    stack = await bootStack({ wisproFixture: writeFixture(FIRST, "first.json") });
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
+    stack = booted;
   });
 
   test("a 429 and two 5xx answers are retried and the run lands exactly", async () => {

@@ -4,10 +4,9 @@
 // the table endpoints (`GET /rest/v1/<table>`, as production serves every granted table) and for writes
 // as PostgREST would run them; every channel × caller, and what the Pusher server accepts.
 // Every refused cell is also checked to have written nothing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import {
   type AgentCredentials,
-  bootStack,
   callEdge,
   type Caller,
   callRpc,
@@ -17,34 +16,29 @@ import {
   createAgent,
   DatabaseWatch,
   openRun,
-  type People,
   RawPusherClient,
   samplePlanilla,
-  signInEveryone,
-  type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
-let stack: Stack;
-let people: People;
 let agentA: AgentCredentials;
 let agentB: AgentCredentials;
 let runA: string;
 let watch: DatabaseWatch;
 const cells = { edge: 0, rpc: 0, table: 0, channel: 0, pusher: 0 };
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-  watch = await DatabaseWatch.open(stack.info);
-  agentA = await createAgent(stack.info, people.admin, "agent-a");
-  agentB = await createAgent(stack.info, people.admin, "agent-b");
-  runA = await openRun(stack.info, agentA.key, "ferrawin", { mode: "all" });
-}, 120_000);
+const env = useStackWithPeople({
+  ready: async () => {
+    watch = await DatabaseWatch.open(env.stack.info);
+    agentA = await createAgent(env.stack.info, env.people.admin, "agent-a");
+    agentB = await createAgent(env.stack.info, env.people.admin, "agent-b");
+    runA = await openRun(env.stack.info, agentA.key, "ferrawin", { mode: "all" });
+  },
+  beforeStop: () => watch?.close(),
+});
 
-afterAll(async () => {
-  await watch?.close();
-  await stack?.stop();
+afterAll(() => {
   const total = Object.values(cells).reduce((a, b) => a + b, 0);
   console.log(
     `authz: ${total} cells checked (edge ${cells.edge}, rpc ${cells.rpc}, table ${cells.table}, ` +
@@ -61,9 +55,9 @@ function edgeCaller(who: EdgeCaller): Caller {
     case "anonymous":
       return {};
     case "staff":
-      return { token: people.staff };
+      return { token: env.people.staff };
     case "admin":
-      return { token: people.admin };
+      return { token: env.people.admin };
     case "agentA":
       return { agentKey: agentA.key };
     case "agentB":
@@ -182,7 +176,7 @@ const EDGE_ROWS: EdgeRow[] = [
 describe("authorization matrix", () => {
   test("every edge route × {anonymous, staff, admin, agent B on A's run, agent A}", async () => {
     const wrong: string[] = [];
-    const sql = connectDb(stack.info);
+    const sql = connectDb(env.stack.info);
     try {
       for (const row of EDGE_ROWS) {
         for (const who of EDGE_CALLERS) {
@@ -190,7 +184,7 @@ describe("authorization matrix", () => {
           const before = await watch.checksums();
           const runBefore =
             await sql`select updated_at, status, done from public.runs where id = ${runA}`;
-          const answer = await callEdge(stack.info, row.path(), {
+          const answer = await callEdge(env.stack.info, row.path(), {
             ...edgeCaller(who),
             method: row.method,
             ...(row.form
@@ -241,18 +235,18 @@ describe("authorization matrix", () => {
   });
 
   test("every RPC × {anon, no role, staff, admin, service role, a bare agent key}, and no RPC outside the matrix is open", async () => {
-    const info = stack.info;
-    const agentR = await createAgent(info, people.admin, "agent-rpc");
-    const victim = await createAgent(info, people.admin, "agent-to-revoke");
+    const info = env.stack.info;
+    const agentR = await createAgent(info, env.people.admin, "agent-rpc");
+    const victim = await createAgent(info, env.people.admin, "agent-to-revoke");
     const runF = await openRun(info, agentR.key, "ferrawin", { mode: "all" });
     const runW = await openRun(info, agentR.key, "wispro", { mode: "full" });
     // "agentKey": an agent key sent straight to the gateway, as someone holding a stolen key might.
     type Who = "anon" | "norole" | "staff" | "admin" | "service" | "agentKey";
     const bearer: Record<Who, string | undefined> = {
       anon: undefined,
-      norole: people.norole,
-      staff: people.staff,
-      admin: people.admin,
+      norole: env.people.norole,
+      staff: env.people.staff,
+      admin: env.people.admin,
       service: info.serviceRoleKey,
       agentKey: agentR.key,
     };
@@ -466,7 +460,7 @@ describe("authorization matrix", () => {
   });
 
   test("every table × role: reads through GET /rest/v1/<table>, writes as PostgREST would run them", async () => {
-    const sql = connectDb(stack.info);
+    const sql = connectDb(env.stack.info);
     type Role = "anon" | "norole" | "staff" | "admin" | "service_role";
     const claims: Record<Role, string | null> = {
       anon: null,
@@ -506,18 +500,18 @@ describe("authorization matrix", () => {
     /** The table endpoint as supabase-js calls it: the anon key, and the caller's session if any. */
     const bearers: Record<Role, string | undefined> = {
       anon: undefined,
-      norole: people.norole,
-      staff: people.staff,
-      admin: people.admin,
+      norole: env.people.norole,
+      staff: env.people.staff,
+      admin: env.people.admin,
       service_role: undefined,
     };
     const readOverHttp = async (role: Role, table: string, columns: string): Promise<Read> => {
       const headers: Record<string, string> = {
-        apikey: role === "service_role" ? stack.info.serviceRoleKey : stack.info.anonKey,
+        apikey: role === "service_role" ? env.stack.info.serviceRoleKey : env.stack.info.anonKey,
       };
       if (bearers[role]) headers.authorization = `Bearer ${bearers[role]}`;
       const response = await fetch(
-        `${stack.info.supabaseUrl}/rest/v1/${table}?select=${columns}&limit=1`,
+        `${env.stack.info.supabaseUrl}/rest/v1/${table}?select=${columns}&limit=1`,
         { headers },
       );
       const body = await response.json();
@@ -635,17 +629,18 @@ describe("authorization matrix", () => {
   });
 
   test("every channel × caller at /pusher/auth, and the Pusher server refuses what was not signed", async () => {
-    const info = stack.info;
-    const revoked = await createAgent(info, people.admin, "agent-revoked");
+    const info = env.stack.info;
+    const revoked = await createAgent(info, env.people.admin, "agent-revoked");
     expect(
-      (await callRpc(info, "revoke_agent", { p_agent_id: revoked.agentId }, people.admin)).status,
+      (await callRpc(info, "revoke_agent", { p_agent_id: revoked.agentId }, env.people.admin))
+        .status,
     )
       .toBe(204);
     const callers: Record<string, Caller> = {
       anonymous: {},
-      norole: { token: people.norole },
-      staff: { token: people.staff },
-      admin: { token: people.admin },
+      norole: { token: env.people.norole },
+      staff: { token: env.people.staff },
+      admin: { token: env.people.admin },
       agentA: { agentKey: agentA.key },
       agentB: { agentKey: agentB.key },
       revokedAgent: { agentKey: revoked.key },

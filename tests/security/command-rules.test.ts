@@ -4,34 +4,21 @@
 // blocked every FerraWin start for 15 minutes. Now one rule table decides at both doors (the same rows
 // in protocol's COMMAND_RULES and public.command_rules), the database checks params as the protocol
 // does, and a command the agent cannot read is marked rejected once.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { COMMAND_RULES } from "../../protocol/src/index.ts";
 import { startListener } from "../../agent/src/listener.ts";
 import { createEdgeClient } from "../../agent/src/sink/edge-client.ts";
 import { Logger } from "../../agent/src/status/log.ts";
 import {
-  bootStack,
   callEdge,
   callRpc,
   connectDb,
   DatabaseWatch,
-  type People,
-  signInEveryone,
-  type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
-let stack: Stack;
-let people: People;
-
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const env = useStackWithPeople();
 
 /** Every command a person could ask for, valid or not. */
 const CASES: { source: string; action: string; params: Record<string, unknown> }[] = [
@@ -66,7 +53,7 @@ const verdict = (status: number) =>
 
 describe("one rule table for the edge and the database", () => {
   test("protocol's COMMAND_RULES and public.command_rules hold the same rows", async () => {
-    const sql = connectDb(stack.info);
+    const sql = connectDb(env.stack.info);
     try {
       const rows = await sql<
         { role: string; source: string; action: string; mode: string | null }[]
@@ -83,26 +70,26 @@ describe("one rule table for the edge and the database", () => {
   test(
     "every role × command gets the same verdict from the edge and from the RPC called directly",
     async () => {
-      const sql = connectDb(stack.info);
-      const watch = await DatabaseWatch.open(stack.info);
+      const sql = connectDb(env.stack.info);
+      const watch = await DatabaseWatch.open(env.stack.info);
       const mismatches: string[] = [];
       let cells = 0;
       try {
-        for (const [who, token] of Object.entries(people)) {
+        for (const [who, token] of Object.entries(env.people)) {
           for (const c of CASES) {
             // Nothing pending or running, so each start is judged on its own.
             await sql`update public.commands set status = 'expired' where status in ('pending', 'claimed')`;
-            const body = { v: 1, requestId: uuid(), agentId: stack.info.agent.id, ...c };
+            const body = { v: 1, requestId: uuid(), agentId: env.stack.info.agent.id, ...c };
             let edgeStatus = 0;
             const edgeWrites = await watch.changedBy(async () => {
-              edgeStatus = (await callEdge(stack.info, "/commands", { token, body })).status;
+              edgeStatus = (await callEdge(env.stack.info, "/commands", { token, body })).status;
             });
             await sql`update public.commands set status = 'expired' where status in ('pending', 'claimed')`;
             let rpcStatus = 0;
             const rpcWrites = await watch.changedBy(async () => {
-              rpcStatus = (await callRpc(stack.info, "enqueue_command", {
+              rpcStatus = (await callRpc(env.stack.info, "enqueue_command", {
                 p_request_id: uuid(),
-                p_agent_id: stack.info.agent.id,
+                p_agent_id: env.stack.info.agent.id,
                 p_source: c.source,
                 p_action: c.action,
                 p_params: c.params,
@@ -132,21 +119,21 @@ describe("one rule table for the edge and the database", () => {
   );
 
   test("the reproductions: staff pause of Wispro and a start with code no-such-code are refused by the RPC", async () => {
-    const pause = await callRpc(stack.info, "enqueue_command", {
+    const pause = await callRpc(env.stack.info, "enqueue_command", {
       p_request_id: uuid(),
-      p_agent_id: stack.info.agent.id,
+      p_agent_id: env.stack.info.agent.id,
       p_source: "wispro",
       p_action: "pause",
       p_params: {},
-    }, people.staff);
+    }, env.people.staff);
     expect(pause.status).toBe(403);
-    const bogus = await callRpc(stack.info, "enqueue_command", {
+    const bogus = await callRpc(env.stack.info, "enqueue_command", {
       p_request_id: uuid(),
-      p_agent_id: stack.info.agent.id,
+      p_agent_id: env.stack.info.agent.id,
       p_source: "ferrawin",
       p_action: "start",
       p_params: { mode: "one", code: "no-such-code" },
-    }, people.staff);
+    }, env.people.staff);
     expect(bogus.status).toBe(422);
     expect(JSON.stringify(bogus.body)).toContain("params.code");
   });
@@ -156,17 +143,17 @@ describe("a command the agent cannot read", () => {
   test(
     "is marked rejected with its reason once, never redelivered, and blocks no later start",
     async () => {
-      const sql = connectDb(stack.info);
+      const sql = connectDb(env.stack.info);
       await sql`update public.commands set status = 'expired' where status in ('pending', 'claimed')`;
       // One stored before these rules: the database no longer takes it, so it is written directly.
       const [bad] = await sql<{ id: string }[]>`
       insert into public.commands (request_id, agent_id, source, action, params)
-      values (gen_random_uuid(), ${stack.info.agent.id}, 'ferrawin', 'start',
+      values (gen_random_uuid(), ${env.stack.info.agent.id}, 'ferrawin', 'start',
         '{"mode":"one","code":"no-such-code"}')
       returning id::text`;
       const edge = createEdgeClient({
-        baseUrl: stack.info.functionsUrl,
-        agentKey: stack.info.agent.key,
+        baseUrl: env.stack.info.functionsUrl,
+        agentKey: env.stack.info.agent.key,
         retry: { limit: 0 },
       });
       const dispatched: string[] = [];
@@ -193,12 +180,12 @@ describe("a command the agent cannot read", () => {
         }::uuid`;
         expect((await edge.claimCommands()).map((c) => c.id)).not.toContain(bad!.id);
         // An admin's FerraWin start is not blocked by it.
-        const start = await callEdge(stack.info, "/commands", {
-          token: people.admin,
+        const start = await callEdge(env.stack.info, "/commands", {
+          token: env.people.admin,
           body: {
             v: 1,
             requestId: uuid(),
-            agentId: stack.info.agent.id,
+            agentId: env.stack.info.agent.id,
             source: "ferrawin",
             action: "start",
             params: { mode: "incremental" },

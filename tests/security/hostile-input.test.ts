@@ -5,7 +5,7 @@
 // overlong UTF-8, homoglyph codes, wrong content types, broken gzip, a 1 GB gzip bomb, a body past the
 // limit). Each is answered with the documented status and code, and no table changes. Last, the agent:
 // T-SQL injection through its sync parameters is refused by the CLI and inert in the source's queries.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createGzip, gzipSync } from "node:zlib";
 import type { z } from "zod";
 import {
@@ -26,22 +26,17 @@ import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-proces
 import { BODY_LIMITS } from "../../edge/_shared/body-limits.ts";
 import {
   type AgentCredentials,
-  bootStack,
   callEdge,
   connectDb,
   createAgent,
   DatabaseWatch,
   ferrawinSourceFor,
   openRun,
-  type People,
   samplePlanilla,
-  signInEveryone,
-  type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
-let stack: Stack;
-let people: People;
 let watch: DatabaseWatch;
 let agent: AgentCredentials;
 let runF: string;
@@ -49,18 +44,17 @@ let runW: string;
 const tally = { tried: 0, written: 0, inert: 0 };
 const failures: string[] = [];
 
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-  watch = await DatabaseWatch.open(stack.info);
-  agent = await createAgent(stack.info, people.admin, "hostile");
-  runF = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
-  runW = await openRun(stack.info, agent.key, "wispro", { mode: "full" });
-}, 120_000);
+const env = useStackWithPeople({
+  ready: async () => {
+    watch = await DatabaseWatch.open(env.stack.info);
+    agent = await createAgent(env.stack.info, env.people.admin, "hostile");
+    runF = await openRun(env.stack.info, agent.key, "ferrawin", { mode: "all" });
+    runW = await openRun(env.stack.info, agent.key, "wispro", { mode: "full" });
+  },
+  beforeStop: () => watch?.close(),
+});
 
-afterAll(async () => {
-  await watch?.close();
-  await stack?.stop();
+afterAll(() => {
   console.log(
     `hostile inputs: ${tally.tried} tried, ${tally.written} written` +
       ` (and ${tally.inert} injection/Unicode strings accepted as plain text, stored verbatim, nothing else touched)`,
@@ -205,7 +199,7 @@ interface Send {
 /** Sends `send` and records a failure unless it is answered with `status` (and `code`). */
 async function expectRefusal(label: string, send: Send, status: number, code?: string) {
   tally.tried++;
-  const answer = await callEdge(stack.info, send.path, send);
+  const answer = await callEdge(env.stack.info, send.path, send);
   const gotCode = answer.body?.error?.code;
   if (answer.status !== status || (code && gotCode !== code)) {
     failures.push(
@@ -356,7 +350,7 @@ const planillaBatch = (planillas: unknown[], extra: Record<string, unknown> = {}
 describe("hostile input is refused with the documented status and writes nothing", () => {
   test("POST /commands: schema variants and injection in every string field", async () => {
     // A target agent with nothing active, so the valid control below is accepted.
-    const target = await createAgent(stack.info, people.admin, "command-target");
+    const target = await createAgent(env.stack.info, env.people.admin, "command-target");
     const base = {
       v: 1,
       requestId: uuid(),
@@ -365,7 +359,7 @@ describe("hostile input is refused with the documented status and writes nothing
       action: "start",
       params: { mode: "year", year: 2025, fromCode: "2025-000010" },
     };
-    const send = (body: unknown): Send => ({ path: "/commands", token: people.admin, body });
+    const send = (body: unknown): Send => ({ path: "/commands", token: env.people.admin, body });
     // Every string here is an id, an enum or a code: an attack string is never a valid one.
     await sendVariants("/commands", CommandRequest, base, send);
     await sendVariants("/commands one", CommandRequest, {
@@ -375,7 +369,7 @@ describe("hostile input is refused with the documented status and writes nothing
     }, send);
     // The control: the base is accepted and writes, so the checksums above would have seen a write.
     const written = await watch.changedBy(async () => {
-      expect((await callEdge(stack.info, "/commands", send(base))).status).toBe(201);
+      expect((await callEdge(env.stack.info, "/commands", send(base))).status).toBe(201);
     });
     expect(written).toContain("public.commands");
     expect(failures.splice(0)).toEqual([]);
@@ -423,7 +417,7 @@ describe("hostile input is refused with the documented status and writes nothing
       progress,
       as(progressPath),
       async (v) => {
-        const answer = await callEdge(stack.info, progressPath, as(progressPath)(v.body));
+        const answer = await callEdge(env.stack.info, progressPath, as(progressPath)(v.body));
         if (answer.status !== 200) failures.push(`${progressPath} ${v.name}: ${answer.status}`);
       },
     );
@@ -445,7 +439,7 @@ describe("hostile input is refused with the documented status and writes nothing
       as("/agent/heartbeat"),
       async (v) => {
         const answer = await callEdge(
-          stack.info,
+          env.stack.info,
           "/agent/heartbeat",
           as("/agent/heartbeat")(v.body),
         );
@@ -545,7 +539,7 @@ describe("hostile input is refused with the documented status and writes nothing
     ];
     const touched = await sendVariants(sql, IngestBatch, base, send(runF), async (v) => {
       const answer = await callEdge(
-        stack.info,
+        env.stack.info,
         sql,
         send(runF)({ ...(v.body as object), seq: seq++ }),
       );
@@ -556,7 +550,7 @@ describe("hostile input is refused with the documented status and writes nothing
     expect(touched.filter((t) => !batchTables.includes(t))).toEqual([]);
     // Verbatim: the last accepted descripcion attack is what the table holds.
     const stored = await callEdge(
-      stack.info,
+      env.stack.info,
       sql,
       send(runF)(planillaBatch([{
         ...fullPlanilla("2025-000501"),
@@ -564,7 +558,7 @@ describe("hostile input is refused with the documented status and writes nothing
       }])),
     );
     expect(stored.status).toBe(200);
-    const db = connectDb(stack.info);
+    const db = connectDb(env.stack.info);
     try {
       const [row] = await db`select descripcion from public.planillas where codigo = '2025-000501'`;
       expect(row?.descripcion).toBe(SQL_INJECTIONS[0]);
@@ -587,7 +581,11 @@ describe("hostile input is refused with the documented status and writes nothing
       send(runW),
       async (v) => {
         const body = { ...(v.body as object), seq: seq++ };
-        const answer = await callEdge(stack.info, `/agent/runs/${runW}/batches`, send(runW)(body));
+        const answer = await callEdge(
+          env.stack.info,
+          `/agent/runs/${runW}/batches`,
+          send(runW)(body),
+        );
         if (answer.status !== 200) {
           failures.push(`customers ${v.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
         }
@@ -813,7 +811,7 @@ describe("hostile input is refused with the documented status and writes nothing
         "/commands gzip garbage",
         {
           path: "/commands",
-          token: people.admin,
+          token: env.people.admin,
           raw: new Uint8Array([0x1f, 0x8b, 1, 2]),
           headers: gzipHeaders,
         },
@@ -855,7 +853,7 @@ describe("hostile input is refused with the documented status and writes nothing
       "20 MiB form body to /pusher/auth",
       {
         path: "/pusher/auth",
-        token: people.staff,
+        token: env.people.staff,
         raw: `socket_id=1.1&channel_name=private-sync-status&x=${"a".repeat(20 * 1024 * 1024)}`,
         headers: { "content-type": "application/x-www-form-urlencoded" },
       },
@@ -863,14 +861,14 @@ describe("hostile input is refused with the documented status and writes nothing
       "payload_too_large",
     );
     // The edge is still healthy afterwards.
-    expect((await callEdge(stack.info, "/health")).status).toBe(200);
+    expect((await callEdge(env.stack.info, "/health")).status).toBe(200);
     expect(failures.splice(0)).toEqual([]);
   });
 
   test("POST /pusher/auth: injection and junk in socket ids and channel names", async () => {
     const form = (fields: Record<string, string>): Send => ({
       path: "/pusher/auth",
-      token: people.staff,
+      token: env.people.staff,
       raw: new URLSearchParams(fields),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
@@ -898,7 +896,7 @@ describe("hostile input is refused with the documented status and writes nothing
       "JSON array body",
       {
         path: "/pusher/auth",
-        token: people.staff,
+        token: env.people.staff,
         body: [{ socket_id: "1.1", channel_name: "private-sync-status" }],
       },
       422,
@@ -908,7 +906,7 @@ describe("hostile input is refused with the documented status and writes nothing
       "socket_id as an object",
       {
         path: "/pusher/auth",
-        token: people.staff,
+        token: env.people.staff,
         body: { socket_id: { $gt: "" }, channel_name: "private-sync-status" },
       },
       422,
@@ -918,7 +916,7 @@ describe("hostile input is refused with the documented status and writes nothing
   });
 
   test("the agent: T-SQL injection through --code, --from-code and --year is refused or inert", async () => {
-    const info = stack.info;
+    const info = env.stack.info;
     const home = newAgentHome();
     const attempts: string[][] = [
       ["sync", "ferrawin", "--mode", "one", "--code", "2025-1'; DROP TABLE ORD_HEAD; --"],

@@ -1,11 +1,10 @@
 // Keys and tokens: agent keys are stored only as hashes, revoking one takes effect on the very next
 // request (HTTP and channel auth), expired, forged and unsigned JWTs are refused by the edge and by
 // the gateway, and a staff account cannot make itself admin.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
 import {
-  bootStack,
   callEdge,
   callRpc,
   channelAuth,
@@ -13,36 +12,25 @@ import {
   createAgent,
   mintUserToken,
   openRun,
-  type People,
+  postPause,
   RawPusherClient,
-  signInEveryone,
-  type Stack,
   supabaseFor,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
-let stack: Stack;
-let people: People;
-
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const env = useStackWithPeople();
 
 describe("agent keys", () => {
   test("a key is stored only as its SHA-256: no column of any table holds the key", async () => {
-    const agent = await createAgent(stack.info, people.admin, "hash-only");
+    const agent = await createAgent(env.stack.info, env.people.admin, "hash-only");
     // Use it, so every place a key could end up (runs, events, commands, logs in tables) has had a chance.
-    const runId = await openRun(stack.info, agent.key, "ferrawin", { mode: "all" });
-    await callEdge(stack.info, `/agent/runs/${runId}/finish`, {
+    const runId = await openRun(env.stack.info, agent.key, "ferrawin", { mode: "all" });
+    await callEdge(env.stack.info, `/agent/runs/${runId}/finish`, {
       agentKey: agent.key,
       body: { status: "failed", done: 0, error: { code: "x", message: "test" } },
     });
-    const sql = connectDb(stack.info);
+    const sql = connectDb(env.stack.info);
     try {
       const [row] = await sql`select * from public.agents where id = ${agent.agentId}`;
       expect(row).toBeDefined();
@@ -64,8 +52,8 @@ describe("agent keys", () => {
   });
 
   test("revoking a key takes effect on the next request: routes, channel auth and new commands", async () => {
-    const info = stack.info;
-    const agent = await createAgent(info, people.admin, "to-revoke");
+    const info = env.stack.info;
+    const agent = await createAgent(info, env.people.admin, "to-revoke");
     const channel = `private-agent-${agent.agentId}`;
     const runId = await openRun(info, agent.key, "ferrawin", { mode: "all" });
     // Before: the agent works and holds a subscription to its doorbell.
@@ -80,7 +68,8 @@ describe("agent keys", () => {
         .toBe(200);
 
       expect(
-        (await callRpc(info, "revoke_agent", { p_agent_id: agent.agentId }, people.admin)).status,
+        (await callRpc(info, "revoke_agent", { p_agent_id: agent.agentId }, env.people.admin))
+          .status,
       )
         .toBe(204);
 
@@ -121,7 +110,7 @@ describe("agent keys", () => {
       }
       // Nobody can send the revoked agent new work, so its old subscription carries no more doorbells.
       const command = await callEdge(info, "/commands", {
-        token: people.admin,
+        token: env.people.admin,
         body: {
           requestId: uuid(),
           agentId: agent.agentId,
@@ -138,7 +127,7 @@ describe("agent keys", () => {
   });
 
   test("unknown, short and look-alike keys are refused the same way", async () => {
-    const known = stack.info.agent.key;
+    const known = env.stack.info.agent.key;
     for (
       const key of [
         "pk_" + "0".repeat(64),
@@ -149,7 +138,7 @@ describe("agent keys", () => {
         createHash("sha256").update(known).digest("hex"), // the stored hash is not a key
       ]
     ) {
-      const answer = await callEdge(stack.info, "/agent/commands/claim", {
+      const answer = await callEdge(env.stack.info, "/agent/commands/claim", {
         agentKey: key,
         body: {},
       });
@@ -168,7 +157,7 @@ describe("JWTs", () => {
   });
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const tokens = () => {
-    const secret = stack.info.jwtSecret;
+    const secret = env.stack.info.jwtSecret;
     const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${
       b64({ ...adminClaims(), exp: now() + 600 })
     }.`;
@@ -194,19 +183,10 @@ describe("JWTs", () => {
   };
 
   test("expired, forged, unsigned and tampered tokens are refused by the edge and by the gateway", async () => {
-    const info = stack.info;
+    const info = env.stack.info;
     const results: string[] = [];
     for (const [name, token] of Object.entries(tokens())) {
-      const edge = await callEdge(info, "/commands", {
-        token,
-        body: {
-          requestId: uuid(),
-          agentId: info.agent.id,
-          source: "ferrawin",
-          action: "pause",
-          params: {},
-        },
-      });
+      const edge = await postPause(info, token);
       const channel = await channelAuth(info, { token }, "1.1", "private-sync-status");
       const rpc = await callRpc(info, "sync_overview", {}, token);
       const create = await callRpc(info, "create_agent", { p_name: "nope" }, token);
@@ -220,23 +200,14 @@ describe("JWTs", () => {
   });
 
   test("API keys are not people: the anon and service keys cannot act as a user at the edge", async () => {
-    for (const key of [stack.info.anonKey, stack.info.serviceRoleKey]) {
-      const answer = await callEdge(stack.info, "/commands", {
-        token: key,
-        body: {
-          requestId: uuid(),
-          agentId: stack.info.agent.id,
-          source: "ferrawin",
-          action: "pause",
-          params: {},
-        },
-      });
+    for (const key of [env.stack.info.anonKey, env.stack.info.serviceRoleKey]) {
+      const answer = await postPause(env.stack.info, key);
       expect(answer.status).toBe(401);
     }
   });
 
   test("a staff account cannot make itself admin", async () => {
-    const info = stack.info;
+    const info = env.stack.info;
     // GoTrue lets a user edit only user_metadata; a token that says "admin" there is still staff.
     const client = supabaseFor(info);
     await client.auth.signInWithPassword(info.users.staff);
@@ -275,7 +246,7 @@ describe("JWTs", () => {
       method: "POST",
       headers: {
         apikey: info.anonKey,
-        authorization: `Bearer ${people.staff}`,
+        authorization: `Bearer ${env.people.staff}`,
         "content-type": "application/json",
       },
       body: JSON.stringify({

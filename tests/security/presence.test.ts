@@ -1,27 +1,10 @@
 // Issue 20, finding 7: presence-agents showed every admin's and staff member's user id and role to
 // every member, an agent key holder included. Now a person joins as an anonymous viewer of their
 // socket: an agent sees which sockets watch, never who.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  bootStack,
-  channelAuth,
-  type People,
-  RawPusherClient,
-  signInEveryone,
-  type Stack,
-} from "./support.ts";
+import { describe, expect, test } from "bun:test";
+import { channelAuth, RawPusherClient, useStackWithPeople } from "./support.ts";
 
-let stack: Stack;
-let people: People;
-
-beforeAll(async () => {
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const env = useStackWithPeople();
 
 /** The `sub` and role a user token carries. */
 function identity(token: string): { sub: string; role: string } {
@@ -30,8 +13,8 @@ function identity(token: string): { sub: string; role: string } {
 }
 
 async function join(caller: { token?: string; agentKey?: string }) {
-  const client = await RawPusherClient.connect(stack.info);
-  const signed = await channelAuth(stack.info, caller, client.socketId, "presence-agents");
+  const client = await RawPusherClient.connect(env.stack.info);
+  const signed = await channelAuth(env.stack.info, caller, client.socketId, "presence-agents");
   expect(signed.status).toBe(200);
   expect(await client.subscribe("presence-agents", signed.auth, signed.channelData)).toBe(true);
   return { client, channelData: signed.channelData! };
@@ -39,13 +22,13 @@ async function join(caller: { token?: string; agentKey?: string }) {
 
 describe("presence-agents", () => {
   test("an agent key holder learns no user id or role of the people watching", async () => {
-    const admin = await join({ token: people.admin });
-    const staff = await join({ token: people.staff });
-    const agent = await join({ agentKey: stack.info.agent.key });
+    const admin = await join({ token: env.people.admin });
+    const staff = await join({ token: env.people.staff });
+    const agent = await join({ agentKey: env.stack.info.agent.key });
     try {
       await Bun.sleep(300);
       const seenByAgent = agent.client.received.join("\n");
-      const secrets = [identity(people.admin), identity(people.staff)];
+      const secrets = [identity(env.people.admin), identity(env.people.staff)];
       for (const { sub, role } of secrets) {
         expect(seenByAgent.includes(sub)).toBe(false);
         expect(seenByAgent).not.toMatch(new RegExp(`"role":\\s*"${role}"`));
@@ -63,14 +46,16 @@ describe("presence-agents", () => {
       )!;
       const ids = JSON.parse(JSON.parse(snapshot).data).presence.ids as string[];
       expect(ids).toContain(`viewer:${admin.client.socketId}`);
-      expect(ids).toContain(stack.info.agent.id);
-      expect(ids.every((id) => id === stack.info.agent.id || id.startsWith("viewer:"))).toBe(true);
+      expect(ids).toContain(env.stack.info.agent.id);
+      expect(ids.every((id) => id === env.stack.info.agent.id || id.startsWith("viewer:"))).toBe(
+        true,
+      );
 
       // And people still see which agents are online (what the panel needs).
       const added = await admin.client.next(
         (f) =>
           f.event === "pusher_internal:member_added" &&
-          String(f.data).includes(stack.info.agent.id),
+          String(f.data).includes(env.stack.info.agent.id),
         2000,
       );
       expect(added).not.toBeNull();

@@ -2,28 +2,23 @@
 // Wispro token) are run with the agent from source against an edge function whose output is captured;
 // then the agent's stdout/stderr and log files, `doctor` and `status`, the edge's log lines, every
 // table (run events, errors, commands) and the API answers are searched for every configured secret.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { agentSpawnOptions, newAgentHome } from "../../devstack/src/agent-process.ts";
 import { type EdgeProcess, startEdge } from "../../devstack/src/gateway/edge-process.ts";
 import { freePort } from "../../devstack/src/postgres/system-cluster.ts";
 import {
-  bootStack,
   callEdge,
   callRpc,
   channelAuth,
   connectDb,
-  type People,
   RawPusherClient,
   type ReadyInfo,
-  signInEveryone,
-  type Stack,
+  useStackWithPeople,
   uuid,
 } from "./support.ts";
 
-let stack: Stack;
-let people: People;
 let edge: EdgeProcess;
 /** Everything a person or an attacker could read afterwards, by where it came from. */
 const captured: Record<string, string> = {};
@@ -58,7 +53,7 @@ async function agent(
 ): Promise<number> {
   const home = newAgentHome();
   const child = Bun.spawn({
-    ...agentSpawnOptions(stack.info, args, home, { PUENTE_API_URL: edge.url, ...env }),
+    ...agentSpawnOptions(booted.stack.info, args, home, { PUENTE_API_URL: edge.url, ...env }),
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -126,17 +121,16 @@ function keepConsole() {
   }
 }
 
-beforeAll(async () => {
-  keepConsole();
-  stack = await bootStack();
-  people = await signInEveryone(stack.info);
-  edge = await startCapturedEdge(stack.info);
-}, 120_000);
+beforeAll(keepConsole);
 
-afterAll(async () => {
-  Object.assign(console, originalConsole);
-  await edge?.stop();
-  await stack?.stop();
+const booted = useStackWithPeople({
+  ready: async () => {
+    edge = await startCapturedEdge(booted.stack.info);
+  },
+  beforeStop: async () => {
+    Object.assign(console, originalConsole);
+    await edge?.stop();
+  },
 });
 
 describe("secrets never appear in logs, errors, run events or API answers", () => {
@@ -148,11 +142,11 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
 
   test("a sync, failing syncs, doctor and status, with every output captured", async () => {
     // Someone watching the live feed (as the panel does) hears every event these runs cause.
-    const watcher = await RawPusherClient.connect(stack.info);
+    const watcher = await RawPusherClient.connect(booted.stack.info);
     for (const channel of ["private-sync-status", "presence-agents"]) {
       const signed = await channelAuth(
-        stack.info,
-        { token: people.staff },
+        booted.stack.info,
+        { token: booted.people.staff },
         watcher.socketId,
         channel,
       );
@@ -195,7 +189,7 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
     expect(captured["agent wrong Wispro token stdout"]).toContain("WISPRO_API_TOKEN");
     expect(captured["agent doctor, wrong password stdout"]).toContain("✘ SQL Server");
     // ... and the failing runs reached the server and were recorded as failed with a reason.
-    const sql = connectDb(stack.info);
+    const sql = connectDb(booted.stack.info);
     try {
       const failed = await sql`select error from public.runs where status = 'failed'`;
       expect(failed.length).toBeGreaterThanOrEqual(2);
@@ -208,10 +202,10 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
     // A LAN neighbour has nothing to connect to. Linux only: sockets come from /proc.
     if (process.platform !== "linux") return;
     const home = newAgentHome();
-    const sql = connectDb(stack.info);
+    const sql = connectDb(booted.stack.info);
     const startedAt = new Date();
     const child = Bun.spawn({
-      ...agentSpawnOptions(stack.info, ["run"], home, { PUENTE_API_URL: edge.url }),
+      ...agentSpawnOptions(booted.stack.info, ["run"], home, { PUENTE_API_URL: edge.url }),
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -219,11 +213,11 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
     const err = new Response(child.stderr).text();
     try {
       // Up means: it has sent a heartbeat and holds a connection to the Pusher server.
-      const pusherPort = stack.info.pusher.port.toString(16).toUpperCase().padStart(4, "0");
+      const pusherPort = booted.stack.info.pusher.port.toString(16).toUpperCase().padStart(4, "0");
       let sockets: SocketRow[] = [];
       for (let i = 0; i < 200; i++) {
         const [agentRow] = await sql<{ seen: Date | null }[]>`
-          select last_seen_at as seen from public.agents where id = ${stack.info.agent.id}`;
+          select last_seen_at as seen from public.agents where id = ${booted.stack.info.agent.id}`;
         sockets = socketsOf(child.pid);
         const isUp = agentRow?.seen && agentRow.seen >= startedAt &&
           sockets.some((s) => s.remotePort === pusherPort && s.state === "01");
@@ -247,13 +241,13 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
   }, 60_000);
 
   test("API answers, including errors, carry no secret", async () => {
-    const info = stack.info;
+    const info = booted.stack.info;
     const answers = [
       await callEdge(info, "/health"),
       await callEdge(info, "/agent/commands/claim", { agentKey: wrong.agentKey, body: {} }),
       await callEdge(info, "/agent/commands/claim", { agentKey: info.agent.key, body: "x" }),
       await callEdge(info, "/commands", { token: info.serviceRoleKey, body: {} }),
-      await callEdge(info, "/commands", { token: `${people.admin}x`, body: {} }),
+      await callEdge(info, "/commands", { token: `${booted.people.admin}x`, body: {} }),
       await callEdge(info, "/pusher/auth", {
         agentKey: info.agent.key,
         raw: "socket_id=1.1&channel_name=private-sync-status",
@@ -272,13 +266,15 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
     });
     for (const fn of ["sync_overview", "list_runs"]) {
       captured[`rpc ${fn} (admin)`] = JSON.stringify(
-        (await callRpc(info, fn, {}, people.admin)).body,
+        (await callRpc(info, fn, {}, booted.people.admin)).body,
       );
     }
-    const runs = (await callRpc(info, "list_runs", {}, people.admin)).body as { id: string }[];
+    const runs = (await callRpc(info, "list_runs", {}, booted.people.admin)).body as {
+      id: string;
+    }[];
     for (const run of runs) {
       captured[`rpc run_detail ${run.id}`] = JSON.stringify(
-        (await callRpc(info, "run_detail", { p_run_id: run.id }, people.admin)).body,
+        (await callRpc(info, "run_detail", { p_run_id: run.id }, booted.people.admin)).body,
       );
     }
     captured["rpc authenticate_agent with a wrong key"] = JSON.stringify(
@@ -288,7 +284,7 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
   });
 
   test("the database (run events, run errors, commands, every table) holds no secret", async () => {
-    const sql = connectDb(stack.info);
+    const sql = connectDb(booted.stack.info);
     try {
       const tables = await sql<{ name: string }[]>`
         select format('%I.%I', schemaname, tablename) as name from pg_tables
@@ -310,7 +306,7 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
     captured["gateway and Pusher server console"] = consoleOutput;
     // Postgres's own log (pg_ctl -l <cluster>/server.log, beside the data directory): failed
     // statements are logged with their text, so a key interpolated into SQL would show up here.
-    const sql = connectDb(stack.info);
+    const sql = connectDb(booted.stack.info);
     try {
       const [setting] = await sql<{ data_directory: string }[]>`show data_directory`;
       const dataDirectory = setting!.data_directory;
@@ -322,7 +318,7 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
       await sql.end();
     }
     expect(captured["postgres server log"]).toContain("unknown agent key");
-    const info = stack.info;
+    const info = booted.stack.info;
     const secrets: Record<string, string> = {
       "agent key": info.agent.key,
       "SQL Server password": info.sqlserver.password,
@@ -332,7 +328,7 @@ describe("secrets never appear in logs, errors, run events or API answers", () =
       "Wispro token": info.wispro.token,
       "admin password": info.users.admin.password,
       "staff password": info.users.staff.password,
-      "admin access token": people.admin,
+      "admin access token": booted.people.admin,
       "a mistyped SQL password": wrong.sqlPassword,
       "a mistyped agent key": wrong.agentKey,
       "a mistyped Wispro token": wrong.wisproToken,

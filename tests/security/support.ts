@@ -1,8 +1,17 @@
 // Shared by the security tests: who is calling (every kind of caller as headers), direct RPC calls
 // through the gateway, minted tokens, a raw Pusher protocol-7 client, and a tally each file prints.
+import { afterAll, beforeAll } from "bun:test";
 import postgres from "postgres";
 import { signJwt } from "../../devstack/src/gateway/jwt.ts";
-import { callEdge, type ReadyInfo, signIn, uuid } from "../integration/support.ts";
+import {
+  type ApiAnswer,
+  bootStack,
+  callEdge,
+  type ReadyInfo,
+  signIn,
+  type Stack,
+  uuid,
+} from "../integration/support.ts";
 
 export {
   bootStack,
@@ -53,6 +62,20 @@ export async function callRpc(
     // not JSON: keep the text
   }
   return { status: response.status, body };
+}
+
+/** A FerraWin `pause` for the stack's agent, sent to the edge's /commands with `token` as the panel sends it. */
+export function postPause(info: ReadyInfo, token: string): Promise<ApiAnswer> {
+  return callEdge(info, "/commands", {
+    token,
+    body: {
+      requestId: uuid(),
+      agentId: info.agent.id,
+      source: "ferrawin",
+      action: "pause",
+      params: {},
+    },
+  });
 }
 
 /** A new agent and its key, created by an admin through the RPC the panel uses. */
@@ -141,6 +164,40 @@ export async function signInEveryone(info: ReadyInfo): Promise<People> {
     signInWithoutRole(info),
   ]);
   return { admin, staff, norole };
+}
+
+/** What a file does around the stack `useStackWithPeople` boots for it. */
+export interface StackHooks {
+  /** After the stack is up and everyone is signed in: the file keeps what it needs and sets up the rest. */
+  ready: (stack: Stack, people: People) => Promise<void> | void;
+  /** Before the stack stops: close whatever reads from it. */
+  beforeStop?: () => Promise<void> | void;
+}
+
+/** The stack and the signed-in people `useStackWithPeople` fills in before the file's tests. */
+export interface SignedInStack {
+  stack: Stack;
+  people: People;
+}
+
+/**
+ * One stack for the whole file, booted and signed in before its tests and stopped after them. The
+ * answer is filled in when the tests start; `hooks.ready` gets the same, to set up more.
+ */
+export function useStackWithPeople(hooks: Partial<StackHooks> = {}): SignedInStack {
+  const booted = {} as SignedInStack;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await bootStack();
+    booted.stack = stack;
+    booted.people = await signInEveryone(stack.info);
+    await hooks.ready?.(booted.stack, booted.people);
+  }, 120_000);
+  afterAll(async () => {
+    await hooks.beforeStop?.();
+    await stack?.stop();
+  });
+  return booted;
 }
 
 /** Differences between two tableChecksums snapshots, as table names. */

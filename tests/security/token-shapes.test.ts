@@ -10,6 +10,7 @@ import {
   callRpc,
   channelAuth,
   DatabaseWatch,
+  postPause,
   signIn,
   type Stack,
   uuid,
@@ -93,16 +94,7 @@ describe("token shapes", () => {
     const expected: string[] = [];
     for (const [name, token] of Object.entries(shapes(genuine, kid))) {
       const changed = await watch.changedBy(async () => {
-        const edge = await callEdge(info, "/commands", {
-          token,
-          body: {
-            requestId: uuid(),
-            agentId: info.agent.id,
-            source: "ferrawin",
-            action: "pause",
-            params: {},
-          },
-        });
+        const edge = await postPause(info, token);
         const channel = await channelAuth(info, { token }, "1.1", "private-sync-status");
         const rpc = await callRpc(info, "create_agent", { p_name: "forged" }, token);
         const user = await fetch(`${info.supabaseUrl}/auth/v1/user`, {

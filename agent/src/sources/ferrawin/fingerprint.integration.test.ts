@@ -2,57 +2,33 @@
 // stand-in, whose BINARY_CHECKSUM/CHECKSUM_AGG compute what SQL Server computes (rotate-XOR, XOR). The
 // test first shows the old checksum really is blind to the cancelling edits, then that an incremental
 // sync resends exactly the edited planillas, and nothing once they are stored again.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import postgres from "postgres";
-import {
-  startSystemCluster,
-  type SystemCluster,
-} from "../../../../devstack/src/postgres/system-cluster.ts";
+import { describe, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { FerrawinGenerator } from "../../../../devstack/src/ferrawin/generator.ts";
-import { loadFixture } from "../../../../devstack/src/ferrawin/load.ts";
-import { FerrawinExecutor } from "../../../../devstack/src/ferrawin/executor.ts";
-import { type SqlServerHandle, startSqlServer } from "../../../../devstack/src/sqlserver/index.ts";
+import type { FerrawinExecutor } from "../../../../devstack/src/ferrawin/executor.ts";
+import type { SqlServerHandle } from "../../../../devstack/src/sqlserver/index.ts";
 import type { PlanillaItem } from "../source.ts";
 import { createFerrawinSource } from "./index.ts";
 import { SPIRAL_PREFIX } from "./queries.ts";
+import { standInSettings, useFerrawinStandIn } from "./stand-in.integration-support.ts";
 
 const TEST_TIMEOUT_MS = 90_000;
-let cluster: SystemCluster;
 let sql: postgres.Sql;
 let executor: FerrawinExecutor;
 let server: SqlServerHandle;
 
-beforeAll(async () => {
-  cluster = await startSystemCluster();
-  sql = postgres(cluster.url, { onnotice: () => {} });
-  await loadFixture(sql, new FerrawinGenerator({ planillas: 60, seed: 17 }).toFixture());
-  executor = new FerrawinExecutor({ url: cluster.url });
-  server = await startSqlServer({
-    user: "puente",
-    password: "s3cret!",
-    database: "FERRAWIN",
-    executor,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-  await executor?.close();
-  await sql?.end();
-  await cluster?.stop();
-}, 60_000);
+useFerrawinStandIn(
+  () => new FerrawinGenerator({ planillas: 60, seed: 17 }).toFixture(),
+  (standIn) => {
+    ({ sql, executor, server } = standIn);
+  },
+);
 
 /** An incremental run against `stored`; returns the codes it sent and the fingerprints it would store. */
 async function incremental(stored: Map<string, string>) {
-  const source = createFerrawinSource({
-    host: server.host,
-    port: server.port,
-    database: "FERRAWIN",
-    username: "puente",
-    password: "s3cret!",
-    encrypt: false,
-    trustServerCertificate: true,
-  }, { storedFingerprints: () => Promise.resolve(stored) });
+  const source = createFerrawinSource(standInSettings(server), {
+    storedFingerprints: () => Promise.resolve(stored),
+  });
   const items: PlanillaItem[] = [];
   try {
     for await (

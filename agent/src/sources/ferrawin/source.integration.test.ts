@@ -1,60 +1,31 @@
 // End to end: tedious → the TDS stand-in → the FerraWin executor → Postgres, on a generated fixture with
 // every anomaly. Each mode's output is checked against a computation written here from the fixture rows.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import postgres from "postgres";
+import { describe, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { Planilla } from "@puente/protocol";
-import {
-  startSystemCluster,
-  type SystemCluster,
-} from "../../../../devstack/src/postgres/system-cluster.ts";
 import { FerrawinGenerator, SPIRAL_PREFIX } from "../../../../devstack/src/ferrawin/generator.ts";
-import { loadFixture } from "../../../../devstack/src/ferrawin/load.ts";
-import { FerrawinExecutor } from "../../../../devstack/src/ferrawin/executor.ts";
 import type { FerrawinFixture, FerrawinRow } from "../../../../devstack/src/ferrawin/tables.ts";
-import { type SqlServerHandle, startSqlServer } from "../../../../devstack/src/sqlserver/index.ts";
+import type { SqlServerHandle } from "../../../../devstack/src/sqlserver/index.ts";
 import type { FerrawinParams } from "@puente/protocol";
 import type { PlanillaItem } from "../source.ts";
 import { createFerrawinSource, FerrawinConnectionLost, SourceUnavailable } from "./index.ts";
+import { standInSettings, useFerrawinStandIn } from "./stand-in.integration-support.ts";
 
 const PLANILLAS = 150;
 /** This machine is shared; end-to-end tests get room beyond bun's 5 s default. */
 const TEST_TIMEOUT_MS = 60_000;
-let cluster: SystemCluster;
 let sql: postgres.Sql;
-let executor: FerrawinExecutor;
 let server: SqlServerHandle;
 let fixture: FerrawinFixture;
 
-const settings = () => ({
-  host: server.host,
-  port: server.port,
-  database: "FERRAWIN",
-  username: "puente",
-  password: "s3cret!",
-  encrypt: false,
-  trustServerCertificate: true,
-});
+const settings = () => standInSettings(server);
 
-beforeAll(async () => {
-  cluster = await startSystemCluster();
-  sql = postgres(cluster.url, { onnotice: () => {} });
-  fixture = new FerrawinGenerator({ planillas: PLANILLAS, seed: 42 }).toFixture();
-  await loadFixture(sql, fixture);
-  executor = new FerrawinExecutor({ url: cluster.url });
-  server = await startSqlServer({
-    user: "puente",
-    password: "s3cret!",
-    database: "FERRAWIN",
-    executor,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-  await executor?.close();
-  await sql?.end();
-  await cluster?.stop();
-}, 60_000);
+useFerrawinStandIn(
+  () => (fixture = new FerrawinGenerator({ planillas: PLANILLAS, seed: 42 }).toFixture()),
+  (standIn) => {
+    ({ sql, server } = standIn);
+  },
+);
 
 async function collect(
   params: FerrawinParams,
