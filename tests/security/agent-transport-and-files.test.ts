@@ -3,7 +3,8 @@
 // its logs and state were created world-readable on Linux, and the threat model did not say that a
 // token stays valid for up to an hour after sign-out or demotion. The agent's own code is driven here,
 // as `init`, `doctor` and the daemon use it.
-import { afterAll, describe, expect, test } from "bun:test";
+import { setCliLang } from "../../agent/src/i18n/i18n.ts";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +36,9 @@ const problems = (env: Record<string, string>) => {
 
 const home = mkdtempSync(join(tmpdir(), "puente-sec-files-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+// The doctor lines these tests read are the CLI's English messages.
+beforeAll(() => setCliLang("en"));
 
 describe("transport defaults", () => {
   test("FERRAWIN_ENCRYPT=true verifies the server certificate unless the admin opts out", () => {

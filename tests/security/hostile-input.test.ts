@@ -536,6 +536,8 @@ describe("hostile input is refused with the documented status and writes nothing
       "public.ingest_batches",
       "public.run_rejects",
       "public.customers",
+      // The change journal the ingest writes for each planilla it creates, updates or rejects.
+      "public.planilla_changes",
     ];
     const touched = await sendVariants(sql, IngestBatch, base, send(runF), async (v) => {
       const answer = await callEdge(
