@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { normalizePlanillaCode, PlanillaCode } from "./planilla-code.ts";
+import { normalizePlanillaCode, PlanillaCode, readTypedPlanillaCode } from "./planilla-code.ts";
 import { formatIssues } from "./errors.ts";
 
 describe("planilla code", () => {
@@ -34,5 +34,21 @@ describe("planilla code", () => {
     expect(PlanillaCode.safeParse(2026886).success).toBe(false);
     expect(normalizePlanillaCode("2026-886")).toBe("2026-000886");
     expect(normalizePlanillaCode("2026-886x")).toBeNull();
+  });
+});
+
+describe("a planilla code as typed to look one up", () => {
+  test("the forms the database's lookup accepts all name one stored code", () => {
+    for (
+      const typed of ["2025-007816", "2025-7816", "25-7816", "2025/7816", "25.7816", " 25 7816 "]
+    ) {
+      expect([typed, readTypedPlanillaCode(typed)]).toEqual([typed, "2025-007816"]);
+    }
+  });
+
+  test("anything else is no code", () => {
+    for (const typed of ["7816", "2025-0", "2025-1234567", "025-7816", "2025--7816", "Acacias"]) {
+      expect([typed, readTypedPlanillaCode(typed)]).toEqual([typed, null]);
+    }
   });
 });

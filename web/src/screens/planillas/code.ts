@@ -1,8 +1,8 @@
 // What a person types to find a planilla, read the way find_planillas reads it: `2025-007816`, `2025-7816`,
-// `25-7816` (a two-digit year is 20yy), `2025/7816`, with spaces around. The database decides what exists;
+// `25-7816` (a two-digit year is 20yy), `2025/7816`, with spaces around (protocol's readTypedPlanillaCode). The database decides what exists;
 // this only shows which code a search is for ("Buscando 2025-007816") and keeps the typed text when it
 // is no code at all.
-import { normalizePlanillaCode } from "@puente/protocol";
+import { readTypedPlanillaCode } from "@puente/protocol";
 
 /** The longest text sent to find_planillas; the database refuses longer ones. */
 export const MAX_QUERY_LENGTH = 64;
@@ -15,13 +15,10 @@ export type PlanillaQuery =
 export function readPlanillaQuery(raw: string): PlanillaQuery {
   const text = raw.trim();
   if (text === "") return { kind: "empty" };
-  const match = /^(\d{2}|\d{4})\s*[-/]\s*(\d{1,12})$/.exec(text);
-  if (match) {
-    const year = match[1]!.length === 2 ? `20${match[1]}` : match[1]!;
-    const codigo = normalizePlanillaCode(`${year}-${match[2]}`);
-    if (codigo) return { kind: "code", codigo, text };
-  }
-  return { kind: "text", text: text.slice(0, MAX_QUERY_LENGTH) };
+  const codigo = readTypedPlanillaCode(text);
+  return codigo
+    ? { kind: "code", codigo, text }
+    : { kind: "text", text: text.slice(0, MAX_QUERY_LENGTH) };
 }
 
 /** The short form people say aloud and type on a phone: `2025-007816` → `25-7816`. */
