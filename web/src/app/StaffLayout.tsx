@@ -2,10 +2,9 @@
 // the live run, pause.
 // No Wispro, no customers, no agent keys, no admin controls.
 import { t } from "../i18n/i18n.ts";
-import { currentRun, isFinalStatus } from "../realtime/reducers.ts";
 import { AgentPicker } from "../components/AgentPicker.tsx";
 import { CommandSent } from "../components/CommandSent.tsx";
-import { createCommand, useApp } from "./context.ts";
+import { createFerrawinStart, useApp } from "./context.ts";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { LiveRun } from "../screens/live-run/LiveRun.tsx";
 import { PlanillaInput } from "../components/PlanillaInput.tsx";
@@ -14,12 +13,7 @@ import { PlanillasLauncher } from "../screens/planillas/PlanillasLauncher.tsx";
 
 export function StaffLayout() {
   const app = useApp();
-  const command = createCommand(app.api);
-  const run = () => currentRun(app.store.state, app.agentId(), "ferrawin");
-  const isBusy = () => {
-    const r = run();
-    return command.busy() || (r !== null && !isFinalStatus(r.status));
-  };
+  const { command, run, isBusy } = createFerrawinStart(app);
   const start = (params: { mode: "incremental" } | { mode: "one"; code: string }) => {
     const agentId = app.agentId();
     if (agentId) void command.send({ agentId, source: "ferrawin", action: "start", params });

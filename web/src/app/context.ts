@@ -2,6 +2,7 @@
 import { type Accessor, createContext, createSignal, onCleanup, useContext } from "solid-js";
 import type { Api, CommandInput, Role } from "../api/client.ts";
 import type { SyncStore } from "../realtime/store.ts";
+import { currentRun, isFinalStatus } from "../realtime/reducers.ts";
 
 export interface AppContextValue {
   api: Api;
@@ -50,4 +51,18 @@ export function createCommand(api: Api) {
     }
   }
   return { send, busy, error, acceptedId, clearError: () => setError(null) };
+}
+
+/**
+ * A button that starts a FerraWin sync on the chosen agent: its command, the agent's FerraWin run on
+ * screen, and whether a start must wait (the command is on its way, or a run has not ended).
+ */
+export function createFerrawinStart(app: AppContextValue) {
+  const command = createCommand(app.api);
+  const run = () => currentRun(app.store.state, app.agentId(), "ferrawin");
+  const isBusy = () => {
+    const r = run();
+    return command.busy() || (r !== null && !isFinalStatus(r.status));
+  };
+  return { command, run, isBusy };
 }

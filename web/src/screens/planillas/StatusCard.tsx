@@ -5,9 +5,8 @@ import { createSignal, Show } from "solid-js";
 import type { PlanillaStatus } from "../../api/planillas.ts";
 import { formatAgo, formatDateTime, formatNumber } from "../../format/progress.ts";
 import { lang, t } from "../../i18n/i18n.ts";
-import { currentRun, isFinalStatus } from "../../realtime/reducers.ts";
 import { AgentPicker } from "../../components/AgentPicker.tsx";
-import { createCommand, useApp } from "../../app/context.ts";
+import { createFerrawinStart, useApp } from "../../app/context.ts";
 import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { RunDetail } from "../run-detail/RunDetail.tsx";
 import { statusLabel } from "../../components/run-labels.ts";
@@ -127,13 +126,8 @@ function StatusFacts(props: { status: PlanillaStatus }) {
 /** The one-planilla FerraWin command, sent as the staff screen and the admin panel send it. */
 function SyncThisPlanilla(props: { codigo: string; data: PlanillaData }) {
   const app = useApp();
-  const command = createCommand(app.api);
+  const { command, isBusy } = createFerrawinStart(app);
   const [sentAfter, setSentAfter] = createSignal<number | null>(null);
-  const run = () => currentRun(app.store.state, app.agentId(), "ferrawin");
-  const isBusy = () => {
-    const r = run();
-    return command.busy() || (r !== null && !isFinalStatus(r.status));
-  };
   // The "sent" notice lasts until a run finishes after it, never past the sync it announced.
   const isWaiting = () => {
     const since = sentAfter();
