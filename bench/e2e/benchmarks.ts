@@ -106,6 +106,7 @@ export async function measureNoop(scenario: Scenario): Promise<CheckedResult> {
   const sent = planillasSent(sync);
   const refused = await refusedByReason(scenario, sync);
   const journal = await scenario.journalOf(sync.runId);
+  const floorS = await scenario.standinMd5FloorS();
   const result = writeResult(
     "noop",
     {
@@ -114,9 +115,15 @@ export async function measureNoop(scenario: Scenario): Promise<CheckedResult> {
       refused_sent: refused.blank + refused.other.length,
       planillas_checked: scenario.options.planillas,
       journal_rows: journal.rows,
+      standin_md5_floor_s: round(floorS, 2),
     },
     await scenario.versions(),
-    runNotes(scenario, sync),
+    {
+      ...runNotes(scenario, sync),
+      standin_md5_floor: "an MD5 of every row of ORD_BAR, ORD_DET, PROD_DETO and PROD_DETI as text, in " +
+        "parallel, with no filter, grouping or collation, measured right after the run: what any exact " +
+        "fingerprint costs the stand-in before Puente does anything",
+    },
   );
   const isCorrect = sent === 0 && refused.other.length === 0 && journal.rows === 0;
   if (!isCorrect) {

@@ -309,6 +309,21 @@ export class Scenario {
   }
 
   /** Versions of everything on the measured path. */
+  /**
+   * The least an exact fingerprint can cost the stand-in, in seconds of wall time: one MD5 of every row
+   * of the four tables the agent hashes (each row as its text), with no filter, grouping, collation or
+   * result to send, and Postgres free to run it in parallel. SQL Server computes the same hashes on its
+   * own machine; here they share the bench's cores with everything else.
+   */
+  async standinMd5FloorS(): Promise<number> {
+    await this.ferrawin`set jit = off`;
+    const started = performance.now();
+    for (const table of ["ord_bar", "ord_det", "prod_deto", "prod_deti"]) {
+      await this.ferrawin.unsafe(`select sum(length(md5(t::text))) from ferrawin.${table} t`);
+    }
+    return (performance.now() - started) / 1000;
+  }
+
   async versions(): Promise<Record<string, string>> {
     const [pg] = await this.sql<{ v: string }[]>`select current_setting('server_version') as v`;
     const deno = Bun.spawnSync({

@@ -24,7 +24,8 @@ beforeAll(async () => {
   cluster = await startSystemCluster();
   sql = postgres(cluster.url, { onnotice: () => {} });
   await loadFixture(sql, fixture);
-  executor = new FerrawinExecutor({ url: cluster.url, cursorRows: 100 });
+  // Results estimated above 1,000 rows stream through the cursor (the bars, about 3,000 rows here).
+  executor = new FerrawinExecutor({ url: cluster.url, cursorRows: 100, wholeRows: 1000 });
 }, 120_000);
 
 afterAll(async () => {
@@ -142,6 +143,34 @@ describe("FerrawinExecutor", () => {
     expect(await all(again.rows)).toEqual([[fixture.ORD_HEAD.length]]);
   }, 30_000);
 
+  test("a small result is read whole, and an abort cancels its statement on the server", async () => {
+    const counts = await executor.execute(
+      "SELECT ZCONTA, COUNT(*) AS N FROM ORD_BAR GROUP BY ZCONTA ORDER BY ZCONTA",
+      [],
+      never,
+    );
+    const expected = new Map<string, number>();
+    for (const bar of fixture.ORD_BAR) {
+      const year = String(bar.ZCONTA);
+      expected.set(year, (expected.get(year) ?? 0) + 1);
+    }
+    expect(await all(counts.rows)).toEqual([...expected].sort().map(([y, n]) => [y, n]));
+    // Billions of row combinations: the planner expects one row back, so it runs without a cursor.
+    const slow = "SELECT COUNT(*) AS N FROM ORD_BAR a CROSS JOIN ORD_BAR b CROSS JOIN ORD_BAR c";
+    const controller = new AbortController();
+    const result = await executor.execute(slow, [], controller.signal);
+    setTimeout(() => controller.abort(), 300);
+    const started = performance.now();
+    expect(await all(result.rows)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    const running = await sql`
+      select count(*)::int as n from pg_stat_activity
+      where state = 'active' and query ilike '%cross join%' and pid <> pg_backend_pid()`;
+    expect(running[0]!.n).toBe(0);
+    const again = await executor.execute("SELECT COUNT(*) AS N FROM ORD_HEAD", [], never);
+    expect(await all(again.rows)).toEqual([[fixture.ORD_HEAD.length]]);
+  }, 30_000);
+
   test(
     "refuses what it does not translate, and reports Postgres errors as SQL Server errors",
     async () => {
@@ -199,7 +228,7 @@ describe("FerrawinExecutor", () => {
   // varchar 'è' (CP1252 byte E8) as HASHBYTES returns it: 0x785D512BE4316D578E6650613B45E934, from
   // "TSQL md5 hash different to C# .NET md5" (StackOverflow, answer by Solomon Rutzky).
   test(
-    "BINARY_CHECKSUM, CHECKSUM_AGG, HASHBYTES and CAST(binary AS INT) give SQL Server's values",
+    "BINARY_CHECKSUM, CHECKSUM_AGG, HASHBYTES and CAST(binary AS INT | BIGINT) give SQL Server's values",
     async () => {
       const one = async (
         text: string,
@@ -222,8 +251,23 @@ describe("FerrawinExecutor", () => {
       ).toEqual([1257395480, -1356512636]);
       const [hex] = await sql`select encode(ferrawin.tsql_hashbytes_md5('è'), 'hex') as hex`;
       expect(hex!.hex).toBe("785d512be4316d578e6650613b45e934");
-      expect(await one("SELECT CAST(SUBSTRING(HASHBYTES('MD5', 'abc'), 1, 4) AS INT)"))
-        .toEqual([0x90015098 | 0]);
+      expect(
+        await one(
+          `SELECT CAST(SUBSTRING(HASHBYTES('MD5', 'abc'), 1, 4) AS INT),
+            CAST(SUBSTRING(HASHBYTES('MD5', 'abc'), 15, 2) AS INT), CAST(HASHBYTES('MD5', 'abc') AS INT)`,
+        ),
+      ).toEqual([0x90015098 | 0, 0x7f72, 0x28e17f72]);
+      // CAST(binary AS BIGINT): big-endian two's complement; shorter values zero-padded on the left,
+      // longer ones keep their rightmost 8 bytes (MD5('abc') = 900150983cd24fb0 d6963f7d28e17f72).
+      const bigints = await one(
+        `SELECT CAST(SUBSTRING(HASHBYTES('MD5', 'abc'), 1, 8) AS BIGINT),
+          CAST(SUBSTRING(HASHBYTES('MD5', 'abc'), 15, 2) AS BIGINT), CAST(HASHBYTES('MD5', 'abc') AS BIGINT)`,
+      );
+      expect(bigints.map((v) => BigInt(v as string))).toEqual([
+        BigInt.asIntN(64, 0x900150983cd24fb0n),
+        0x7f72n,
+        BigInt.asIntN(64, 0xd6963f7d28e17f72n),
+      ]);
       const agg = await one(
         `SELECT CHECKSUM_AGG(x.C) FROM (
          SELECT BINARY_CHECKSUM(b.ZCODLIN, b.ZCANTIDAD) AS C FROM ORD_BAR b WHERE b.ZCODLIN = '1'

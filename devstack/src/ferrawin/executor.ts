@@ -1,6 +1,9 @@
 // The FerraWin SqlExecutor: translates each T-SQL query (tsql.ts), runs it against the fixture tables
 // in Postgres and streams the rows back through a server-side cursor, so two million bars never sit in
-// memory; an abort (client ATTENTION or disconnect) closes the cursor.
+// memory; an abort (client ATTENTION or disconnect) closes the cursor. A query the planner expects to
+// answer with few rows (the agent's fingerprints: one row per planilla, from every row of four tables)
+// is read whole instead: Postgres runs a parallel plan only for a portal executed to its end, and SQL
+// Server parallelises such a query on its own.
 import postgres from "postgres";
 import type { Sql } from "postgres";
 import {
@@ -23,6 +26,19 @@ export interface FerrawinExecutorOptions {
   cursorRows?: number | null;
   /** Pool size (default 4). */
   max?: number;
+  /**
+   * Results the planner estimates at up to this many rows are read whole, so Postgres may run them in
+   * parallel (default 50,000); larger ones stream through the cursor.
+   */
+  wholeRows?: number;
+}
+
+/** The planner's row estimate for a statement (EXPLAIN's top node). */
+async function estimatedRows(sql: Sql, text: string, values: (string | null)[]): Promise<number> {
+  const [row] = await sql.unsafe(`EXPLAIN (FORMAT JSON) ${text}`, values as never[]);
+  const plan = (row as Record<string, unknown>)["QUERY PLAN"];
+  const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: { "Plan Rows": number } }[];
+  return parsed[0]!.Plan["Plan Rows"];
 }
 
 /** A table column's SQL Server declaration ("varchar(20)", "char(4)"), from its comment (load.ts). */
@@ -105,11 +121,13 @@ function asSqlServerError(error: unknown): Error {
 export class FerrawinExecutor implements SqlExecutor {
   private readonly sql: Sql;
   private readonly cursorRows: number | null;
+  private readonly wholeRows: number;
   private readonly declared = new Map<string, DeclaredColumn>();
 
   constructor(options: FerrawinExecutorOptions) {
     const schema = options.schema ?? "ferrawin";
     this.cursorRows = options.cursorRows === undefined ? 2000 : options.cursorRows;
+    this.wholeRows = options.wholeRows ?? 50_000;
     this.sql = postgres(options.url, {
       max: options.max ?? 4,
       onnotice: () => {},
@@ -152,7 +170,16 @@ export class FerrawinExecutor implements SqlExecutor {
         number: number;
       }[],
     );
-    return { columns, rows: this.stream(translation.text, values, signal) };
+    const isWhole = this.cursorRows === null || columns.length === 0 ||
+      await estimatedRows(this.sql, translation.text, values).catch((error) => {
+          throw asSqlServerError(error);
+        }) <= this.wholeRows;
+    return {
+      columns,
+      rows: isWhole
+        ? this.whole(translation.text, values, signal)
+        : this.stream(translation.text, values, signal),
+    };
   }
 
   private async columnSpecs(
@@ -183,23 +210,38 @@ export class FerrawinExecutor implements SqlExecutor {
     );
   }
 
+  /** The whole result in one execution; an abort cancels the statement on the server. */
+  private async *whole(
+    text: string,
+    values: (string | null)[],
+    signal: AbortSignal,
+  ): AsyncGenerator<unknown[]> {
+    if (signal.aborted) return;
+    const query = this.sql.unsafe(text, values as never[]).values();
+    const onAbort = () => void query.cancel();
+    signal.addEventListener("abort", onAbort, { once: true });
+    let rows;
+    try {
+      rows = await query.catch((error) => {
+        if (signal.aborted) return [];
+        throw asSqlServerError(error);
+      });
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    for (const row of rows) {
+      if (signal.aborted) return;
+      yield row as unknown[];
+    }
+  }
+
   private async *stream(
     text: string,
     values: (string | null)[],
     signal: AbortSignal,
   ): AsyncGenerator<unknown[]> {
     if (signal.aborted) return;
-    if (this.cursorRows === null) {
-      const rows = await this.sql.unsafe(text, values as never[]).values().catch((error) => {
-        throw asSqlServerError(error);
-      });
-      for (const row of rows) {
-        if (signal.aborted) return;
-        yield row as unknown[];
-      }
-      return;
-    }
-    const iterator = this.sql.unsafe(text, values as never[]).values().cursor(this.cursorRows)
+    const iterator = this.sql.unsafe(text, values as never[]).values().cursor(this.cursorRows!)
       [Symbol.asyncIterator]();
     // A client that disconnects may never pull again: close the portal as soon as the signal fires,
     // so the pooled connection is released instead of waiting on a cursor forever.

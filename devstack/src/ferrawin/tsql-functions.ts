@@ -127,11 +127,21 @@ create or replace function public.tsql_binary_to_int(b bytea) returns integer
 language sql immutable parallel safe as $fn$
   select case when octet_length(b) = 4
     then (get_byte(b, 0) << 24) | (get_byte(b, 1) << 16) | (get_byte(b, 2) << 8) | get_byte(b, 3)
-    else ('x' || right(lpad(encode(b, 'hex'), 8, '0'), 8))::bit(32)::integer end
+    else ('x' || right('00000000' || encode(b, 'hex'), 8))::bit(32)::integer end
+$fn$;
+-- CAST(binary AS BIGINT): the rightmost 8 bytes, big-endian, zero-padded on the left. The bytes are read
+-- once, so Postgres inlines the call even when its argument is a whole row's MD5 (a body that named its
+-- argument several times would be called per row, or would repeat the MD5 once per use).
+create or replace function public.tsql_binary_to_bigint(b bytea) returns bigint
+language sql immutable parallel safe as $fn$
+  select ('x' || right('0000000000000000' || encode(b, 'hex'), 16))::bit(64)::bigint
 $fn$;
 do $do$ begin
   if not exists (select from pg_cast where castsource = 'bytea'::regtype and casttarget = 'integer'::regtype) then
     create cast (bytea as integer) with function public.tsql_binary_to_int(bytea);
+  end if;
+  if not exists (select from pg_cast where castsource = 'bytea'::regtype and casttarget = 'bigint'::regtype) then
+    create cast (bytea as bigint) with function public.tsql_binary_to_bigint(bytea);
   end if;
 end $do$;
 `;

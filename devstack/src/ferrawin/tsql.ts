@@ -15,7 +15,7 @@
 //   CAST(x AS type), CONVERT(type, x) and CONVERT(varchar(n), datetime, 120) → to_char 'YYYY-MM-DD HH24:MI:SS'.
 // - `a + b` on strings works through a text `+` operator the loader installs in the FerraWin schema.
 // - CONVERT(varchar(n), datetime, 121) → the same with milliseconds; CHAR(n) → chr(n).
-// - BINARY_CHECKSUM(a, b, …), HASHBYTES('MD5', x) and CAST(binary AS INT) compute what SQL Server
+// - BINARY_CHECKSUM(a, b, …), HASHBYTES('MD5', x) and CAST(binary AS INT|BIGINT) compute what SQL Server
 //   computes, through the schema's functions (tsql-functions.ts); CHECKSUM_AGG(x) → bit_xor(x), SQL
 //   Server's XOR. So the stand-in is as blind as SQL Server to edits that cancel under XOR.
 // String comparison, grouping and ordering follow the FerraWin columns' collation (load.ts:
@@ -361,12 +361,10 @@ class Translator {
       const n = items[i]!;
       const next = items[i + 1];
       if (n.kind === "group") {
-        const inner = this.list(n.items, depth + 1);
-        // A derived table that hashes rows stays its own plan node (OFFSET 0 changes no result): pulled
-        // up, Postgres would repeat the MD5 once per reference to the hash in the query above.
-        const isHashingSubquery = isWord(n.items[0], "SELECT") &&
-          inner.includes("tsql_hashbytes_md5(");
-        out.push(`(${inner}${isHashingSubquery ? " OFFSET 0" : ""})`);
+        // A derived table is left for Postgres to pull up, as SQL Server's optimizer would: a query that
+        // names a row's hash once has it computed once, and the aggregate above can run in parallel
+        // workers (a derived table kept apart with OFFSET 0 cannot). Naming it twice computes it twice.
+        out.push(`(${this.list(n.items, depth + 1)})`);
       } else if (n.kind === "string") {
         out.push(`'${n.text}'`);
       } else if (n.kind === "number") {

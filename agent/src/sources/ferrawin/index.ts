@@ -115,18 +115,27 @@ export class FerrawinSqlSource implements FerrawinSource {
     signal: AbortSignal,
   ): Promise<PackedHeader[]> {
     const selection = selectionFor(params, afterCode);
-    const stored = params.mode === "incremental"
-      ? (await this.deps.storedFingerprints?.(signal)) ?? new Map<string, string>()
+    // The stored fingerprints are fetched while SQL Server computes its own: both take a while, and
+    // neither needs the other until the first row comes back.
+    const storedFetch = params.mode === "incremental"
+      ? Promise.resolve(this.deps.storedFingerprints?.(signal))
+        .then((map) => map ?? new Map<string, string>())
       : null;
+    // Awaited below; until then a failed fetch must not count as an unhandled rejection.
+    storedFetch?.catch(() => {});
+    let stored: ReadonlyMap<string, string> | null = null;
     const headers: PackedHeader[] = [];
     const sql = headersQuery(selection.filter);
     for await (const row of this.connection.query("headers", sql, selection.params, signal)) {
       const h = row as unknown as HeaderRow;
+      if (storedFetch) stored ??= await storedFetch;
       if (stored && !hasChanged(stored, rejectFor(h)?.record_key ?? h.codigo, fingerprintOf(h))) {
         continue;
       }
       headers.push(packHeader(h));
     }
+    // A failed fetch fails the selection even when FerraWin returned no header at all.
+    await storedFetch;
     return headers;
   }
 

@@ -217,7 +217,7 @@ describe("fingerprints", () => {
     expect(fingerprintOf(header({ huella: "3.1.2.4:-:-:-:4.5" }))).not.toBe(base);
     expect(fingerprintOf(header({ calculo: "2026-02-04 08:09:11" }))).not.toBe(base);
     expect(fingerprintOf(header({ huella: null }))).not.toBe(base);
-    expect(base).toMatch(/^v2:\d+:[\d :-]+:[A-Za-z0-9_-]{22}$/);
+    expect(base).toMatch(/^v3:\d+:[\d :-]+:[A-Za-z0-9_-]{22}$/);
     const stored = new Map([["2026-000886", base]]);
     expect(hasChanged(stored, "2026-000886", base)).toBe(false);
     expect(hasChanged(stored, "2026-000886", `${base}x`)).toBe(true);

@@ -152,12 +152,13 @@ export function barWeightKg(
 
 /**
  * The fingerprint the incremental mode compares: bar count, max ZFECHACALC (s), and a digest of the
- * hash aggregates SQL Server computed (queries.ts), short enough for the stored column. `v2` marks the
- * change from v1's XOR checksums, so every planilla fingerprinted by v1 is sent once more.
+ * hash aggregates SQL Server computed (queries.ts), short enough for the stored column. The version
+ * marks each change of what SQL Server aggregates (v1 XOR checksums, v2 three 32-bit slices, v3 one 64-bit
+ * sum), so a planilla fingerprinted by an earlier version is sent once more, never compared wrongly.
  */
 export function fingerprintOf(h: Pick<HeaderRow, "filas" | "calculo" | "huella">) {
   const digest = createHash("sha256").update(h.huella ?? "").digest("base64url").slice(0, 22);
-  return `v2:${h.filas}:${h.calculo ?? "-"}:${digest}`;
+  return `v3:${h.filas}:${h.calculo ?? "-"}:${digest}`;
 }
 
 /** True when the stored fingerprint is missing or differs: the planilla must be sent again. */

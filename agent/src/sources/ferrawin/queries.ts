@@ -17,9 +17,13 @@ export const SPIRAL_PREFIX = "1\t0d\t1\t0d";
 const code = (alias: string, column = "ZCODIGO") =>
   `${alias}.ZCONTA + '-' + RIGHT('000000' + LTRIM(RTRIM(${alias}.${column})), 6)`;
 
-/** A bar that counts: keys present, not a spiral. Uses @spiralPrefix and @spiralLength. */
-const VALID_BAR = `LTRIM(RTRIM(ISNULL(b.ZCODLIN, ''))) <> ''
-    AND LTRIM(RTRIM(ISNULL(b.ZELEMENTO, ''))) <> ''
+/**
+ * A bar that counts: keys present, not a spiral. Uses @spiralPrefix and @spiralLength. A key is blank when
+ * it is NULL or only spaces: LEN ignores trailing spaces and counts every other character, and it needs
+ * no comparison under the collation (two of them per bar, over every bar of every fingerprint).
+ */
+const VALID_BAR = `LEN(b.ZCODLIN) > 0
+    AND LEN(b.ZELEMENTO) > 0
     AND LEFT(ISNULL(b.ZFIGURA, ''), @spiralLength) <> @spiralPrefix`;
 
 /** Filters a query on planilla codes; `alias` is ORD_HEAD's or ORD_BAR's alias. Values are parameters. */
@@ -70,15 +74,14 @@ function field(expression: string, convert?: "number" | "datetime"): string {
 const rowHash = (fields: string[]) => `HASHBYTES('MD5', ${fields.join(" + ")})`;
 
 /**
- * Aggregates of one table's row hashes per planilla, as one text: the row count, two sums of 32-bit
- * slices of the hashes and the XOR of a third. A sum or an XOR of weak checksums lets edits cancel (two
- * bars going 2→3 and 4→5, two bars swapping diameters); over MD5 row hashes, edits cancel only if
- * they collide on 96 bits. SUM over BIGINT cannot overflow below 2^31 rows.
+ * Aggregates of one table's row hashes per planilla, as one text: the row count and the sum of each row
+ * hash's first 8 bytes read as a BIGINT, summed as DECIMAL(38, 0) so no planilla can overflow it. A sum
+ * or an XOR of weak checksums lets edits cancel (two bars going 2→3 and 4→5, two bars swapping
+ * diameters); over MD5 row hashes, edits cancel only if they collide on 64 bits. The hash is named once,
+ * so the derived table that computes it can be merged into the aggregate and run in parallel.
  */
 const HASH_AGGREGATES = `CONVERT(VARCHAR(12), COUNT(*)) + '.'
-    + CONVERT(VARCHAR(24), SUM(CAST(CAST(SUBSTRING(x.H, 1, 4) AS INT) AS BIGINT))) + '.'
-    + CONVERT(VARCHAR(24), SUM(CAST(CAST(SUBSTRING(x.H, 5, 4) AS INT) AS BIGINT))) + '.'
-    + CONVERT(VARCHAR(12), CHECKSUM_AGG(CAST(SUBSTRING(x.H, 9, 4) AS INT)))`;
+    + CONVERT(VARCHAR(40), SUM(CAST(CAST(SUBSTRING(x.H, 1, 8) AS BIGINT) AS DECIMAL(38, 0))))`;
 
 /** What each FerraWin table contributes to a planilla: every column Puente stores or joins on. */
 const BAR_FIELDS = [
@@ -149,6 +152,10 @@ function tableHashes(
  * second precision (milliseconds caused needless resends in the old system), and HUELLA: the hash
  * aggregates of the planilla's valid bars, entity lines, labels and dimensions, and an MD5 of the header
  * and its obra. Everything is computed by SQL Server (2008 or later); only one row per planilla leaves it.
+ * The obra is PROJECT reduced to one row per ZCODIGO by taking each column's MIN: deterministic, so an obra
+ * listed twice cannot flip the fingerprint between runs (ROW_NUMBER() = 1 picks either of two rows tied
+ * on its order). The statement has no window function, which would keep Postgres (the stand-in) from
+ * aggregating the row hashes in parallel.
  */
 export function headersQuery(filter: CodeFilter): string {
   const headerHash = `HASHBYTES('MD5', ${HEADER_FIELDS.join(" + ")})`;
@@ -159,14 +166,13 @@ SELECT h.ZCONTA AS ZCONTA, h.ZCODIGO AS ZCODIGO, ${code("h")} AS CODIGO,
   p.ZCODIGO AS OBRA_CODIGO, p.ZNOMBRE AS OBRA_NOMBRE, p.ZCODCLI AS ZCODCLI, p.ZCLIENTE AS ZCLIENTE,
   ISNULL(fb.FILAS, 0) AS FILAS, fb.CALCULO AS CALCULO,
   ${part("fb")} + ':' + ${part("fd")} + ':' + ${part("fo")} + ':' + ${part("fi")} + ':'
-    + CONVERT(VARCHAR(12), CAST(SUBSTRING(${headerHash}, 1, 4) AS INT)) + '.'
-    + CONVERT(VARCHAR(12), CAST(SUBSTRING(${headerHash}, 5, 4) AS INT)) AS HUELLA
+    + CONVERT(VARCHAR(24), CAST(SUBSTRING(${headerHash}, 1, 8) AS BIGINT)) AS HUELLA
 FROM ORD_HEAD h
 LEFT JOIN (
-  SELECT ZCODIGO, ZNOMBRE, ZCODCLI, ZCLIENTE,
-    ROW_NUMBER() OVER (PARTITION BY ZCODIGO ORDER BY ZNOMBRE) AS RN
+  SELECT ZCODIGO, MIN(ZNOMBRE) AS ZNOMBRE, MIN(ZCODCLI) AS ZCODCLI, MIN(ZCLIENTE) AS ZCLIENTE
   FROM PROJECT
-) p ON p.ZCODIGO = h.ZCODOBRA AND p.RN = 1
+  GROUP BY ZCODIGO
+) p ON p.ZCODIGO = h.ZCODOBRA
 LEFT JOIN (${tableHashes("ORD_BAR", "b", "ZCODIGO", BAR_FIELDS, filter, true)})
   fb ON fb.ZCONTA = h.ZCONTA AND fb.ZCODIGO = h.ZCODIGO
 LEFT JOIN (${tableHashes("ORD_DET", "d", "ZCODIGO", ENTITY_FIELDS, filter)})
