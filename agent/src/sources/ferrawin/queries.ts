@@ -17,13 +17,9 @@ export const SPIRAL_PREFIX = "1\t0d\t1\t0d";
 const code = (alias: string, column = "ZCODIGO") =>
   `${alias}.ZCONTA + '-' + RIGHT('000000' + LTRIM(RTRIM(${alias}.${column})), 6)`;
 
-/**
- * A bar that counts: keys present, not a spiral. Uses @spiralPrefix and @spiralLength. A key is blank when
- * it is NULL or only spaces: LEN ignores trailing spaces and counts every other character, and it needs
- * no comparison under the collation (two of them per bar, over every bar of every fingerprint).
- */
-const VALID_BAR = `LEN(b.ZCODLIN) > 0
-    AND LEN(b.ZELEMENTO) > 0
+/** A bar that counts: keys present, not a spiral. Uses @spiralPrefix and @spiralLength. */
+const VALID_BAR = `LTRIM(RTRIM(ISNULL(b.ZCODLIN, ''))) <> ''
+    AND LTRIM(RTRIM(ISNULL(b.ZELEMENTO, ''))) <> ''
     AND LEFT(ISNULL(b.ZFIGURA, ''), @spiralLength) <> @spiralPrefix`;
 
 /** Filters a query on planilla codes; `alias` is ORD_HEAD's or ORD_BAR's alias. Values are parameters. */
