@@ -120,7 +120,8 @@ export async function measureNoop(scenario: Scenario): Promise<CheckedResult> {
     await scenario.versions(),
     {
       ...runNotes(scenario, sync),
-      standin_md5_floor: "an MD5 of every row of ORD_BAR, ORD_DET, PROD_DETO and PROD_DETI as text, in " +
+      standin_md5_floor:
+        "an MD5 of every row of ORD_BAR, ORD_DET, PROD_DETO and PROD_DETI as text, in " +
         "parallel, with no filter, grouping or collation, measured right after the run: what any exact " +
         "fingerprint costs the stand-in before Puente does anything",
     },

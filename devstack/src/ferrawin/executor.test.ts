@@ -143,33 +143,37 @@ describe("FerrawinExecutor", () => {
     expect(await all(again.rows)).toEqual([[fixture.ORD_HEAD.length]]);
   }, 30_000);
 
-  test("a small result is read whole, and an abort cancels its statement on the server", async () => {
-    const counts = await executor.execute(
-      "SELECT ZCONTA, COUNT(*) AS N FROM ORD_BAR GROUP BY ZCONTA ORDER BY ZCONTA",
-      [],
-      never,
-    );
-    const expected = new Map<string, number>();
-    for (const bar of fixture.ORD_BAR) {
-      const year = String(bar.ZCONTA);
-      expected.set(year, (expected.get(year) ?? 0) + 1);
-    }
-    expect(await all(counts.rows)).toEqual([...expected].sort().map(([y, n]) => [y, n]));
-    // Billions of row combinations: the planner expects one row back, so it runs without a cursor.
-    const slow = "SELECT COUNT(*) AS N FROM ORD_BAR a CROSS JOIN ORD_BAR b CROSS JOIN ORD_BAR c";
-    const controller = new AbortController();
-    const result = await executor.execute(slow, [], controller.signal);
-    setTimeout(() => controller.abort(), 300);
-    const started = performance.now();
-    expect(await all(result.rows)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(20_000);
-    const running = await sql`
+  test(
+    "a small result is read whole, and an abort cancels its statement on the server",
+    async () => {
+      const counts = await executor.execute(
+        "SELECT ZCONTA, COUNT(*) AS N FROM ORD_BAR GROUP BY ZCONTA ORDER BY ZCONTA",
+        [],
+        never,
+      );
+      const expected = new Map<string, number>();
+      for (const bar of fixture.ORD_BAR) {
+        const year = String(bar.ZCONTA);
+        expected.set(year, (expected.get(year) ?? 0) + 1);
+      }
+      expect(await all(counts.rows)).toEqual([...expected].sort().map(([y, n]) => [y, n]));
+      // Billions of row combinations: the planner expects one row back, so it runs without a cursor.
+      const slow = "SELECT COUNT(*) AS N FROM ORD_BAR a CROSS JOIN ORD_BAR b CROSS JOIN ORD_BAR c";
+      const controller = new AbortController();
+      const result = await executor.execute(slow, [], controller.signal);
+      setTimeout(() => controller.abort(), 300);
+      const started = performance.now();
+      expect(await all(result.rows)).toEqual([]);
+      expect(performance.now() - started).toBeLessThan(20_000);
+      const running = await sql`
       select count(*)::int as n from pg_stat_activity
       where state = 'active' and query ilike '%cross join%' and pid <> pg_backend_pid()`;
-    expect(running[0]!.n).toBe(0);
-    const again = await executor.execute("SELECT COUNT(*) AS N FROM ORD_HEAD", [], never);
-    expect(await all(again.rows)).toEqual([[fixture.ORD_HEAD.length]]);
-  }, 30_000);
+      expect(running[0]!.n).toBe(0);
+      const again = await executor.execute("SELECT COUNT(*) AS N FROM ORD_HEAD", [], never);
+      expect(await all(again.rows)).toEqual([[fixture.ORD_HEAD.length]]);
+    },
+    30_000,
+  );
 
   test(
     "refuses what it does not translate, and reports Postgres errors as SQL Server errors",

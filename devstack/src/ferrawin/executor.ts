@@ -37,7 +37,9 @@ export interface FerrawinExecutorOptions {
 async function estimatedRows(sql: Sql, text: string, values: (string | null)[]): Promise<number> {
   const [row] = await sql.unsafe(`EXPLAIN (FORMAT JSON) ${text}`, values as never[]);
   const plan = (row as Record<string, unknown>)["QUERY PLAN"];
-  const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: { "Plan Rows": number } }[];
+  const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as {
+    Plan: { "Plan Rows": number };
+  }[];
   return parsed[0]!.Plan["Plan Rows"];
 }
 
