@@ -144,7 +144,7 @@ describe("FerrawinExecutor", () => {
   }, 30_000);
 
   test(
-    "a small result is read whole, and an abort cancels its statement on the server",
+    "a small result is read whole, and an abort answers at once without cancelling by backend",
     async () => {
       const counts = await executor.execute(
         "SELECT ZCONTA, COUNT(*) AS N FROM ORD_BAR GROUP BY ZCONTA ORDER BY ZCONTA",
@@ -157,20 +157,25 @@ describe("FerrawinExecutor", () => {
         expected.set(year, (expected.get(year) ?? 0) + 1);
       }
       expect(await all(counts.rows)).toEqual([...expected].sort().map(([y, n]) => [y, n]));
-      // Billions of row combinations: the planner expects one row back, so it runs without a cursor.
-      const slow = "SELECT COUNT(*) AS N FROM ORD_BAR a CROSS JOIN ORD_BAR b CROSS JOIN ORD_BAR c";
+      // Hundreds of millions of row combinations, one row back: it runs without a cursor, for a while.
+      const slow = "SELECT COUNT(*) AS N FROM ORD_BAR a CROSS JOIN ORD_BAR b CROSS JOIN ORD_HEAD c";
       const controller = new AbortController();
       const result = await executor.execute(slow, [], controller.signal);
       setTimeout(() => controller.abort(), 300);
       const started = performance.now();
       expect(await all(result.rows)).toEqual([]);
-      expect(performance.now() - started).toBeLessThan(20_000);
-      const running = await sql`
-      select count(*)::int as n from pg_stat_activity
-      where state = 'active' and query ilike '%cross join%' and pid <> pg_backend_pid()`;
-      expect(running[0]!.n).toBe(0);
+      // Answered at the abort, not when the statement ends; it is never cancelled by backend pid, so a
+      // statement that another client starts on the same pooled connection is never cancelled instead.
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const [running] = await sql`
+        select count(*)::int as n from pg_stat_activity
+        where state = 'active' and query ilike '%cross join%' and pid <> pg_backend_pid()`;
+      expect(running!.n).toBe(1);
       const again = await executor.execute("SELECT COUNT(*) AS N FROM ORD_HEAD", [], never);
       expect(await all(again.rows)).toEqual([[fixture.ORD_HEAD.length]]);
+      await sql`
+        select pg_cancel_backend(pid) from pg_stat_activity
+        where state = 'active' and query ilike '%cross join%' and pid <> pg_backend_pid()`;
     },
     30_000,
   );

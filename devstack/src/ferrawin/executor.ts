@@ -212,7 +212,12 @@ export class FerrawinExecutor implements SqlExecutor {
     );
   }
 
-  /** The whole result in one execution; an abort cancels the statement on the server. */
+  /**
+   * The whole result in one execution. An abort answers at once (the client's ATTENTION is acknowledged
+   * without waiting) while the statement runs to its end on its connection: a cancel request names the
+   * backend, not the statement, so one sent as the statement finished could reach the next client's
+   * statement on the same pooled connection. These are the small results (one row per planilla).
+   */
   private async *whole(
     text: string,
     values: (string | null)[],
@@ -220,17 +225,19 @@ export class FerrawinExecutor implements SqlExecutor {
   ): AsyncGenerator<unknown[]> {
     if (signal.aborted) return;
     const query = this.sql.unsafe(text, values as never[]).values();
-    const onAbort = () => void query.cancel();
-    signal.addEventListener("abort", onAbort, { once: true });
+    // Observed below, or left to finish unobserved after an abort.
+    query.catch(() => {});
+    const aborted = new Promise<null>((resolve) =>
+      signal.addEventListener("abort", () => resolve(null), { once: true })
+    );
     let rows;
     try {
-      rows = await query.catch((error) => {
-        if (signal.aborted) return [];
-        throw asSqlServerError(error);
-      });
-    } finally {
-      signal.removeEventListener("abort", onAbort);
+      rows = await Promise.race([query, aborted]);
+    } catch (error) {
+      if (signal.aborted) return;
+      throw asSqlServerError(error);
     }
+    if (rows === null) return;
     for (const row of rows) {
       if (signal.aborted) return;
       yield row as unknown[];
