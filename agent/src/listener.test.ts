@@ -25,7 +25,11 @@ const command = (): ClaimedCommand => ({
   expiresAt: new Date().toISOString(),
 });
 
-function listen(claimIntervalMs = 60_000, claim?: () => Promise<ClaimedCommand[]>) {
+function listen(
+  claimIntervalMs = 60_000,
+  claim?: () => Promise<ClaimedCommand[]>,
+  privateAuthorized: Promise<void> = Promise.resolve(),
+) {
   const claims: string[] = [];
   const dispatched: ClaimedCommand[] = [];
   const pending: ClaimedCommand[] = [];
@@ -33,9 +37,10 @@ function listen(claimIntervalMs = 60_000, claim?: () => Promise<ClaimedCommand[]
   const listener = startListener({
     pusher: { key: "app-key", cluster: "mt1", host: "127.0.0.1", port: pusher.port, useTLS: false },
     agentId: AGENT,
-    authorize: (socketId, channel) => {
+    authorize: async (socketId, channel) => {
+      if (channel.startsWith("private-")) await privateAuthorized;
       authorized.push(channel);
-      return Promise.resolve({
+      return await Promise.resolve({
         auth: `app-key:sig-${socketId}`,
         ...(channel.startsWith("presence-")
           ? { channel_data: JSON.stringify({ user_id: AGENT, user_info: { name: "agent" } }) }
@@ -81,6 +86,28 @@ describe("listener", () => {
       await waitFor(() => dispatched.length === 1);
       expect(dispatched[0]!.id).toBe(waiting.id);
       expect(claims.length).toBeGreaterThan(before);
+    } finally {
+      listener.stop();
+    }
+  });
+
+  test("a command sent while its channel was still subscribing is claimed once it is subscribed", async () => {
+    let authorize!: () => void;
+    const { listener, claims, dispatched, pending } = listen(
+      60_000,
+      undefined,
+      new Promise<void>((resolve) => (authorize = resolve)),
+    );
+    try {
+      await waitFor(() => listener.connectionState === "connected" && claims.length >= 1);
+      await Bun.sleep(100);
+      // Queued after the startup and connection claims, before the doorbell could ring for it.
+      const waiting = command();
+      pending.push(waiting);
+      expect(pusher.subscribers(`private-agent-${AGENT}`)).toBe(0);
+      authorize();
+      await waitFor(() => dispatched.length === 1, 5_000);
+      expect(dispatched).toEqual([waiting]);
     } finally {
       listener.stop();
     }

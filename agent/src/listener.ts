@@ -1,6 +1,6 @@
 // The doorbell listener: keeps a Pusher connection, subscribes `private-agent-<agentId>`, joins
-// `presence-agents`, and claims pending commands on every doorbell, on every (re)connect and every
-// 30 s regardless (that periodic claim is also what starts a due schedule, which nothing rings for).
+// `presence-agents`, and claims pending commands on every doorbell, on every (re)connect, once its
+// channel is (re)subscribed, and every 30 s regardless (that periodic claim is also what starts a due schedule, which nothing rings for).
 // Pusher carries no payload the agent trusts: commands come only from the claim. A subscription that
 // fails (its authorization call met an outage, say) is tried again with backoff; pusher-js itself
 // only subscribes again after a reconnect.
@@ -42,7 +42,7 @@ export interface ListenerOptions {
   resubscribeDelayMs?: number;
 }
 
-export type ClaimReason = "doorbell" | "connected" | "interval" | "startup";
+export type ClaimReason = "doorbell" | "connected" | "subscribed" | "interval" | "startup";
 
 export interface Listener {
   /** Claims now (coalesced with a claim already under way) and dispatches what it gets. */
@@ -187,6 +187,9 @@ export function startListener(options: ListenerOptions): Listener {
     });
     const agentChannel = client.subscribe(Channels.agent(options.agentId));
     agentChannel.bind(EventNames.commandAvailable, () => void claimNow("doorbell"));
+    // The doorbell rings only once the channel is subscribed, an authorization round trip after the
+    // connection: a command sent in between would otherwise wait for the periodic claim.
+    agentChannel.bind("pusher:subscription_succeeded", () => void claimNow("subscribed"));
     for (const channel of [agentChannel, client.subscribe(Channels.agentsPresence)]) {
       channel.bind("pusher:subscription_succeeded", () => {
         resubscribeAttempts.delete(channel.name);
