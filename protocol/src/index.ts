@@ -2,6 +2,7 @@
 export * from "./version.ts";
 export * from "./common.ts";
 export * from "./planilla-code.ts";
+export * from "./placeholders.ts";
 export * from "./commands.ts";
 export * from "./command-rules.ts";
 export * from "./runs.ts";

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { COMMANDS, optionHelp } from "../cli/args.ts";
 import { langOfLocale, resolveCliLang, setCliLang, t, translate, withoutLangFlag } from "./i18n.ts";
 import { en, es, type MessageKey } from "./messages.ts";
+import { placeholderNames } from "@puente/protocol";
 
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = placeholderNames;
 const noLocale = () => undefined;
 
 afterAll(() => setCliLang(null));

@@ -1,6 +1,7 @@
 // The CLI's language: `--lang es|en`, else PUENTE_LANG, else the system locale (LC_ALL, LC_MESSAGES,
 // LANG; where none is set, as on Windows, Intl's resolved locale), else Spanish, like the panel.
 // `t()` reads the chosen language; main.ts chooses it once per command line.
+import { fillPlaceholders } from "@puente/protocol";
 import { catalogues, type MessageKey } from "./messages.ts";
 
 export type CliLang = keyof typeof catalogues;
@@ -81,10 +82,7 @@ export function translate(
   key: MessageKey,
   values: Record<string, string | number> = {},
 ): string {
-  return catalogues[lang][key].replace(
-    /\{(\w+)\}/g,
-    (whole, name: string) => (name in values ? String(values[name]) : whole),
-  );
+  return fillPlaceholders(catalogues[lang][key], values);
 }
 
 export function t(key: MessageKey, values?: Record<string, string | number>): string {

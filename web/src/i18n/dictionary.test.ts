@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { dictionaries, en, es, translate } from "./dictionary.ts";
 import type { ErrorKind } from "../api/errors.ts";
-import { RunStatus } from "@puente/protocol";
+import { placeholderNames, RunStatus } from "@puente/protocol";
 
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = placeholderNames;
 
 describe("i18n dictionary", () => {
   test("every key exists in both languages, with text", () => {

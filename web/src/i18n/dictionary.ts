@@ -1,4 +1,5 @@
 // Every text the app shows, in Spanish (the default) and English. `{name}` marks a value filled in at render.
+import { fillPlaceholders } from "@puente/protocol";
 import { planillasEn, planillasEs } from "../screens/planillas/messages.ts";
 
 export type Lang = "es" | "en";
@@ -526,8 +527,5 @@ export function translate(
   key: MessageKey,
   values: Record<string, string | number> = {},
 ): string {
-  return dictionaries[lang][key].replace(
-    /\{(\w+)\}/g,
-    (whole, name: string) => (name in values ? String(values[name]) : whole),
-  );
+  return fillPlaceholders(dictionaries[lang][key], values);
 }
