@@ -113,6 +113,16 @@ export async function querySqlServer(
   }
 }
 
+/** The FerraWin stand-in's year with the most planillas (the latest among ties), asked over tedious. */
+export async function busiestFixtureYear(ready: DemoReady): Promise<string> {
+  const [busiest] = await querySqlServer(
+    ready,
+    `SELECT TOP 1 ZCONTA AS year, COUNT(*) AS n FROM ORD_HEAD
+     GROUP BY ZCONTA ORDER BY COUNT(*) DESC, ZCONTA DESC`,
+  );
+  return String(busiest?.year);
+}
+
 /**
  * What a year sync must store, counted straight from FerraWin's tables by ARCHITECTURE §5's rules:
  * headers with a blank code or no valid obra are rejected; the rest are created with their bars,

@@ -10,10 +10,10 @@ import type { RunSummary } from "@puente/protocol";
 import { join } from "node:path";
 import { launchChromium } from "../../devstack/src/chromium.ts";
 import {
+  busiestFixtureYear,
   type DemoReady,
   fixtureCounts,
   listRuns,
-  querySqlServer,
   running,
   signInAdmin,
   startDemo,
@@ -36,12 +36,7 @@ test(
     const { demo, ready } = await startDemo(20, { PUENTE_POSTGRES: "pglite" }, 400_000);
     expect(demo.output.join("\n")).toMatch(/postgres: PGlite 1[89]\.\d+ \(WebAssembly/);
     // What the FerraWin stand-in holds for its busiest year, counted over tedious (ARCHITECTURE §5).
-    const [busiest] = await querySqlServer(
-      ready,
-      `SELECT TOP 1 ZCONTA AS year, COUNT(*) AS n FROM ORD_HEAD
-       GROUP BY ZCONTA ORDER BY COUNT(*) DESC, ZCONTA DESC`,
-    );
-    const year = String(busiest?.year);
+    const year = await busiestFixtureYear(ready);
     const want = await fixtureCounts(ready, year);
     expect(want.kept).toBeGreaterThan(0);
     // What the Wispro stand-in serves, asked as the agent asks it.

@@ -8,9 +8,9 @@ import { CommandAccepted, CommandRequest, RunSummary } from "@puente/protocol";
 import { join } from "node:path";
 import { REPO_ROOT } from "../demo/ready-process.ts";
 import {
+  busiestFixtureYear,
   fixtureCounts,
   listRuns,
-  querySqlServer,
   running,
   signInAdmin,
   startDemo,
@@ -57,12 +57,7 @@ describe("npm run demo", () => {
       const accessToken = (await supabase.auth.getSession()).data.session!.access_token;
       step(`signed in as ${ready.users.admin.email} through the gateway`);
 
-      const [busiest] = await querySqlServer(
-        ready,
-        `SELECT TOP 1 ZCONTA AS year, COUNT(*) AS n FROM ORD_HEAD
-         GROUP BY ZCONTA ORDER BY COUNT(*) DESC, ZCONTA DESC`,
-      );
-      const year = String(busiest?.year);
+      const year = await busiestFixtureYear(ready);
       const want = await fixtureCounts(ready, year);
       step(
         `fixture for ${year} (over tedious): ${want.headers} headers, ${want.kept} to store, ` +
